@@ -1,0 +1,136 @@
+// Package sqlstore keeps examhall's records in SQLite (embedded, the default) or
+// PostgreSQL. Both engines run the same SQL, written with $N placeholders, which
+// both understand; where the engines differ, the difference lives in sqlite.go or
+// postgres.go. Instants are stored as Unix microseconds and decimals as
+// hundredths (see the first migration), so both engines compare them the same way.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/examhall/examhall"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The engines examhall runs on.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open examhall database.
+type DB struct {
+	engine Engine
+	// write takes every transaction that writes. On SQLite it holds one
+	// connection, so writers queue in Go instead of failing with SQLITE_BUSY; on
+	// PostgreSQL it is the same pool as read.
+	write *sql.DB
+	read  *sql.DB
+	clock examhall.Clock
+}
+
+// Open opens the database that dsn names: a postgres:// or postgresql:// URL
+// selects PostgreSQL, anything else is the path of a SQLite file (created when
+// missing). It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, clock examhall.Clock) (*DB, error) {
+	var db *DB
+	var err error
+	if IsPostgresURL(dsn) {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	db.clock = clock
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// IsPostgresURL reports whether dsn selects PostgreSQL.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Engine tells which engine db runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.engine, err)
+	}
+	return nil
+}
+
+// Close closes the database; queued writes finish first, as database/sql waits
+// for connections in use.
+func (db *DB) Close() error {
+	var errs []error
+	if db.write != db.read {
+		errs = append(errs, db.write.Close())
+	}
+	errs = append(errs, db.read.Close())
+	return errors.Join(errs...)
+}
+
+// Tx is a transaction with the one instant that stands for "now" in all of it.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// inWriteTx runs fn in a write transaction: begin, fn, commit; any error rolls back.
+func (db *DB) inWriteTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inTx(ctx, db.write, nil, fn)
+}
+
+// inReadTx runs fn in a read-only transaction, for reads that must see one snapshot.
+func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inTx(ctx, db.read, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (db *DB) inTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(&Tx{Tx: sqlTx, db: db, now: db.clock.Now()}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// micros is t as stored: Unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros is a stored instant as a time in UTC.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// placeholders returns "$from, $from+1, …" for n values, for IN lists.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}

@@ -1,0 +1,69 @@
+package sqlstore
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// migrations holds the schema of each engine, one numbered file per version;
+// every version exists for both engines.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// Migrate brings the schema up to date: it applies each pending migration in
+// its own transaction and records it in goose_db_version. On PostgreSQL an
+// advisory lock lets replicas that start together migrate one at a time.
+// It returns the versions it applied.
+func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
+	p, err := db.migrator()
+	if err != nil {
+		return nil, err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate %s: %w", db.engine, err)
+	}
+	applied := make([]int64, len(results))
+	for i, r := range results {
+		applied[i] = r.Source.Version
+	}
+	return applied, nil
+}
+
+// SchemaVersion returns the version the database is at and the newest version
+// this build knows.
+func (db *DB) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
+	p, err := db.migrator()
+	if err != nil {
+		return 0, 0, err
+	}
+	return p.GetVersions(ctx)
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	dir, err := fs.Sub(migrations, "migrations/"+string(db.engine))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.engine == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, db.write, dir, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,274 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/examhalltest"
+	"github.com/examhall/examhall/sqlstore"
+	"github.com/examhall/examhall/sqlstore/sqltest"
+)
+
+var epoch = time.Date(2026, 3, 1, 9, 30, 0, 123456000, time.UTC)
+
+func TestMigrate(t *testing.T) {
+	sqltest.Engines(t, examhall.SystemClock{}, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		applied, err := db.Migrate(ctx)
+		if err != nil || len(applied) != 0 {
+			t.Fatalf("second Migrate applied %v, %v; want nothing", applied, err)
+		}
+		current, latest, err := db.SchemaVersion(ctx)
+		if err != nil || current != latest || current < 1 {
+			t.Fatalf("SchemaVersion = %d, %d, %v", current, latest, err)
+		}
+	})
+}
+
+// The two engines' migrations are written twice; this pins that they define
+// the same tables, columns and indexes.
+func TestSchemaTwins(t *testing.T) {
+	sqlite := sqltest.MustOpen(t, sqlstore.SQLite, examhall.SystemClock{})
+	postgres := sqltest.MustOpen(t, sqlstore.Postgres, examhall.SystemClock{})
+	a, err := sqlite.SchemaOutline(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := postgres.SchemaOutline(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) < 30 {
+		t.Fatalf("sqlite outline has %d entries: %v", len(a), a)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("schemas differ:\nsqlite:   %v\npostgres: %v", a, b)
+	}
+}
+
+func newUser(username string, role examhall.Role, batches ...string) *examhall.User {
+	return &examhall.User{Username: username, Email: username + "@example.com", FirstName: "First " + username,
+		Role: role, IsActive: true, Batches: batches}
+}
+
+func TestUsers(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		clock.Set(epoch)
+		ctx := context.Background()
+		asha := newUser("Asha", examhall.RoleStudent, "NEET 2027", "JEE 2027")
+		if err := db.CreateUser(ctx, asha, "hash-1"); err != nil {
+			t.Fatal(err)
+		}
+		if asha.ID == 0 || !asha.DateJoined.Equal(epoch) {
+			t.Fatalf("created user = %+v", asha)
+		}
+
+		// Usernames are unique regardless of case.
+		err := db.CreateUser(ctx, newUser("ASHA", examhall.RoleStudent), "")
+		var e *examhall.Error
+		if !asErr(err, &e) || e.Code != examhall.EINVALID ||
+			!reflect.DeepEqual(e.Fields, map[string][]string{"username": {"A user with that username already exists."}}) {
+			t.Fatalf("duplicate username: %v", err)
+		}
+		if err := db.CreateUser(ctx, &examhall.User{Username: "", Role: "root"}, ""); examhall.ErrorCodeOf(err) != examhall.EINVALID {
+			t.Fatalf("invalid user: %v", err)
+		}
+
+		got, err := db.UserByID(ctx, asha.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := *asha
+		want.Batches = []string{"JEE 2027", "NEET 2027"}
+		if !reflect.DeepEqual(*got, want) {
+			t.Fatalf("UserByID =\n%+v\nwant\n%+v", *got, want)
+		}
+
+		u, hash, err := db.UserCredentials(ctx, "aSHA")
+		if err != nil || u.ID != asha.ID || hash != "hash-1" {
+			t.Fatalf("UserCredentials = %+v, %q, %v", u, hash, err)
+		}
+		if _, _, err := db.UserCredentials(ctx, "nobody"); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
+			t.Fatalf("unknown username: %v", err)
+		}
+
+		// Saving by username updates in place, keeping id and date joined.
+		clock.Advance(time.Hour)
+		changed := newUser("asha", examhall.RoleAdmin, "NEET 2027")
+		changed.IsBlocked = true
+		created, err := db.SaveUserByUsername(ctx, changed, "hash-2")
+		if err != nil || created || changed.ID != asha.ID || !changed.DateJoined.Equal(epoch) {
+			t.Fatalf("SaveUserByUsername(existing) = %v, %v, %+v", created, err, changed)
+		}
+		u, hash, _ = db.UserCredentials(ctx, "asha")
+		if u.Role != examhall.RoleAdmin || !u.IsBlocked || u.Username != "asha" || hash != "hash-2" {
+			t.Fatalf("after update: %+v %q", u, hash)
+		}
+		got, _ = db.UserByID(ctx, asha.ID)
+		if !reflect.DeepEqual(got.Batches, []string{"NEET 2027"}) {
+			t.Fatalf("batches after update = %v", got.Batches)
+		}
+		ravi := newUser("ravi", examhall.RoleStaff)
+		if created, err := db.SaveUserByUsername(ctx, ravi, ""); err != nil || !created || ravi.ID <= asha.ID {
+			t.Fatalf("SaveUserByUsername(new) = %v, %v, %+v", created, err, ravi)
+		}
+
+		// Ids are never reused.
+		if err := db.DeleteUser(ctx, ravi.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteUser(ctx, ravi.ID); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
+			t.Fatalf("second delete: %v", err)
+		}
+		if _, err := db.UserByID(ctx, ravi.ID); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
+			t.Fatalf("deleted user: %v", err)
+		}
+		meera := newUser("meera", examhall.RoleStudent)
+		if err := db.CreateUser(ctx, meera, ""); err != nil || meera.ID <= ravi.ID {
+			t.Fatalf("id after delete = %d (deleted %d), %v", meera.ID, ravi.ID, err)
+		}
+	})
+}
+
+func TestUserList(t *testing.T) {
+	sqltest.Engines(t, examhalltest.NewClock(epoch), func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		var ids []int64
+		for i := range 25 {
+			u := newUser(fmt.Sprintf("student%02d", i), examhall.RoleStudent, fmt.Sprintf("Batch %d", i%3))
+			u.Phone = fmt.Sprintf("90000000%02d", i)
+			if i == 7 {
+				u.FirstName, u.LastName, u.Email = "Zoë", "100%_Sure", "Zoe@Example.com"
+			}
+			if err := db.CreateUser(ctx, u, ""); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, u.ID)
+		}
+		tests := []struct {
+			filter  examhall.UserFilter
+			wantIDs []int64
+			count   int
+		}{
+			{examhall.UserFilter{Limit: 10}, ids[:10], 25},
+			{examhall.UserFilter{Limit: 10, Offset: 20}, ids[20:], 25},
+			{examhall.UserFilter{Query: "STUDENT1", Limit: 100}, ids[10:20], 10},
+			{examhall.UserFilter{Query: "9000000024", Limit: 100}, ids[24:25], 1},
+			{examhall.UserFilter{Query: "%_s", Limit: 100}, ids[7:8], 1}, // wildcards match literally
+			{examhall.UserFilter{Query: "zoe@", Limit: 100}, ids[7:8], 1},
+			{examhall.UserFilter{Email: "zoe@example.COM", Limit: 100}, ids[7:8], 1},
+			{examhall.UserFilter{Email: "zoe@", Limit: 100}, nil, 0},
+		}
+		for _, tt := range tests {
+			users, count, err := db.Users(ctx, tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, u := range users {
+				got = append(got, u.ID)
+			}
+			if count != tt.count || !reflect.DeepEqual(got, tt.wantIDs) {
+				t.Errorf("Users(%+v) = %v (count %d), want %v (count %d)", tt.filter, got, count, tt.wantIDs, tt.count)
+			}
+		}
+		users, _, _ := db.Users(ctx, examhall.UserFilter{Limit: 3})
+		for i, u := range users {
+			if want := []string{fmt.Sprintf("Batch %d", i%3)}; !reflect.DeepEqual(u.Batches, want) {
+				t.Errorf("user %d batches = %v, want %v", i, u.Batches, want)
+			}
+		}
+	})
+}
+
+func TestSettings(t *testing.T) {
+	sqltest.Engines(t, examhall.SystemClock{}, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if _, ok, err := db.Setting(ctx, "k"); ok || err != nil {
+			t.Fatalf("unset setting: ok=%v err=%v", ok, err)
+		}
+		if err := db.SetSetting(ctx, "k", "v1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetSetting(ctx, "k", "v2"); err != nil {
+			t.Fatal(err)
+		}
+		if v, ok, err := db.Setting(ctx, "k"); v != "v2" || !ok || err != nil {
+			t.Fatalf("Setting = %q, %v, %v", v, ok, err)
+		}
+
+		// Replicas that start together agree on one generated value.
+		var wg sync.WaitGroup
+		got := make([]string, 8)
+		for i := range got {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, err := db.SettingOrInit(ctx, "secret", func() (string, error) { return fmt.Sprint("value-", i), nil })
+				if err != nil {
+					t.Error(err)
+				}
+				got[i] = v
+			}()
+		}
+		wg.Wait()
+		sort.Strings(got)
+		if got[0] != got[7] || got[0] == "" {
+			t.Fatalf("SettingOrInit values disagree: %v", got)
+		}
+		if v, _ := db.SettingOrInit(ctx, "secret", func() (string, error) { return "other", nil }); v != got[0] {
+			t.Fatalf("SettingOrInit later = %q, want %q", v, got[0])
+		}
+	})
+}
+
+func TestLoginFailures(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		window := 15 * time.Minute
+		now := epoch
+		for want := 1; want <= 3; want++ {
+			n, start, err := db.RecordLoginFailure(ctx, "user:asha", now, window)
+			if err != nil || n != want || !start.Equal(epoch) {
+				t.Fatalf("failure %d: n=%d start=%v err=%v", want, n, start, err)
+			}
+			now = now.Add(time.Minute)
+		}
+		if n, start, err := db.LoginFailures(ctx, "user:asha", now.Add(-window)); n != 3 || !start.Equal(epoch) || err != nil {
+			t.Fatalf("LoginFailures = %d, %v, %v", n, start, err)
+		}
+		if n, _, _ := db.LoginFailures(ctx, "user:other", now.Add(-window)); n != 0 {
+			t.Fatalf("other key has %d failures", n)
+		}
+		// Once the window has passed, the count is gone and a new window starts.
+		later := epoch.Add(window)
+		if n, _, _ := db.LoginFailures(ctx, "user:asha", later.Add(-window)); n != 0 {
+			t.Fatalf("expired window still counts %d", n)
+		}
+		if n, start, _ := db.RecordLoginFailure(ctx, "user:asha", later, window); n != 1 || !start.Equal(later) {
+			t.Fatalf("failure in new window: n=%d start=%v", n, start)
+		}
+		if err := db.ClearLoginFailures(ctx, "user:asha"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _, _ := db.LoginFailures(ctx, "user:asha", later.Add(-window)); n != 0 {
+			t.Fatalf("cleared key has %d failures", n)
+		}
+	})
+}
+
+func asErr(err error, target **examhall.Error) bool {
+	e, ok := err.(*examhall.Error)
+	if ok {
+		*target = e
+	}
+	return ok
+}

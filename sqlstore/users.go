@@ -1,0 +1,241 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/examhall/examhall"
+)
+
+const userColumns = `id, username, email, first_name, last_name, phone, role, is_active, is_blocked, date_joined`
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*examhall.User, error) {
+	var u examhall.User
+	var joined int64
+	dest := append([]any{&u.ID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Phone,
+		&u.Role, &u.IsActive, &u.IsBlocked, &joined}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	u.DateJoined = fromMicros(joined)
+	return &u, nil
+}
+
+var errUsernameTaken = &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.",
+	Fields: map[string][]string{"username": {"A user with that username already exists."}}}
+
+// CreateUser inserts u with passwordHash ("" = cannot log in), setting its ID and DateJoined.
+func (db *DB) CreateUser(ctx context.Context, u *examhall.User, passwordHash string) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		return insertUser(ctx, tx, u, passwordHash)
+	})
+}
+
+// SaveUserByUsername creates u or updates in place the user with its username
+// (in any case), keeping that user's ID and DateJoined.
+func (db *DB) SaveUserByUsername(ctx context.Context, u *examhall.User, passwordHash string) (bool, error) {
+	created := false
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var id, joined int64
+		err := tx.QueryRowContext(ctx, `SELECT id, date_joined FROM users WHERE username_key = $1`,
+			examhall.UsernameKey(u.Username)).Scan(&id, &joined)
+		if errors.Is(err, sql.ErrNoRows) {
+			created = true
+			return insertUser(ctx, tx, u, passwordHash)
+		}
+		if err != nil {
+			return fmt.Errorf("find user %q: %w", u.Username, err)
+		}
+		u.ID, u.DateJoined = id, fromMicros(joined)
+		return updateUser(ctx, tx, u, passwordHash)
+	})
+	return created, err
+}
+
+func insertUser(ctx context.Context, tx *Tx, u *examhall.User, passwordHash string) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	u.DateJoined = tx.now.UTC().Truncate(time.Microsecond)
+	err := tx.QueryRowContext(ctx, `INSERT INTO users
+		(username, username_key, email, first_name, last_name, phone, role, password_hash, is_active, is_blocked, date_joined)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		u.Username, examhall.UsernameKey(u.Username), u.Email, u.FirstName, u.LastName, u.Phone, u.Role,
+		passwordHash, u.IsActive, u.IsBlocked, micros(u.DateJoined)).Scan(&u.ID)
+	if isUniqueViolation(err) {
+		return errUsernameTaken
+	}
+	if err != nil {
+		return fmt.Errorf("insert user %q: %w", u.Username, err)
+	}
+	return setUserBatches(ctx, tx, u.ID, u.Batches)
+}
+
+func updateUser(ctx context.Context, tx *Tx, u *examhall.User, passwordHash string) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE users SET username = $2, username_key = $3, email = $4,
+		first_name = $5, last_name = $6, phone = $7, role = $8, password_hash = $9, is_active = $10, is_blocked = $11
+		WHERE id = $1`,
+		u.ID, u.Username, examhall.UsernameKey(u.Username), u.Email, u.FirstName, u.LastName, u.Phone, u.Role,
+		passwordHash, u.IsActive, u.IsBlocked)
+	if isUniqueViolation(err) {
+		return errUsernameTaken
+	}
+	if err != nil {
+		return fmt.Errorf("update user %d: %w", u.ID, err)
+	}
+	return setUserBatches(ctx, tx, u.ID, u.Batches)
+}
+
+// setUserBatches makes names the user's batches, creating batches that do not exist yet.
+func setUserBatches(ctx context.Context, tx *Tx, userID int64, names []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_batches WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("clear batches of user %d: %w", userID, err)
+	}
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, name); err != nil {
+			return fmt.Errorf("create batch %q: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_batches (user_id, batch_id)
+			SELECT $1, id FROM batches WHERE name = $2 ON CONFLICT DO NOTHING`, userID, name); err != nil {
+			return fmt.Errorf("add user %d to batch %q: %w", userID, name, err)
+		}
+	}
+	return nil
+}
+
+// UserByID returns the user with the id, or an ENOTFOUND error.
+func (db *DB) UserByID(ctx context.Context, id int64) (*examhall.User, error) {
+	var u *examhall.User
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return examhall.Errorf(examhall.ENOTFOUND, "Not found.")
+		}
+		if err != nil {
+			return fmt.Errorf("user %d: %w", id, err)
+		}
+		return loadBatches(ctx, tx, []*examhall.User{u})
+	})
+	return u, err
+}
+
+// UserCredentials returns the user with the username (in any case) and its
+// password hash, or an ENOTFOUND error.
+func (db *DB) UserCredentials(ctx context.Context, username string) (*examhall.User, string, error) {
+	var hash string
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
+		WHERE username_key = $1`, examhall.UsernameKey(username)), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", examhall.Errorf(examhall.ENOTFOUND, "Not found.")
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("user %q: %w", username, err)
+	}
+	return u, hash, nil
+}
+
+// Users returns one page of the users that f selects, ordered by id, and their count.
+func (db *DB) Users(ctx context.Context, f examhall.UserFilter) ([]*examhall.User, int, error) {
+	var where []string
+	var args []any
+	if f.Query != "" {
+		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
+		n := len(args)
+		where = append(where, fmt.Sprintf(`(lower(username) LIKE $%[1]d ESCAPE '\'
+			OR lower(first_name) LIKE $%[1]d ESCAPE '\' OR lower(last_name) LIKE $%[1]d ESCAPE '\'
+			OR lower(email) LIKE $%[1]d ESCAPE '\' OR phone LIKE $%[1]d ESCAPE '\')`, n))
+	}
+	if f.Email != "" {
+		args = append(args, strings.ToLower(f.Email))
+		where = append(where, fmt.Sprintf(`lower(email) = $%d`, len(args)))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var users []*examhall.User
+	var count int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`+cond, args...).Scan(&count); err != nil {
+			return fmt.Errorf("count users: %w", err)
+		}
+		pageArgs := append(args, f.Limit, f.Offset)
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM users%s ORDER BY id LIMIT $%d OFFSET $%d`,
+			userColumns, cond, len(args)+1, len(args)+2), pageArgs...)
+		if err != nil {
+			return fmt.Errorf("list users: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return fmt.Errorf("list users: %w", err)
+			}
+			users = append(users, u)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list users: %w", err)
+		}
+		return loadBatches(ctx, tx, users)
+	})
+	return users, count, err
+}
+
+// loadBatches fills in the batches of users with one query.
+func loadBatches(ctx context.Context, tx *Tx, users []*examhall.User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*examhall.User, len(users))
+	ids := make([]any, len(users))
+	for i, u := range users {
+		byID[u.ID] = u
+		ids[i] = u.ID
+		u.Batches = []string{}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT ub.user_id, b.name FROM user_batches ub
+		JOIN batches b ON b.id = ub.batch_id
+		WHERE ub.user_id IN (`+placeholders(1, len(ids))+`) ORDER BY b.name`, ids...)
+	if err != nil {
+		return fmt.Errorf("batches of users: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return fmt.Errorf("batches of users: %w", err)
+		}
+		byID[id].Batches = append(byID[id].Batches, name)
+	}
+	return rows.Err()
+}
+
+// DeleteUser deletes the user and everything that is theirs (attempts, progress).
+func (db *DB) DeleteUser(ctx context.Context, id int64) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("delete user %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("delete user %d: %w", id, err)
+		} else if n == 0 {
+			return examhall.Errorf(examhall.ENOTFOUND, "Not found.")
+		}
+		return nil
+	})
+}
+
+// escapeLike escapes the LIKE wildcards in s, with backslash as the escape character.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

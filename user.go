@@ -1,0 +1,99 @@
+package examhall
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Role is what a user may do: admins everything, staff author content and grade
+// essays, students take exams and courses.
+type Role string
+
+// The roles of examhall.
+const (
+	RoleAdmin   Role = "admin"
+	RoleStaff   Role = "staff"
+	RoleStudent Role = "student"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	return r == RoleAdmin || r == RoleStaff || r == RoleStudent
+}
+
+// User is a person with a login: a student, a staff member or an admin.
+type User struct {
+	ID         int64
+	Username   string
+	Email      string
+	FirstName  string
+	LastName   string
+	Phone      string
+	Role       Role
+	IsActive   bool
+	IsBlocked  bool
+	DateJoined time.Time
+	Batches    []string // batch names, sorted
+}
+
+// FullName is "first last" without surrounding blanks, or "" when both are empty.
+func (u *User) FullName() string {
+	return strings.TrimSpace(u.FirstName + " " + u.LastName)
+}
+
+// CanLogIn reports whether the user may obtain and use tokens.
+func (u *User) CanLogIn() bool {
+	return u.IsActive && !u.IsBlocked
+}
+
+// UsernameKey is the form in which usernames are compared: they are unique
+// regardless of case.
+func UsernameKey(username string) string {
+	return strings.ToLower(username)
+}
+
+// Validate checks the fields a user must have, all at once.
+func (u *User) Validate() error {
+	errs := FieldErrors{}
+	switch {
+	case strings.TrimSpace(u.Username) == "":
+		errs.Add("username", "This field may not be blank.")
+	case len(u.Username) > 150:
+		errs.Add("username", "Ensure this field has no more than 150 characters.")
+	case strings.ContainsAny(u.Username, " \t\r\n"):
+		errs.Add("username", "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.")
+	}
+	if u.Email != "" && !strings.Contains(u.Email, "@") {
+		errs.Add("email", "Enter a valid email address.")
+	}
+	if !u.Role.Valid() {
+		errs.Add("role", `"`+string(u.Role)+`" is not a valid choice.`)
+	}
+	return errs.Err()
+}
+
+// UserFilter selects users for a list.
+type UserFilter struct {
+	Query  string // part of username, name, email or phone, case-insensitive
+	Email  string // exact email, case-insensitive
+	Offset int
+	Limit  int
+}
+
+// UserStore keeps users. Not-found lookups return an ENOTFOUND *Error.
+type UserStore interface {
+	// CreateUser inserts u with the given password hash ("" = cannot log in) and
+	// sets its ID and DateJoined. A username taken in any case is an EINVALID error.
+	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	// SaveUserByUsername creates u, or updates the user with its username (any case)
+	// in place, keeping its ID and DateJoined; it sets u.ID and reports whether
+	// the user was created.
+	SaveUserByUsername(ctx context.Context, u *User, passwordHash string) (created bool, err error)
+	UserByID(ctx context.Context, id int64) (*User, error)
+	// UserCredentials returns the user with the username (any case) and its password hash.
+	UserCredentials(ctx context.Context, username string) (*User, string, error)
+	// Users returns one page of the users the filter selects, by id, and how many it selects in all.
+	Users(ctx context.Context, f UserFilter) ([]*User, int, error)
+	DeleteUser(ctx context.Context, id int64) error
+}
