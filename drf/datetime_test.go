@@ -27,7 +27,7 @@ func TestFormatTime(t *testing.T) {
 		{time.Date(2021, 4, 13, 11, 45, 12, 0, time.UTC), kolkata, "2021-04-13T17:15:12+05:30"},
 		{time.Date(2021, 3, 16, 3, 59, 21, 860924000, time.UTC), time.UTC, "2021-03-16T03:59:21.860924Z"},
 		{time.Date(2021, 3, 16, 3, 59, 21, 0, time.UTC), time.UTC, "2021-03-16T03:59:21Z"},
-		{time.Date(2021, 3, 16, 3, 59, 21, 999, time.UTC), time.UTC, "2021-03-16T03:59:21Z"},       // below a microsecond
+		{time.Date(2021, 3, 16, 3, 59, 21, 999, time.UTC), time.UTC, "2021-03-16T03:59:21Z"},         // below a microsecond
 		{time.Date(2021, 3, 16, 3, 59, 21, 1000, time.UTC), time.UTC, "2021-03-16T03:59:21.000001Z"}, // one microsecond
 		{time.Date(2024, 12, 31, 18, 30, 0, 500000000, time.UTC), kathmandu, "2025-01-01T00:15:00.500000+05:45"},
 		{time.Date(2024, 1, 10, 12, 0, 0, 0, time.UTC), stJohns, "2024-01-10T08:30:00-03:30"},

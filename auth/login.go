@@ -1,0 +1,136 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/examhall/examhall"
+)
+
+// LoginLimits bound failed logins in a window, per username and per client
+// address.
+type LoginLimits struct {
+	PerUser    int
+	PerAddress int
+	Window     time.Duration
+}
+
+// Service signs users in and tells who a token belongs to.
+type Service struct {
+	Users     examhall.UserStore
+	Failures  examhall.LoginFailureStore
+	Tokens    *Tokens
+	Passwords *Passwords
+	Limits    LoginLimits
+	Clock     examhall.Clock
+}
+
+var errBadCredentials = &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.",
+	Fields: map[string][]string{"non_field_errors": {"Unable to log in with provided credentials."}}}
+
+// Login checks a username and password and returns a token. Wrong passwords,
+// unknown usernames and users who may not log in all get the same answer, so
+// that it does not tell which usernames exist. Too many failures for the
+// username or for the client address in the window are ETHROTTLED.
+func (s *Service) Login(ctx context.Context, username, password, clientAddr string) (string, error) {
+	now := s.Clock.Now()
+	userKey := "user:" + examhall.UsernameKey(username)
+	addrKey := "addr:" + clientAddr
+	if err := s.checkThrottle(ctx, now, userKey, s.Limits.PerUser); err != nil {
+		return "", err
+	}
+	if err := s.checkThrottle(ctx, now, addrKey, s.Limits.PerAddress); err != nil {
+		return "", err
+	}
+
+	u, hash, err := s.Users.UserCredentials(ctx, username)
+	if err != nil && examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
+		return "", err
+	}
+	if err != nil || !u.CanLogIn() {
+		hash = ""
+	}
+	if !s.Passwords.Verify(hash, password) {
+		for _, key := range []string{userKey, addrKey} {
+			if _, _, err := s.Failures.RecordLoginFailure(ctx, key, now, s.Limits.Window); err != nil {
+				return "", err
+			}
+		}
+		return "", errBadCredentials
+	}
+	if err := s.Failures.ClearLoginFailures(ctx, userKey); err != nil {
+		return "", err
+	}
+	return s.Tokens.Issue(u)
+}
+
+func (s *Service) checkThrottle(ctx context.Context, now time.Time, key string, limit int) error {
+	failures, start, err := s.Failures.LoginFailures(ctx, key, now.Add(-s.Limits.Window))
+	if err != nil {
+		return err
+	}
+	if failures < limit {
+		return nil
+	}
+	wait := start.Add(s.Limits.Window).Sub(now)
+	secs := int(math.Ceil(wait.Seconds()))
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	return &examhall.Error{Code: examhall.ETHROTTLED, RetryAfter: time.Duration(secs) * time.Second,
+		Message: fmt.Sprintf("Request was throttled. Expected available in %d %s.", secs, unit)}
+}
+
+// Authenticate returns the user a token belongs to. Besides the token's own
+// faults, the user must still exist and be allowed to log in.
+func (s *Service) Authenticate(ctx context.Context, token string) (*examhall.User, error) {
+	claims, err := s.Tokens.Parse(token)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.Users.UserByID(ctx, claims.UserID)
+	if examhall.ErrorCodeOf(err) == examhall.ENOTFOUND {
+		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid signature.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanLogIn() {
+		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "User account is disabled.")
+	}
+	return u, nil
+}
+
+// EnsureAdmin creates the admin user, or when the username exists makes that
+// user an active admin with the new password (and email, when given).
+func (s *Service) EnsureAdmin(ctx context.Context, username, password, email string) (created bool, err error) {
+	errs := examhall.FieldErrors{}
+	if password == "" {
+		errs.Add("password", "This field may not be blank.")
+	} else if len(password) > MaxPasswordBytes {
+		errs.Add("password", fmt.Sprintf("Ensure this field has no more than %d bytes.", MaxPasswordBytes))
+	}
+	if err := errs.Err(); err != nil {
+		return false, err
+	}
+	u, _, err := s.Users.UserCredentials(ctx, username)
+	switch examhall.ErrorCodeOf(err) {
+	case "":
+	case examhall.ENOTFOUND:
+		u = &examhall.User{Username: username}
+	default:
+		return false, err
+	}
+	u.Role, u.IsActive, u.IsBlocked = examhall.RoleAdmin, true, false
+	if email != "" {
+		u.Email = email
+	}
+	hash, err := s.Passwords.Hash(password)
+	if err != nil {
+		return false, err
+	}
+	return s.Users.SaveUserByUsername(ctx, u, hash)
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is every setting of examhall. Each flag --some-name has the
+// environment twin EXAMHALL_SOME_NAME; a flag given on the command line wins.
+type Config struct {
+	Command string // serve, migrate or createadmin
+
+	DB       string
+	Addr     string
+	BaseURL  string
+	LogLevel slog.Level
+
+	InstituteName string
+	Timezone      string
+
+	JWTSecret     string
+	TokenLifetime time.Duration
+	BcryptCost    int
+
+	LoginFailuresPerUser    int
+	LoginFailuresPerAddress int
+	LoginWindow             time.Duration
+
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+
+	Demo bool // serve: create the demo admin in an empty database
+
+	// createadmin
+	Username string
+	Password string
+	Email    string
+}
+
+const usage = `usage: examhall <command> [flags]
+
+commands:
+  serve        run the HTTP server
+  migrate      apply schema migrations
+  createadmin  create the admin user, or reset its password and role
+
+Run "examhall <command> -h" for the flags of a command. Every flag --some-name
+can also be set with the environment variable EXAMHALL_SOME_NAME.
+`
+
+// ParseConfig reads the command and its flags from args, with environment
+// defaults from getenv.
+func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var c Config
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprint(stderr, usage)
+		return c, errors.New("no command given")
+	}
+	c.Command = args[0]
+	fs := flag.NewFlagSet("examhall "+c.Command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.DB, "db", "examhall.db", "SQLite file path, or a postgres:// URL")
+	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	switch c.Command {
+	case "serve":
+		fs.StringVar(&c.Addr, "addr", ":8080", "listen address HOST:PORT")
+		fs.StringVar(&c.BaseURL, "base-url", "", "public base URL for absolute links (default: each request's scheme and Host)")
+		fs.StringVar(&c.InstituteName, "institute-name", "", "institute name (stored in the database when given)")
+		fs.StringVar(&c.Timezone, "timezone", "", "institute time zone, an IANA name (stored in the database when given; default UTC)")
+		fs.StringVar(&c.JWTSecret, "jwt-secret", "", "HS256 signing secret (default: generated once and kept in the database)")
+		fs.DurationVar(&c.TokenLifetime, "token-lifetime", 7*24*time.Hour, "lifetime of issued tokens")
+		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of new password hashes")
+		fs.IntVar(&c.LoginFailuresPerUser, "login-failures-per-user", 10, "failed logins of one username allowed per window")
+		fs.IntVar(&c.LoginFailuresPerAddress, "login-failures-per-address", 100, "failed logins from one client address allowed per window")
+		fs.DurationVar(&c.LoginWindow, "login-window", 15*time.Minute, "window of the login failure limits")
+		fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
+		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
+	case "migrate":
+	case "createadmin":
+		fs.StringVar(&c.Username, "username", "admin", "admin username")
+		fs.StringVar(&c.Password, "password", "", "admin password (required)")
+		fs.StringVar(&c.Email, "email", "", "admin email")
+		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of the password hash")
+	default:
+		fmt.Fprint(stderr, usage)
+		return c, fmt.Errorf("unknown command %q", c.Command)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+// applyEnv sets each flag not given on the command line from its EXAMHALL_* twin.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "EXAMHALL_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" && !given[f.Name] {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", env, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func (c *Config) validate() error {
+	if c.Timezone != "" {
+		if _, err := time.LoadLocation(c.Timezone); err != nil {
+			return fmt.Errorf("--timezone: unknown time zone %q", c.Timezone)
+		}
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--base-url: want http(s)://host[:port][/path], got %q", c.BaseURL)
+		}
+	}
+	if c.Command == "createadmin" && c.Password == "" {
+		return errors.New("createadmin: --password is required")
+	}
+	return nil
+}

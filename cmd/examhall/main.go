@@ -1,0 +1,273 @@
+// Command examhall runs the examhall online-examination backend. This file only
+// wires the packages together; Main can be started by tests on ":0".
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/httpapi"
+	"github.com/examhall/examhall/sqlstore"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	if err := m.ParseFlags(os.Args[1:], os.Getenv); err != nil {
+		if errors.Is(err, flagHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "examhall:", err)
+		os.Exit(2)
+	}
+	err := m.Run(ctx)
+	if err == nil && m.Config.Command == "serve" {
+		<-ctx.Done()
+		m.Logger.Info("shutting down")
+	}
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "examhall:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the program: its configuration and what it opened.
+type Main struct {
+	Config Config
+	Clock  examhall.Clock
+	Stdout io.Writer
+	Stderr io.Writer
+	Logger *slog.Logger
+
+	db       *sqlstore.DB
+	server   *http.Server
+	listener net.Listener
+	serveErr chan error
+}
+
+// NewMain returns a Main on the system clock and the process's output.
+func NewMain() *Main {
+	return &Main{Clock: examhall.SystemClock{}, Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+var flagHelp = errors.New("help requested")
+
+// ParseFlags reads the command line and the EXAMHALL_* environment.
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	c, err := ParseConfig(args, getenv, m.Stderr)
+	if err != nil {
+		if strings.Contains(err.Error(), "help requested") {
+			return flagHelp
+		}
+		return err
+	}
+	m.Config = c
+	m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+	return nil
+}
+
+// Run opens and migrates the database and runs the command. For serve it
+// returns once the server listens; Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	db, err := sqlstore.Open(ctx, m.Config.DB, m.Clock)
+	if err != nil {
+		return err
+	}
+	m.db = db
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		m.Logger.Info("migrated the database", "engine", db.Engine(), "versions", applied)
+	}
+	switch m.Config.Command {
+	case "migrate":
+		current, _, err := db.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "examhall: %s database at schema version %d\n", db.Engine(), current)
+		return nil
+	case "createadmin":
+		created, err := m.authService(nil).EnsureAdmin(ctx, m.Config.Username, m.Config.Password, m.Config.Email)
+		if err != nil {
+			return err
+		}
+		verb := "updated"
+		if created {
+			verb = "created"
+		}
+		fmt.Fprintf(m.Stdout, "examhall: admin %q %s\n", m.Config.Username, verb)
+		return nil
+	default:
+		return m.serve(ctx)
+	}
+}
+
+func (m *Main) serve(ctx context.Context) error {
+	secret, err := m.jwtSecret(ctx)
+	if err != nil {
+		return err
+	}
+	institute, err := m.institute(ctx)
+	if err != nil {
+		return err
+	}
+	authService := m.authService(auth.NewTokens(secret, m.Config.TokenLifetime, m.Clock))
+	if m.Config.Demo {
+		if err := m.loadDemo(ctx, authService); err != nil {
+			return err
+		}
+	}
+	var baseURL *url.URL
+	if m.Config.BaseURL != "" {
+		baseURL, _ = url.Parse(strings.TrimSuffix(m.Config.BaseURL, "/")) // checked by ParseConfig
+	}
+	api := &httpapi.Server{
+		Auth: authService, Users: m.db, DB: m.db, Institute: institute, BaseURL: baseURL,
+		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.Logger,
+	}
+	m.listener, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.serveErr = make(chan error, 1)
+	go func() { m.serveErr <- m.server.Serve(m.listener) }()
+	fmt.Fprintf(m.Stdout, "examhall listening on %s\n", m.URL())
+	return nil
+}
+
+// URL is the address the server listens on, with "localhost" for an
+// unspecified host.
+func (m *Main) URL() string {
+	addr := m.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Close stops the server gracefully (no new connections, in-flight requests
+// finish within the shutdown timeout) and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		defer cancel()
+		errs = append(errs, m.server.Shutdown(ctx))
+		if err := <-m.serveErr; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) authService(tokens *auth.Tokens) *auth.Service {
+	return &auth.Service{
+		Users: m.db, Failures: m.db, Tokens: tokens, Clock: m.Clock,
+		Passwords: &auth.Passwords{Cost: m.Config.BcryptCost},
+		Limits: auth.LoginLimits{PerUser: m.Config.LoginFailuresPerUser,
+			PerAddress: m.Config.LoginFailuresPerAddress, Window: m.Config.LoginWindow},
+	}
+}
+
+// jwtSecret is the configured secret, or the one kept in the database
+// (generated by the first replica that needs it).
+func (m *Main) jwtSecret(ctx context.Context) ([]byte, error) {
+	if m.Config.JWTSecret != "" {
+		return []byte(m.Config.JWTSecret), nil
+	}
+	s, err := m.db.SettingOrInit(ctx, examhall.SettingJWTSecret, func() (string, error) { return randomText(32) })
+	return []byte(s), err
+}
+
+// institute stores the name and time zone given as flags, then reads both back.
+func (m *Main) institute(ctx context.Context) (examhall.Institute, error) {
+	for key, value := range map[string]string{
+		examhall.SettingInstituteName:     m.Config.InstituteName,
+		examhall.SettingInstituteTimezone: m.Config.Timezone,
+	} {
+		if value != "" {
+			if err := m.db.SetSetting(ctx, key, value); err != nil {
+				return examhall.Institute{}, err
+			}
+		}
+	}
+	name, _, err := m.db.Setting(ctx, examhall.SettingInstituteName)
+	if err != nil {
+		return examhall.Institute{}, err
+	}
+	tz, _, err := m.db.Setting(ctx, examhall.SettingInstituteTimezone)
+	if err != nil {
+		return examhall.Institute{}, err
+	}
+	loc, err := time.LoadLocation(tz) // "" is UTC
+	if err != nil {
+		return examhall.Institute{}, fmt.Errorf("institute time zone %q: %w", tz, err)
+	}
+	return examhall.Institute{Name: name, Location: loc}, nil
+}
+
+// loadDemo gives an empty database its admin and prints the login. The demo
+// institute's exams, courses and students come with `examhall demo` (SPEC §11).
+func (m *Main) loadDemo(ctx context.Context, authService *auth.Service) error {
+	_, count, err := m.db.Users(ctx, examhall.UserFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if count > 0 {
+		fmt.Fprintln(m.Stdout, "examhall: the database already has users; the admin login is unchanged "+
+			"(examhall createadmin --username admin --password … resets it)")
+		return nil
+	}
+	password, err := randomText(12)
+	if err != nil {
+		return err
+	}
+	if _, err := authService.EnsureAdmin(ctx, "admin", password, "admin@example.com"); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "examhall: admin login: username admin, password %s\n", password)
+	return nil
+}
+
+// randomText is n random bytes as URL-safe base64.
+func randomText(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}

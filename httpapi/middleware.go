@@ -1,0 +1,141 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/examhall/examhall"
+)
+
+type contextKey int
+
+const (
+	requestIDKey contextKey = iota
+	userKey
+)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// currentUser is the authenticated caller; requireRole puts it in the context.
+func currentUser(ctx context.Context) *examhall.User {
+	u, _ := ctx.Value(userKey).(*examhall.User)
+	return u
+}
+
+// statusRecorder remembers the status a handler wrote, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// logRequests gives each request an id (the client's X-Request-Id when sent),
+// returns it in X-Request-Id and logs the request when it ends. Headers and
+// bodies, which hold tokens and passwords, are never logged.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			rand.Read(b[:]) //nolint:errcheck // never fails
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start), "request_id", id)
+	})
+}
+
+// recoverPanics turns a panicking handler into a logged 500 with a safe body.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Logger.Error("panic", "value", v, "method", r.Method, "path", r.URL.Path,
+					"request_id", requestID(r.Context()))
+				writeDetail(w, http.StatusInternalServerError, "A server error occurred.")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withTrailingSlash routes /a/b as /a/b/: every route is written with the slash.
+func withTrailingSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			r2 := *r
+			u := *r.URL
+			u.Path += "/"
+			if u.RawPath != "" {
+				u.RawPath += "/"
+			}
+			r2.URL = &u
+			r = &r2
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps request bodies at MaxBodyBytes.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireRole returns a wrapper that lets a request through only with a valid
+// token of a user with one of roles: no credentials or a refused token → 401,
+// another role → 403. The Authorization header is "JWT <token>" (or "Bearer
+// <token>"); its errors are those of djangorestframework-jwt.
+func (s *Server) requireRole(roles ...examhall.Role) func(http.HandlerFunc) http.HandlerFunc {
+	return func(next http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			u, err := s.authenticate(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			for _, role := range roles {
+				if u.Role == role {
+					next(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
+					return
+				}
+			}
+			writeDetail(w, http.StatusForbidden, "You do not have permission to perform this action.")
+		}
+	}
+}
+
+func (s *Server) authenticate(r *http.Request) (*examhall.User, error) {
+	fields := strings.Fields(r.Header.Get("Authorization"))
+	if len(fields) == 0 || (!strings.EqualFold(fields[0], "JWT") && !strings.EqualFold(fields[0], "Bearer")) {
+		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Authentication credentials were not provided.")
+	}
+	switch len(fields) {
+	case 1:
+		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid Authorization header. No credentials provided.")
+	case 2:
+		return s.Auth.Authenticate(r.Context(), fields[1])
+	default:
+		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid Authorization header. Credentials string should not contain spaces.")
+	}
+}

@@ -1,0 +1,92 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/examhall/examhall"
+)
+
+// writeJSON writes v as compact JSON without HTML escaping, as DRF's renderer does.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"detail":"A server error occurred."}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))) //nolint:errcheck // the client went away
+}
+
+// writeDetail writes DRF's {"detail": "…"} error body.
+func writeDetail(w http.ResponseWriter, status int, detail string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `JWT realm="api"`)
+	}
+	writeJSON(w, status, map[string]string{"detail": detail})
+}
+
+// writeError answers with the status and body that err's code calls for.
+// Internal errors are logged with the request's id and shown to the client
+// only as a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var se *statusError
+	if errors.As(err, &se) {
+		writeDetail(w, se.status, se.detail)
+		return
+	}
+	var e *examhall.Error
+	if !errors.As(err, &e) || e.Code == examhall.EINTERNAL {
+		s.Logger.Error("request failed", "err", err, "method", r.Method, "path", r.URL.Path,
+			"request_id", requestID(r.Context()))
+		writeDetail(w, http.StatusInternalServerError, "A server error occurred.")
+		return
+	}
+	switch e.Code {
+	case examhall.EINVALID:
+		if len(e.Fields) > 0 {
+			writeJSON(w, http.StatusBadRequest, e.Fields)
+		} else {
+			writeDetail(w, http.StatusBadRequest, e.Message)
+		}
+	case examhall.ENOTFOUND:
+		writeDetail(w, http.StatusNotFound, e.Message)
+	case examhall.EUNAUTHORIZED:
+		writeDetail(w, http.StatusUnauthorized, e.Message)
+	case examhall.EFORBIDDEN:
+		writeDetail(w, http.StatusForbidden, e.Message)
+	case examhall.ECONFLICT:
+		writeDetail(w, http.StatusConflict, e.Message)
+	case examhall.ETHROTTLED:
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+		writeDetail(w, http.StatusTooManyRequests, e.Message)
+	default:
+		writeDetail(w, http.StatusInternalServerError, "A server error occurred.")
+	}
+}
+
+// absoluteURL is the public URL of path (with query, if any): on BaseURL when
+// one is configured, else on the request's own scheme and host.
+func (s *Server) absoluteURL(r *http.Request, path string, query url.Values) *url.URL {
+	u := &url.URL{Scheme: "http", Host: r.Host, Path: path, RawQuery: query.Encode()}
+	if r.TLS != nil {
+		u.Scheme = "https"
+	}
+	if s.BaseURL != nil {
+		u.Scheme, u.Host = s.BaseURL.Scheme, s.BaseURL.Host
+		u.Path = s.BaseURL.Path + path
+	}
+	return u
+}
+
+// requestURL is the public URL of the request itself.
+func (s *Server) requestURL(r *http.Request) *url.URL {
+	return s.absoluteURL(r, r.URL.Path, r.URL.Query())
+}

@@ -1,0 +1,95 @@
+// Package httpapi is examhall's REST API: the route table, middleware, and one
+// file of thin handlers per resource (read the caller, decode, validate, call the
+// domain or the store, respond in Django REST Framework's wire format).
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/auth"
+)
+
+// Pinger tells whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Server holds what the handlers need.
+type Server struct {
+	Auth      *auth.Service
+	Users     examhall.UserStore
+	DB        Pinger
+	Institute examhall.Institute
+	// BaseURL is the public address used in absolute links (next, previous,
+	// *_url); nil means the scheme and Host of each request.
+	BaseURL      *url.URL
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+}
+
+// Handler returns the API with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.recoverPanics(s.logRequests(withTrailingSlash(s.limitBody(mux))))
+}
+
+// routes is the table of every endpoint. Patterns end in a slash; requests
+// without it are routed as if they had it (DRF accepts both).
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.Handle("/", methods{}) // anything else: 404 Not found.
+	mux.Handle("/healthz/", methods{http.MethodGet: s.healthz})
+	mux.Handle("/readyz/", methods{http.MethodGet: s.readyz})
+
+	for _, version := range []string{"v2.2", "v2.5", "v3"} {
+		mux.Handle("/api/"+version+"/auth-token/", methods{http.MethodPost: s.obtainToken})
+	}
+
+	admin := s.requireRole(examhall.RoleAdmin)
+	mux.Handle("/api/v2.5/admin/users/", methods{http.MethodGet: admin(s.listUsers)})
+	mux.Handle("/api/v2.5/admin/users/{id}/", methods{http.MethodGet: admin(s.getUser)})
+}
+
+// methods routes a path by request method; other methods get DRF's 405. HEAD is
+// answered as GET.
+type methods map[string]http.HandlerFunc
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(m) == 0 {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	h, ok := m[r.Method]
+	if !ok && r.Method == http.MethodHead {
+		h, ok = m[http.MethodGet]
+	}
+	if !ok {
+		allow := make([]string, 0, len(m))
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			if _, ok := m[method]; ok {
+				allow = append(allow, method)
+			}
+		}
+		w.Header()["Allow"] = allow
+		writeDetail(w, http.StatusMethodNotAllowed, `Method "`+r.Method+`" not allowed.`)
+		return
+	}
+	h(w, r)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if err := s.DB.Ping(r.Context()); err != nil {
+		s.Logger.Error("readiness check failed", "err", err, "request_id", requestID(r.Context()))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,107 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/drf"
+)
+
+// adminUser is a user as the admin API shows it.
+type adminUser struct {
+	ID         int64    `json:"id"`
+	URL        string   `json:"url"`
+	Username   string   `json:"username"`
+	Email      string   `json:"email"`
+	FirstName  string   `json:"first_name"`
+	LastName   string   `json:"last_name"`
+	Name       *string  `json:"name"`
+	Phone      string   `json:"phone"`
+	Role       string   `json:"role"`
+	IsActive   bool     `json:"is_active"`
+	IsBlocked  bool     `json:"is_blocked"`
+	DateJoined string   `json:"date_joined"`
+	Batches    []string `json:"batches"`
+}
+
+func (s *Server) adminUser(r *http.Request, u *examhall.User) adminUser {
+	var name *string
+	if n := u.FullName(); n != "" {
+		name = &n
+	}
+	return adminUser{
+		ID: u.ID, URL: s.userURL(r, u.ID), Username: u.Username, Email: u.Email,
+		FirstName: u.FirstName, LastName: u.LastName, Name: name, Phone: u.Phone, Role: string(u.Role),
+		IsActive: u.IsActive, IsBlocked: u.IsBlocked, DateJoined: s.formatTime(u.DateJoined), Batches: u.Batches,
+	}
+}
+
+// userURL is the admin API address of a user: the user_url of other resources.
+func (s *Server) userURL(r *http.Request, id int64) string {
+	return s.absoluteURL(r, "/api/v2.5/admin/users/"+strconv.FormatInt(id, 10)+"/", nil).String()
+}
+
+func (s *Server) formatTime(t time.Time) string {
+	return drf.FormatTime(t, s.Institute.Location)
+}
+
+// Page sizes of the admin users list.
+const (
+	usersPageSize    = 200
+	usersMaxPageSize = 1000
+)
+
+// listUsers is GET /api/v2.5/admin/users/?q=&email=: users by id, paginated.
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, err := drf.ParsePage(q, usersPageSize, usersMaxPageSize)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	filter := examhall.UserFilter{Query: q.Get("q"), Email: q.Get("email")}
+	// The count comes with the page; a page past the end is found out after.
+	filter.Limit = page.Size
+	if !page.Last {
+		filter.Offset = (page.Number - 1) * page.Size
+	}
+	users, count, err := s.Users.Users(r.Context(), filter)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resolved, offset, err := page.Resolve(count)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if offset != filter.Offset {
+		filter.Offset = offset
+		if users, count, err = s.Users.Users(r.Context(), filter); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	results := make([]adminUser, len(users))
+	for i, u := range users {
+		results[i] = s.adminUser(r, u)
+	}
+	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, count, results))
+}
+
+// getUser is GET /api/v2.5/admin/users/<id>/.
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	u, err := s.Users.UserByID(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.adminUser(r, u))
+}
