@@ -4,8 +4,3 @@ package sqlstore
 func isUniqueViolation(err error) bool {
 	return sqliteUniqueViolation(err) || pgErrorCode(err) == pgUniqueViolation
 }
-
-// isForeignKeyViolation reports whether err is a FOREIGN KEY violation on either engine.
-func isForeignKeyViolation(err error) bool {
-	return sqliteForeignKeyViolation(err) || pgErrorCode(err) == pgForeignKeyViolation
-}

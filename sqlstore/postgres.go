@@ -23,10 +23,7 @@ func openPostgres(url string) (*DB, error) {
 }
 
 // PostgreSQL error codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
-const (
-	pgUniqueViolation     = "23505"
-	pgForeignKeyViolation = "23503"
-)
+const pgUniqueViolation = "23505"
 
 func pgErrorCode(err error) string {
 	var e *pgconn.PgError

@@ -55,11 +55,6 @@ func sqliteUniqueViolation(err error) bool {
 	return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
-// sqliteForeignKeyViolation reports whether err is a FOREIGN KEY violation.
-func sqliteForeignKeyViolation(err error) bool {
-	return sqliteErrorCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
-}
-
 // sqliteErrorCode is the extended result code of a SQLite error, or 0.
 func sqliteErrorCode(err error) int {
 	var e *sqlite.Error

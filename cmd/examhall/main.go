@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,7 +31,7 @@ func main() {
 	defer stop()
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:], os.Getenv); err != nil {
-		if errors.Is(err, flagHelp) {
+		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
 		fmt.Fprintln(os.Stderr, "examhall:", err)
@@ -69,15 +70,10 @@ func NewMain() *Main {
 	return &Main{Clock: examhall.SystemClock{}, Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
-var flagHelp = errors.New("help requested")
-
 // ParseFlags reads the command line and the EXAMHALL_* environment.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	c, err := ParseConfig(args, getenv, m.Stderr)
 	if err != nil {
-		if strings.Contains(err.Error(), "help requested") {
-			return flagHelp
-		}
 		return err
 	}
 	m.Config = c
@@ -177,7 +173,8 @@ func (m *Main) URL() string {
 }
 
 // Close stops the server gracefully (no new connections, in-flight requests
-// finish within the shutdown timeout) and closes the database.
+// finish within the shutdown timeout) and closes the database. Closing twice
+// is harmless.
 func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
@@ -187,9 +184,11 @@ func (m *Main) Close() error {
 		if err := <-m.serveErr; !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+		m.server = nil
 	}
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
+		m.db = nil
 	}
 	return errors.Join(errs...)
 }

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/sqlstore"
+	"github.com/examhall/examhall/sqlstore/sqltest"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{
+		"EXAMHALL_DB":           "postgres://db.example/examhall",
+		"EXAMHALL_ADDR":         "127.0.0.1:9000",
+		"EXAMHALL_LOGIN_WINDOW": "5m",
+		"EXAMHALL_TIMEZONE":     "Asia/Kolkata",
+	}
+	c, err := ParseConfig([]string{"serve", "--addr", ":7000"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != env["EXAMHALL_DB"] || c.Addr != ":7000" || c.LoginWindow != 5*time.Minute || c.Timezone != "Asia/Kolkata" ||
+		c.TokenLifetime != 7*24*time.Hour || c.LoginFailuresPerUser != 10 {
+		t.Errorf("config = %+v", c)
+	}
+	bad := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, nil, "no command given"},
+		{[]string{"frobnicate"}, nil, `unknown command "frobnicate"`},
+		{[]string{"serve", "--timezone", "Mars/Olympus"}, nil, `unknown time zone "Mars/Olympus"`},
+		{[]string{"serve", "--base-url", "exams.example.com"}, nil, "--base-url"},
+		{[]string{"serve"}, map[string]string{"EXAMHALL_LOGIN_WINDOW": "soon"}, "EXAMHALL_LOGIN_WINDOW"},
+		{[]string{"createadmin", "--username", "root"}, nil, "--password is required"},
+		{[]string{"migrate", "extra"}, nil, "unexpected arguments: extra"},
+	}
+	for _, tt := range bad {
+		_, err := ParseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseConfig(%q) error = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+// run runs one examhall command to its end and returns what it printed.
+func run(t *testing.T, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.Stderr = &out, io.Discard
+	if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("examhall %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String()
+}
+
+// start starts examhall serve on a free loopback port.
+func start(t *testing.T, args ...string) (*Main, string) {
+	t.Helper()
+	var out bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.Stderr = &out, io.Discard
+	if err := m.ParseFlags(append([]string{"serve", "--addr", "127.0.0.1:0", "--bcrypt-cost", "4"}, args...), func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, out.String()
+}
+
+func login(t *testing.T, baseURL, username, password string) (int, string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	resp, err := http.Post(baseURL+"/api/v2.5/auth-token/", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct{ Token string }
+	json.NewDecoder(resp.Body).Decode(&v) //nolint:errcheck // checked by the callers through the token
+	return resp.StatusCode, v.Token
+}
+
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "JWT "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestCommands drives the real program on each engine: migrate, createadmin,
+// two serve replicas on one database, and shutdown.
+func TestCommands(t *testing.T) {
+	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			dsn := sqltest.DSN(t, engine)
+			if out := run(t, "migrate", "--db", dsn); out != "examhall: "+string(engine)+" database at schema version 1\n" {
+				t.Errorf("migrate printed %q", out)
+			}
+			if out := run(t, "createadmin", "--db", dsn, "--username", "root", "--password", "first", "--bcrypt-cost", "4"); out != "examhall: admin \"root\" created\n" {
+				t.Errorf("createadmin printed %q", out)
+			}
+			if out := run(t, "createadmin", "--db", dsn, "--username", "ROOT", "--password", "second", "--bcrypt-cost", "4"); out != "examhall: admin \"ROOT\" updated\n" {
+				t.Errorf("second createadmin printed %q", out)
+			}
+
+			one, out := start(t, "--db", dsn, "--timezone", "Asia/Kolkata")
+			if !regexp.MustCompile(`^examhall listening on http://127\.0\.0\.1:\d+\n$`).MatchString(out) {
+				t.Errorf("serve printed %q", out)
+			}
+			if status, _ := login(t, one.URL(), "root", "first"); status != 400 {
+				t.Errorf("old password: status %d", status)
+			}
+			status, token := login(t, one.URL(), "root", "second")
+			if status != 200 || token == "" {
+				t.Fatalf("login: status %d", status)
+			}
+			// A second replica on the same database shares the generated secret and the time zone.
+			two, _ := start(t, "--db", dsn)
+			status, body := get(t, two.URL()+"/api/v2.5/admin/users/1/", token)
+			if status != 200 || !strings.Contains(body, `"username":"root"`) || !strings.Contains(body, `+05:30"`) {
+				t.Errorf("token of replica one at replica two: %d %s", status, body)
+			}
+			if err := two.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := http.Get(two.URL() + "/healthz"); err == nil {
+				t.Error("replica two still answers after Close")
+			}
+			if status, _ := get(t, one.URL()+"/readyz", ""); status != 200 {
+				t.Errorf("replica one after replica two closed: %d", status)
+			}
+		})
+	}
+}
+
+func TestServeDemo(t *testing.T) {
+	dsn := sqltest.DSN(t, sqlstore.SQLite)
+	m, out := start(t, "--db", dsn, "--demo")
+	match := regexp.MustCompile(`examhall: admin login: username admin, password (\S+)\n`).FindStringSubmatch(out)
+	if match == nil {
+		t.Fatalf("serve --demo printed %q", out)
+	}
+	status, token := login(t, m.URL(), "admin", match[1])
+	if status != 200 {
+		t.Fatalf("demo admin login: %d", status)
+	}
+	if status, _ := get(t, m.URL()+"/api/v2.5/admin/users/", token); status != 200 {
+		t.Errorf("demo admin on admin path: %d", status)
+	}
+	m.Close()
+	_, out = start(t, "--db", dsn, "--demo")
+	if !strings.Contains(out, "already has users; the admin login is unchanged") {
+		t.Errorf("second serve --demo printed %q", out)
+	}
+}
+
+// A secret given in the configuration is used as is and not stored.
+func TestConfiguredSecret(t *testing.T) {
+	dsn := sqltest.DSN(t, sqlstore.SQLite)
+	m, _ := start(t, "--db", dsn, "--jwt-secret", "configured")
+	if _, ok, err := m.db.Setting(context.Background(), examhall.SettingJWTSecret); ok || err != nil {
+		t.Errorf("configured secret was stored: ok=%v err=%v", ok, err)
+	}
+}
