@@ -38,11 +38,19 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	now := s.Clock.Now()
 	userKey := "user:" + examhall.UsernameKey(username)
 	addrKey := "addr:" + clientAddr
-	if err := s.checkThrottle(ctx, now, userKey, s.Limits.PerUser); err != nil {
-		return "", err
-	}
-	if err := s.checkThrottle(ctx, now, addrKey, s.Limits.PerAddress); err != nil {
-		return "", err
+	// Count the login as failed before the slow password check, so that
+	// parallel guesses cannot all pass the limit; a success is forgiven below.
+	for _, limit := range []struct {
+		key string
+		max int
+	}{{userKey, s.Limits.PerUser}, {addrKey, s.Limits.PerAddress}} {
+		failures, start, err := s.Failures.RecordLoginFailure(ctx, limit.key, now, s.Limits.Window)
+		if err != nil {
+			return "", err
+		}
+		if failures > limit.max {
+			return "", throttled(start.Add(s.Limits.Window).Sub(now))
+		}
 	}
 
 	u, hash, err := s.Users.UserCredentials(ctx, username)
@@ -53,28 +61,20 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 		hash = ""
 	}
 	if !s.Passwords.Verify(hash, password) {
-		for _, key := range []string{userKey, addrKey} {
-			if _, _, err := s.Failures.RecordLoginFailure(ctx, key, now, s.Limits.Window); err != nil {
-				return "", err
-			}
-		}
 		return "", errBadCredentials
 	}
 	if err := s.Failures.ClearLoginFailures(ctx, userKey); err != nil {
 		return "", err
 	}
+	if err := s.Failures.ForgiveLoginFailure(ctx, addrKey); err != nil {
+		return "", err
+	}
 	return s.Tokens.Issue(u)
 }
 
-func (s *Service) checkThrottle(ctx context.Context, now time.Time, key string, limit int) error {
-	failures, start, err := s.Failures.LoginFailures(ctx, key, now.Add(-s.Limits.Window))
-	if err != nil {
-		return err
-	}
-	if failures < limit {
-		return nil
-	}
-	wait := start.Add(s.Limits.Window).Sub(now)
+// throttled is DRF's answer to a request over a rate limit, wait before the
+// next one may pass.
+func throttled(wait time.Duration) error {
 	secs := int(math.Ceil(wait.Seconds()))
 	unit := "seconds"
 	if secs == 1 {

@@ -17,7 +17,8 @@ type Passwords struct {
 	dummy     []byte
 }
 
-// MaxPasswordBytes is bcrypt's limit; longer passwords are refused when set.
+// MaxPasswordBytes is bcrypt's limit; longer passwords are refused when set
+// and never match.
 const MaxPasswordBytes = 72
 
 // Hash returns the bcrypt hash of password.
@@ -29,8 +30,11 @@ func (p *Passwords) Hash(password string) (string, error) {
 // Verify reports whether password matches hash. An empty hash (an unusable
 // password) matches nothing, after the same work as a real check, so that the
 // time of an answer does not tell whether a user exists.
+//
+// Passwords longer than bcrypt's 72 bytes never match: bcrypt would compare
+// only their first 72 bytes.
 func (p *Passwords) Verify(hash, password string) bool {
-	if hash == "" {
+	if hash == "" || len(password) > MaxPasswordBytes {
 		p.dummyOnce.Do(func() {
 			p.dummy, _ = bcrypt.GenerateFromPassword([]byte("examhall"), p.Cost)
 		})

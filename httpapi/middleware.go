@@ -31,6 +31,9 @@ func (r *statusRecorder) WriteHeader(status int) {
 	r.ResponseWriter.WriteHeader(status)
 }
 
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 // logRequests gives each request an id (the client's X-Request-Id when sent),
 // returns it in X-Request-Id and logs the request when it ends. Headers and
 // bodies, which hold tokens and passwords, are never logged.

@@ -100,6 +100,9 @@ func readBody(r *http.Request) (map[string]any, error) {
 		var err error
 		if media == "multipart/form-data" {
 			err = r.ParseMultipartForm(1 << 20)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files of uploads
+			}
 		} else {
 			err = r.ParseForm()
 		}

@@ -35,23 +35,24 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.recoverPanics(s.logRequests(withTrailingSlash(s.limitBody(mux))))
+	return s.logRequests(s.recoverPanics(withTrailingSlash(s.limitBody(mux))))
 }
 
-// routes is the table of every endpoint. Patterns end in a slash; requests
-// without it are routed as if they had it (DRF accepts both).
+// routes is the table of every endpoint. Patterns end in "/{$}" (exactly this
+// path, nothing below it); requests without the trailing slash are routed as if
+// they had it (DRF accepts both).
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/", methods{}) // anything else: 404 Not found.
-	mux.Handle("/healthz/", methods{http.MethodGet: s.healthz})
-	mux.Handle("/readyz/", methods{http.MethodGet: s.readyz})
+	mux.Handle("/healthz/{$}", methods{http.MethodGet: s.healthz})
+	mux.Handle("/readyz/{$}", methods{http.MethodGet: s.readyz})
 
 	for _, version := range []string{"v2.2", "v2.5", "v3"} {
-		mux.Handle("/api/"+version+"/auth-token/", methods{http.MethodPost: s.obtainToken})
+		mux.Handle("/api/"+version+"/auth-token/{$}", methods{http.MethodPost: s.obtainToken})
 	}
 
 	admin := s.requireRole(examhall.RoleAdmin)
-	mux.Handle("/api/v2.5/admin/users/", methods{http.MethodGet: admin(s.listUsers)})
-	mux.Handle("/api/v2.5/admin/users/{id}/", methods{http.MethodGet: admin(s.getUser)})
+	mux.Handle("/api/v2.5/admin/users/{$}", methods{http.MethodGet: admin(s.listUsers)})
+	mux.Handle("/api/v2.5/admin/users/{id}/{$}", methods{http.MethodGet: admin(s.getUser)})
 }
 
 // methods routes a path by request method; other methods get DRF's 405. HEAD is

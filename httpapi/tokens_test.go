@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,6 +144,32 @@ func TestLoginThrottle(t *testing.T) {
 	})
 }
 
+// Parallel guesses cannot slip under the limit while their passwords are checked.
+func TestLoginThrottleParallel(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
+		a := newTestAPI(t, engine)
+		a.addUser("admin", examhall.RoleAdmin)
+		statuses := make(chan int, 30)
+		var wg sync.WaitGroup
+		for range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- a.do("POST", "/api/v2.5/auth-token/", "", "application/json", loginBody("admin", "wrong")).status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		if count[400] > 3 || count[400]+count[429] != 30 {
+			t.Errorf("30 parallel guesses with a limit of 3: %v", count)
+		}
+	})
+}
+
 func TestAdminUsers(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
 		a := newTestAPI(t, engine)
@@ -173,6 +200,8 @@ func TestAdminUsers(t *testing.T) {
 			{"/api/v2.5/admin/users/?page=abc", 404, "", `{"detail":"Invalid page."}`},
 			{"/api/v2.5/admin/users/99/", 404, "", `{"detail":"Not found."}`},
 			{"/api/v2.5/admin/users/abc/", 404, "", `{"detail":"Not found."}`},
+			{"/api/v2.5/admin/users/2/bogus/", 404, "", `{"detail":"Not found."}`},
+			{"/healthz/anything", 404, "", `{"detail":"Not found."}`},
 		}
 		for _, tt := range tests {
 			got := a.do("GET", tt.path, token, "", "")

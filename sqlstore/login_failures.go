@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -26,18 +24,15 @@ func (db *DB) RecordLoginFailure(ctx context.Context, key string, now time.Time,
 	return int(failures), fromMicros(start), nil
 }
 
-// LoginFailures returns the failures of key in a window that started after since.
-func (db *DB) LoginFailures(ctx context.Context, key string, since time.Time) (int, time.Time, error) {
-	var failures, start int64
-	err := db.read.QueryRowContext(ctx, `SELECT failures, window_start FROM login_failures
-		WHERE key = $1 AND window_start > $2`, key, micros(since)).Scan(&failures, &start)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, time.Time{}, nil
-	}
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("login failures: %w", err)
-	}
-	return int(failures), fromMicros(start), nil
+// ForgiveLoginFailure takes one failure of key back.
+func (db *DB) ForgiveLoginFailure(ctx context.Context, key string) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE login_failures SET failures = failures - 1
+			WHERE key = $1 AND failures > 0`, key); err != nil {
+			return fmt.Errorf("forgive login failure: %w", err)
+		}
+		return nil
+	})
 }
 
 // ClearLoginFailures forgets the failures of key.

@@ -20,7 +20,8 @@ func (db *DB) SchemaOutline(ctx context.Context) ([]string, error) {
 				WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'
 			UNION ALL
 			SELECT tablename || '#' || indexname FROM pg_indexes
-				WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'`
+				WHERE schemaname = current_schema()
+				AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))`
 	}
 	rows, err := db.read.QueryContext(ctx, query)
 	if err != nil {

@@ -29,7 +29,7 @@ func openSQLite(path string) (*DB, error) {
 		"foreign_keys(1)",
 		"cache_size(-65536)", // 64 MiB of page cache per connection
 	}}
-	writeParams := url.Values{"_txlock": {"immediate"}, "_pragma": params["_pragma"]}
+	writeParams := url.Values{"_txlock": {"immediate"}, "_pragma": append([]string(nil), params["_pragma"]...)}
 	write, err := sql.Open("sqlite", "file:"+path+"?"+writeParams.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -37,6 +37,8 @@ func openSQLite(path string) (*DB, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
+	// Readers cannot write: SQLite ignores database/sql's read-only transactions.
+	params.Add("_pragma", "query_only(1)")
 	read, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
 	if err != nil {
 		write.Close()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -62,10 +63,11 @@ func insertUser(ctx context.Context, tx *Tx, u *examhall.User, passwordHash stri
 	}
 	u.DateJoined = tx.now.UTC().Truncate(time.Microsecond)
 	err := tx.QueryRowContext(ctx, `INSERT INTO users
-		(username, username_key, email, first_name, last_name, phone, role, password_hash, is_active, is_blocked, date_joined)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		u.Username, examhall.UsernameKey(u.Username), u.Email, u.FirstName, u.LastName, u.Phone, u.Role,
-		passwordHash, u.IsActive, u.IsBlocked, micros(u.DateJoined)).Scan(&u.ID)
+		(username, username_key, email, email_key, search_text, first_name, last_name, phone, role,
+			password_hash, is_active, is_blocked, date_joined)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		u.Username, examhall.UsernameKey(u.Username), u.Email, strings.ToLower(u.Email), searchText(u),
+		u.FirstName, u.LastName, u.Phone, u.Role, passwordHash, u.IsActive, u.IsBlocked, micros(u.DateJoined)).Scan(&u.ID)
 	if isUniqueViolation(err) {
 		return errUsernameTaken
 	}
@@ -80,10 +82,11 @@ func updateUser(ctx context.Context, tx *Tx, u *examhall.User, passwordHash stri
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE users SET username = $2, username_key = $3, email = $4,
-		first_name = $5, last_name = $6, phone = $7, role = $8, password_hash = $9, is_active = $10, is_blocked = $11
+		email_key = $5, search_text = $6, first_name = $7, last_name = $8, phone = $9, role = $10,
+		password_hash = $11, is_active = $12, is_blocked = $13
 		WHERE id = $1`,
-		u.ID, u.Username, examhall.UsernameKey(u.Username), u.Email, u.FirstName, u.LastName, u.Phone, u.Role,
-		passwordHash, u.IsActive, u.IsBlocked)
+		u.ID, u.Username, examhall.UsernameKey(u.Username), u.Email, strings.ToLower(u.Email), searchText(u),
+		u.FirstName, u.LastName, u.Phone, u.Role, passwordHash, u.IsActive, u.IsBlocked)
 	if isUniqueViolation(err) {
 		return errUsernameTaken
 	}
@@ -148,14 +151,11 @@ func (db *DB) Users(ctx context.Context, f examhall.UserFilter) ([]*examhall.Use
 	var args []any
 	if f.Query != "" {
 		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
-		n := len(args)
-		where = append(where, fmt.Sprintf(`(lower(username) LIKE $%[1]d ESCAPE '\'
-			OR lower(first_name) LIKE $%[1]d ESCAPE '\' OR lower(last_name) LIKE $%[1]d ESCAPE '\'
-			OR lower(email) LIKE $%[1]d ESCAPE '\' OR phone LIKE $%[1]d ESCAPE '\')`, n))
+		where = append(where, fmt.Sprintf(`search_text LIKE $%d ESCAPE '\'`, len(args)))
 	}
 	if f.Email != "" {
 		args = append(args, strings.ToLower(f.Email))
-		where = append(where, fmt.Sprintf(`lower(email) = $%d`, len(args)))
+		where = append(where, fmt.Sprintf(`email_key = $%d`, len(args)))
 	}
 	cond := ""
 	if len(where) > 0 {
@@ -203,7 +203,7 @@ func loadBatches(ctx context.Context, tx *Tx, users []*examhall.User) error {
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT ub.user_id, b.name FROM user_batches ub
 		JOIN batches b ON b.id = ub.batch_id
-		WHERE ub.user_id IN (`+placeholders(1, len(ids))+`) ORDER BY b.name`, ids...)
+		WHERE ub.user_id IN (`+placeholders(1, len(ids))+`)`, ids...)
 	if err != nil {
 		return fmt.Errorf("batches of users: %w", err)
 	}
@@ -216,7 +216,17 @@ func loadBatches(ctx context.Context, tx *Tx, users []*examhall.User) error {
 		}
 		byID[id].Batches = append(byID[id].Batches, name)
 	}
+	// Sorted here: the engines' text collations differ.
+	for _, u := range users {
+		sort.Strings(u.Batches)
+	}
 	return rows.Err()
+}
+
+// searchText is what ?q= searches in: the user's names, email and phone,
+// lower-cased in Go so that both engines match the same users.
+func searchText(u *examhall.User) string {
+	return strings.ToLower(strings.Join([]string{u.Username, u.FirstName, u.LastName, u.Email, u.Phone}, "\n"))
 }
 
 // DeleteUser deletes the user and everything that is theirs (attempts, progress).

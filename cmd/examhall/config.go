@@ -121,6 +121,17 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 }
 
 func (c *Config) validate() error {
+	for name, v := range map[string]int64{
+		"--login-failures-per-user":    int64(c.LoginFailuresPerUser),
+		"--login-failures-per-address": int64(c.LoginFailuresPerAddress),
+		"--login-window":               int64(c.LoginWindow),
+		"--token-lifetime":             int64(c.TokenLifetime),
+		"--max-body-bytes":             c.MaxBodyBytes,
+	} {
+		if c.Command == "serve" && v <= 0 {
+			return fmt.Errorf("%s must be positive", name)
+		}
+	}
 	if c.Timezone != "" {
 		if _, err := time.LoadLocation(c.Timezone); err != nil {
 			return fmt.Errorf("--timezone: unknown time zone %q", c.Timezone)

@@ -39,8 +39,13 @@ func main() {
 	}
 	err := m.Run(ctx)
 	if err == nil && m.Config.Command == "serve" {
-		<-ctx.Done()
-		m.Logger.Info("shutting down")
+		select {
+		case <-ctx.Done():
+			stop() // a second signal kills the process at once
+			m.Logger.Info("shutting down")
+		case <-m.serveDone:
+			err = m.serveErr
+		}
 	}
 	if cerr := m.Close(); err == nil {
 		err = cerr
@@ -59,10 +64,11 @@ type Main struct {
 	Stderr io.Writer
 	Logger *slog.Logger
 
-	db       *sqlstore.DB
-	server   *http.Server
-	listener net.Listener
-	serveErr chan error
+	db        *sqlstore.DB
+	server    *http.Server
+	listener  net.Listener
+	serveDone chan struct{} // closed when the server stops serving
+	serveErr  error         // why it stopped
 }
 
 // NewMain returns a Main on the system clock and the process's output.
@@ -155,8 +161,11 @@ func (m *Main) serve(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	m.serveErr = make(chan error, 1)
-	go func() { m.serveErr <- m.server.Serve(m.listener) }()
+	m.serveDone = make(chan struct{})
+	go func() {
+		m.serveErr = m.server.Serve(m.listener)
+		close(m.serveDone)
+	}()
 	fmt.Fprintf(m.Stdout, "examhall listening on %s\n", m.URL())
 	return nil
 }
@@ -181,8 +190,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 		defer cancel()
 		errs = append(errs, m.server.Shutdown(ctx))
-		if err := <-m.serveErr; !errors.Is(err, http.ErrServerClosed) {
-			errs = append(errs, err)
+		<-m.serveDone
+		if !errors.Is(m.serveErr, http.ErrServerClosed) {
+			errs = append(errs, m.serveErr)
 		}
 		m.server = nil
 	}

@@ -44,6 +44,8 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"serve"}, map[string]string{"EXAMHALL_LOGIN_WINDOW": "soon"}, "EXAMHALL_LOGIN_WINDOW"},
 		{[]string{"createadmin", "--username", "root"}, nil, "--password is required"},
 		{[]string{"migrate", "extra"}, nil, "unexpected arguments: extra"},
+		{[]string{"serve", "--login-failures-per-user", "0"}, nil, "--login-failures-per-user must be positive"},
+		{[]string{"serve"}, map[string]string{"EXAMHALL_TOKEN_LIFETIME": "-1h"}, "--token-lifetime must be positive"},
 	}
 	for _, tt := range bad {
 		_, err := ParseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)

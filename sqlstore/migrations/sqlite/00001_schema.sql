@@ -21,13 +21,17 @@ CREATE TABLE users (
     first_name    TEXT    NOT NULL DEFAULT '',
     last_name     TEXT    NOT NULL DEFAULT '',
     phone         TEXT    NOT NULL DEFAULT '',
+    email_key     TEXT    NOT NULL DEFAULT '', -- lower-cased email, for the email filter
+    search_text   TEXT    NOT NULL DEFAULT '', -- lower-cased username, names, email and phone, for ?q=
     role          TEXT    NOT NULL CHECK (role IN ('admin', 'staff', 'student')),
     password_hash TEXT    NOT NULL DEFAULT '', -- '' = unusable: cannot log in
     is_active     BOOLEAN NOT NULL DEFAULT TRUE,
     is_blocked    BOOLEAN NOT NULL DEFAULT FALSE,
     date_joined   BIGINT  NOT NULL
 );
-CREATE INDEX users_email ON users (email);
+-- Lower-casing happens in Go (SQLite's lower() knows only ASCII), so both
+-- engines match the same users.
+CREATE INDEX users_email_key ON users (email_key);
 
 CREATE TABLE batches (
     id   INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -181,6 +185,7 @@ CREATE INDEX attempts_date ON attempts (date, id);
 CREATE INDEX attempts_state_date ON attempts (state, date, id);
 CREATE INDEX attempts_state_id ON attempts (state, id);
 CREATE INDEX attempts_exam_id ON attempts (exam_id, id);
+CREATE INDEX attempts_exam_state_id ON attempts (exam_id, state, id);
 CREATE INDEX attempts_exam_date ON attempts (exam_id, date, id);
 CREATE INDEX attempts_exam_state_date ON attempts (exam_id, state, date, id);
 CREATE INDEX attempts_exam_correct ON attempts (exam_id, correct_count, id);
@@ -188,6 +193,16 @@ CREATE INDEX attempts_exam_incorrect ON attempts (exam_id, incorrect_count, id);
 CREATE INDEX attempts_exam_unanswered ON attempts (exam_id, unanswered_count, id);
 CREATE INDEX attempts_user_date ON attempts (user_id, date, id);
 CREATE INDEX attempts_user_exam ON attempts (user_id, exam_id, id);
+CREATE INDEX attempts_correct ON attempts (correct_count, id);
+CREATE INDEX attempts_incorrect ON attempts (incorrect_count, id);
+CREATE INDEX attempts_unanswered ON attempts (unanswered_count, id);
+CREATE INDEX attempts_state_correct ON attempts (state, correct_count, id);
+CREATE INDEX attempts_state_incorrect ON attempts (state, incorrect_count, id);
+CREATE INDEX attempts_state_unanswered ON attempts (state, unanswered_count, id);
+-- At most one running attempt per user and exam, and one ranked attempt (the
+-- first completed) per user and exam, even when requests race.
+CREATE UNIQUE INDEX attempts_one_running ON attempts (user_id, exam_id) WHERE state = 0;
+CREATE UNIQUE INDEX attempts_one_ranked ON attempts (exam_id, user_id) WHERE in_rank_population;
 -- The background sweep finds running attempts to expire.
 CREATE INDEX attempts_running ON attempts (state, last_activity_at) WHERE state = 0;
 
@@ -213,6 +228,7 @@ CREATE TABLE attempt_sections (
     score_h          BIGINT NOT NULL DEFAULT 0,
     UNIQUE (attempt_id, section_id)
 );
+CREATE INDEX attempt_sections_section ON attempt_sections (section_id);
 
 -- One row per exam question of an attempt, answered or not. selected_answer_ids is
 -- a JSON array of answer ids: one row per answer keeps 1M attempts x 50 questions
@@ -249,6 +265,16 @@ CREATE TABLE courses (
     created                     BIGINT NOT NULL,
     modified                    BIGINT NOT NULL
 );
+
+CREATE INDEX courses_created_by ON courses (created_by);
+
+-- The batches a course is for; a course without batches is for everyone.
+CREATE TABLE course_batches (
+    course_id BIGINT NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+    batch_id  BIGINT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+    PRIMARY KEY (course_id, batch_id)
+);
+CREATE INDEX course_batches_batch ON course_batches (batch_id);
 
 CREATE TABLE chapters (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -329,6 +355,11 @@ CREATE TABLE chapter_contents (
 );
 CREATE INDEX chapter_contents_chapter ON chapter_contents (chapter_id, position);
 CREATE INDEX chapter_contents_exam ON chapter_contents (exam_id);
+CREATE INDEX chapter_contents_video ON chapter_contents (video_id);
+CREATE INDEX chapter_contents_attachment ON chapter_contents (attachment_id);
+CREATE INDEX chapter_contents_notes ON chapter_contents (notes_id);
+CREATE INDEX chapter_contents_video_conference ON chapter_contents (video_conference_id);
+CREATE INDEX chapter_contents_live_stream ON chapter_contents (live_stream_id);
 
 CREATE TABLE user_videos (
     id                      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -341,7 +372,8 @@ CREATE TABLE user_videos (
     state                   SMALLINT NOT NULL DEFAULT 0, -- 0 Started, 1 Completed
     is_live_class_recording BOOLEAN NOT NULL DEFAULT FALSE
 );
-CREATE INDEX user_videos_user ON user_videos (user_id, video_id);
+CREATE UNIQUE INDEX user_videos_user ON user_videos (user_id, video_id);
+CREATE INDEX user_videos_video ON user_videos (video_id);
 
 -- Attendance of a user at a video conference: join_time = first join, leave_time =
 -- last leave, duration_s = sum of the closed sessions' seconds.
@@ -372,6 +404,7 @@ CREATE TABLE user_live_streams (
     created        BIGINT NOT NULL,
     UNIQUE (user_id, live_stream_id)
 );
+CREATE INDEX user_live_streams_live_stream ON user_live_streams (live_stream_id);
 
 CREATE TABLE user_notes (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -381,6 +414,7 @@ CREATE TABLE user_notes (
     completed_on BIGINT,
     UNIQUE (user_id, notes_id)
 );
+CREATE INDEX user_notes_notes ON user_notes (notes_id);
 
 CREATE TABLE user_attachments (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -390,6 +424,7 @@ CREATE TABLE user_attachments (
     completed_on  BIGINT,
     UNIQUE (user_id, attachment_id)
 );
+CREATE INDEX user_attachments_attachment ON user_attachments (attachment_id);
 
 -- A user's engagement with one chapter content. state: 0 Started, 1 Completed,
 -- 2 Pending Evaluation, 3 Evaluation Completed (the admin API's filter codes).
@@ -422,6 +457,13 @@ CREATE INDEX content_attempts_type ON chapter_content_attempts (content_type, id
 CREATE INDEX content_attempts_state ON chapter_content_attempts (state, id);
 CREATE INDEX content_attempts_completed ON chapter_content_attempts (completed_on, id);
 CREATE INDEX content_attempts_attempt ON chapter_content_attempts (attempt_id);
+CREATE INDEX content_attempts_user_video ON chapter_content_attempts (user_video_id);
+CREATE INDEX content_attempts_user_video_conference ON chapter_content_attempts (user_video_conference_id);
+CREATE INDEX content_attempts_user_live_stream ON chapter_content_attempts (user_live_stream_id);
+CREATE INDEX content_attempts_user_notes ON chapter_content_attempts (user_notes_id);
+CREATE INDEX content_attempts_user_attachment ON chapter_content_attempts (user_attachment_id);
+-- At most one open (Started) content attempt per user and content.
+CREATE UNIQUE INDEX content_attempts_one_open ON chapter_content_attempts (user_id, chapter_content_id) WHERE state = 0;
 
 -- Durable outbox of webhook deliveries, written in the transaction of the state
 -- change that causes them (SPEC §10).
@@ -432,12 +474,25 @@ CREATE TABLE webhook_outbox (
     created         BIGINT NOT NULL,
     next_attempt_at BIGINT NOT NULL,
     tries           BIGINT NOT NULL DEFAULT 0,
+    locked_until    BIGINT, -- a replica delivering it holds it until then
     delivered_at    BIGINT,
     last_status     BIGINT,
     last_error      TEXT   NOT NULL DEFAULT ''
 );
 CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL;
 
+-- The outcome of every delivery try.
+CREATE TABLE webhook_deliveries (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    outbox_id    BIGINT NOT NULL REFERENCES webhook_outbox (id) ON DELETE CASCADE,
+    attempted_at BIGINT NOT NULL,
+    status       BIGINT, -- HTTP status; NULL when no response came
+    error        TEXT   NOT NULL DEFAULT '',
+    duration_us  BIGINT NOT NULL
+);
+CREATE INDEX webhook_deliveries_outbox ON webhook_deliveries (outbox_id, id);
+
 -- +goose Down
--- The first migration is not reversible: dropping it would drop every record.
-SELECT 1;
+-- The first migration cannot be reverted (it would drop every record): this
+-- statement fails on purpose, so that "down" stops here and changes nothing.
+SELECT * FROM "the first migration cannot be reverted";
