@@ -73,12 +73,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // absoluteURL is the public URL of path (with query, if any): on BaseURL when
-// one is configured, else on the request's own scheme and host.
+// one is configured, else on the request's own scheme (as a trusted proxy
+// reports it) and host.
 func (s *Server) absoluteURL(r *http.Request, path string, query url.Values) *url.URL {
-	u := &url.URL{Scheme: "http", Host: r.Host, Path: path, RawQuery: query.Encode()}
-	if r.TLS != nil {
-		u.Scheme = "https"
-	}
+	u := &url.URL{Scheme: s.scheme(r), Host: r.Host, Path: path, RawQuery: query.Encode()}
 	if s.BaseURL != nil {
 		u.Scheme, u.Host = s.BaseURL.Scheme, s.BaseURL.Host
 		u.Path = s.BaseURL.Path + path

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 
 	"github.com/examhall/examhall"
@@ -26,9 +27,11 @@ type Server struct {
 	Institute examhall.Institute
 	// BaseURL is the public address used in absolute links (next, previous,
 	// *_url); nil means the scheme and Host of each request.
-	BaseURL      *url.URL
-	MaxBodyBytes int64
-	Logger       *slog.Logger
+	BaseURL *url.URL
+	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto.
+	TrustedProxies []netip.Prefix
+	MaxBodyBytes   int64
+	Logger         *slog.Logger
 }
 
 // Handler returns the API with its middleware.

@@ -1,9 +1,6 @@
 package httpapi
 
-import (
-	"net"
-	"net/http"
-)
+import "net/http"
 
 // obtainToken is POST auth-token/: {"username", "password"} → {"token"}. It
 // ignores any Authorization header, as the original does.
@@ -13,19 +10,10 @@ func (s *Server) obtainToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	token, err := s.Auth.Login(r.Context(), fields["username"], fields["password"], clientAddr(r))
+	token, err := s.Auth.Login(r.Context(), fields["username"], fields["password"], s.clientAddr(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"token": token})
-}
-
-// clientAddr is the address of the peer that sent r.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -31,6 +32,8 @@ type Config struct {
 	LoginFailuresPerUser    int
 	LoginFailuresPerAddress int
 	LoginWindow             time.Duration
+
+	TrustedProxies []netip.Prefix
 
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
@@ -79,6 +82,22 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.IntVar(&c.LoginFailuresPerUser, "login-failures-per-user", 10, "failed logins of one username allowed per window")
 		fs.IntVar(&c.LoginFailuresPerAddress, "login-failures-per-address", 100, "failed logins from one client address allowed per window")
 		fs.DurationVar(&c.LoginWindow, "login-window", 15*time.Minute, "window of the login failure limits")
+		fs.Func("trusted-proxies", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed", func(v string) error {
+			c.TrustedProxies = c.TrustedProxies[:0]
+			for _, item := range strings.Split(v, ",") {
+				item = strings.TrimSpace(item)
+				p, err := netip.ParsePrefix(item)
+				if err != nil {
+					addr, aerr := netip.ParseAddr(item)
+					if aerr != nil {
+						return fmt.Errorf("%q is not an address or CIDR", item)
+					}
+					p = netip.PrefixFrom(addr, addr.BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+			return nil
+		})
 		fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")

@@ -147,7 +147,7 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	api := &httpapi.Server{
 		Auth: authService, Users: m.db, DB: m.db, Institute: institute, BaseURL: baseURL,
-		MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.Logger,
+		TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.Logger,
 	}
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,17 +20,19 @@ import (
 
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{
-		"EXAMHALL_DB":           "postgres://db.example/examhall",
-		"EXAMHALL_ADDR":         "127.0.0.1:9000",
-		"EXAMHALL_LOGIN_WINDOW": "5m",
-		"EXAMHALL_TIMEZONE":     "Asia/Kolkata",
+		"EXAMHALL_DB":              "postgres://db.example/examhall",
+		"EXAMHALL_ADDR":            "127.0.0.1:9000",
+		"EXAMHALL_LOGIN_WINDOW":    "5m",
+		"EXAMHALL_TIMEZONE":        "Asia/Kolkata",
+		"EXAMHALL_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7",
 	}
 	c, err := ParseConfig([]string{"serve", "--addr", ":7000"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.DB != env["EXAMHALL_DB"] || c.Addr != ":7000" || c.LoginWindow != 5*time.Minute || c.Timezone != "Asia/Kolkata" ||
-		c.TokenLifetime != 7*24*time.Hour || c.LoginFailuresPerUser != 10 {
+		c.TokenLifetime != 7*24*time.Hour || c.LoginFailuresPerUser != 10 ||
+		fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.168.1.7/32]" {
 		t.Errorf("config = %+v", c)
 	}
 	bad := []struct {
@@ -44,6 +47,7 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"serve"}, map[string]string{"EXAMHALL_LOGIN_WINDOW": "soon"}, "EXAMHALL_LOGIN_WINDOW"},
 		{[]string{"createadmin", "--username", "root"}, nil, "--password is required"},
 		{[]string{"migrate", "extra"}, nil, "unexpected arguments: extra"},
+		{[]string{"serve", "--trusted-proxies", "10.0.0.0/8,lb"}, nil, `"lb" is not an address or CIDR`},
 		{[]string{"serve", "--login-failures-per-user", "0"}, nil, "--login-failures-per-user must be positive"},
 		{[]string{"serve"}, map[string]string{"EXAMHALL_TOKEN_LIFETIME": "-1h"}, "--token-lifetime must be positive"},
 	}
