@@ -1,0 +1,155 @@
+package examhall
+
+import (
+	"time"
+
+	"github.com/examhall/examhall/decimal"
+)
+
+// QuestionType is how a question is answered and judged (SPEC §5).
+type QuestionType string
+
+// The question types.
+const (
+	MCQSingle   QuestionType = "mcq_single"
+	MCQMultiple QuestionType = "mcq_multiple"
+	TrueFalse   QuestionType = "true_false"
+	Numerical   QuestionType = "numerical"
+	ShortAnswer QuestionType = "short_answer"
+	Essay       QuestionType = "essay"
+)
+
+// Valid reports whether t is a known question type.
+func (t QuestionType) Valid() bool {
+	_, ok := questionTypeNames[t]
+	return ok
+}
+
+// Label is the type as the v3 admin API names it ("MCQ, Single Correct").
+func (t QuestionType) Label() string { return questionTypeNames[t][0] }
+
+// Code is the one-letter type of the v2.2 student API (R, C, T, N, S, E).
+func (t QuestionType) Code() string { return questionTypeNames[t][1] }
+
+// HasChoices reports whether the type is answered by picking answers.
+func (t QuestionType) HasChoices() bool {
+	return t == MCQSingle || t == MCQMultiple || t == TrueFalse
+}
+
+var questionTypeNames = map[QuestionType][2]string{
+	MCQSingle:   {"MCQ, Single Correct", "R"},
+	MCQMultiple: {"MCQ, Multiple Correct", "C"},
+	TrueFalse:   {"True or False", "T"},
+	Numerical:   {"Numerical", "N"},
+	ShortAnswer: {"Short Answer", "S"},
+	Essay:       {"Essay", "E"},
+}
+
+// Difficulty is a question's difficulty level; "" when it has none.
+type Difficulty string
+
+// The difficulty levels.
+const (
+	Easy   Difficulty = "easy"
+	Medium Difficulty = "medium"
+	Hard   Difficulty = "hard"
+)
+
+// Valid reports whether d is a level or none.
+func (d Difficulty) Valid() bool {
+	return d == "" || d == Easy || d == Medium || d == Hard
+}
+
+// Subject is a node of the subject tree; ParentID is 0 at the root.
+type Subject struct {
+	ID       int64
+	Key      string // natural key of the import bundle; "" when made in the API
+	Name     string
+	ParentID int64
+}
+
+// Answer is one choice of a choice question.
+type Answer struct {
+	ID        int64
+	TextHTML  string
+	IsCorrect bool
+}
+
+// Question is a question of the bank; exams use it through ExamQuestions.
+type Question struct {
+	ID              int64
+	Key             string
+	Type            QuestionType
+	QuestionHTML    string
+	DirectionHTML   string
+	ExplanationHTML string
+	SubjectID       int64 // 0 = no subject
+	Difficulty      Difficulty
+	Answers         []Answer // choice types, in display order
+	// NumericalMin and NumericalMax bound the correct values of a numerical
+	// question, inclusive, as exact decimal text.
+	NumericalMin string
+	NumericalMax string
+	// AcceptedAnswers are the right texts of a short-answer question, compared
+	// case-insensitively after trimming.
+	AcceptedAnswers []string
+}
+
+// Section is a part of an exam.
+type Section struct {
+	ID       int64
+	ExamID   int64
+	Order    int
+	Name     string
+	Duration *time.Duration
+	CutOff   decimal.Decimal
+}
+
+// ExamQuestion is an exam's use of a question, in one of its sections.
+type ExamQuestion struct {
+	ID            int64
+	ExamID        int64
+	SectionID     int64
+	Order         int
+	Question      Question
+	Marks         decimal.Decimal
+	NegativeMarks decimal.Decimal
+	PartialMarks  *decimal.Decimal
+	IsBonus       bool
+}
+
+// Exam is a timed or untimed test with sections of questions.
+type Exam struct {
+	ID              int64
+	Slug            string
+	Title           string
+	Description     string
+	StartDate       *time.Time
+	EndDate         *time.Time
+	Duration        *time.Duration // nil = untimed
+	PassPercentage  *decimal.Decimal
+	MarkPerQuestion decimal.Decimal
+	NegativeMarks   decimal.Decimal
+	EnableRanks     bool
+	AllowRetake     bool
+	MaxRetakes      *int // nil = no limit when retakes are allowed
+	ShowScore       bool
+	ShowPercentile  bool
+	ShowPassOrFail  bool
+	ShowAnswers     bool
+	Published       bool
+	Created         time.Time
+	Modified        time.Time
+
+	Sections  []Section      // by order
+	Questions []ExamQuestion // in exam order: by section order, then question order
+}
+
+// TotalMarks is the sum of the marks of the exam's questions, bonus ones included.
+func (e *Exam) TotalMarks() decimal.Decimal {
+	var total decimal.Decimal
+	for _, q := range e.Questions {
+		total += q.Marks
+	}
+	return total
+}
