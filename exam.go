@@ -95,14 +95,15 @@ type Question struct {
 	AcceptedAnswers []string
 }
 
-// Section is a part of an exam.
+// Section is a part of an exam, with its questions in order.
 type Section struct {
-	ID       int64
-	ExamID   int64
-	Order    int
-	Name     string
-	Duration *time.Duration
-	CutOff   decimal.Decimal
+	ID        int64
+	ExamID    int64
+	Order     int
+	Name      string
+	Duration  *time.Duration
+	CutOff    decimal.Decimal
+	Questions []ExamQuestion
 }
 
 // ExamQuestion is an exam's use of a question, in one of its sections.
@@ -141,15 +142,25 @@ type Exam struct {
 	Created         time.Time
 	Modified        time.Time
 
-	Sections  []Section      // by order
-	Questions []ExamQuestion // in exam order: by section order, then question order
+	Sections []Section // by order
+}
+
+// Questions lists the exam's questions in exam order: section by section.
+func (e *Exam) Questions() []ExamQuestion {
+	var all []ExamQuestion
+	for _, s := range e.Sections {
+		all = append(all, s.Questions...)
+	}
+	return all
 }
 
 // TotalMarks is the sum of the marks of the exam's questions, bonus ones included.
 func (e *Exam) TotalMarks() decimal.Decimal {
 	var total decimal.Decimal
-	for _, q := range e.Questions {
-		total += q.Marks
+	for _, s := range e.Sections {
+		for _, q := range s.Questions {
+			total += q.Marks
+		}
 	}
 	return total
 }

@@ -123,15 +123,11 @@ func NewPaper(exam *examhall.Exam, subjects []examhall.Subject) *Paper {
 		byID[s.ID] = s
 		hasChildren[s.ParentID] = true
 	}
-	sectionIndex := make(map[int64]int, len(exam.Sections))
-	for i, s := range exam.Sections {
-		sectionIndex[s.ID] = i
-	}
-
 	// The subject rows: every subject used, and its ancestors.
 	used := map[int64]bool{}
 	uncategorized := false
-	for _, q := range exam.Questions {
+	questions := exam.Questions()
+	for _, q := range questions {
 		if q.Question.SubjectID == 0 {
 			uncategorized = true
 		}
@@ -155,27 +151,34 @@ func NewPaper(exam *examhall.Exam, subjects []examhall.Subject) *Paper {
 		p.subjects = append(p.subjects, SubjectScore{Name: Uncategorized, IsLeaf: true})
 	}
 
-	for _, q := range exam.Questions {
-		pq := paperQuestion{ExamQuestion: q, section: sectionIndex[q.SectionID]}
-		for _, a := range q.Question.Answers {
-			if a.IsCorrect {
-				pq.correct = append(pq.correct, a.ID)
-			}
+	for i, s := range exam.Sections {
+		for _, q := range s.Questions {
+			p.questions = append(p.questions, prepare(q, i, byID, rowIndex))
 		}
-		slices.Sort(pq.correct)
-		pq.min, pq.max = parseNumber(q.Question.NumericalMin), parseNumber(q.Question.NumericalMax)
-		for _, text := range q.Question.AcceptedAnswers {
-			pq.accepted = append(pq.accepted, strings.TrimSpace(text))
-		}
-		if q.Question.SubjectID == 0 {
-			pq.rows = []int{rowIndex[0]}
-		}
-		for id := q.Question.SubjectID; id != 0; id = byID[id].ParentID {
-			pq.rows = append(pq.rows, rowIndex[id])
-		}
-		p.questions = append(p.questions, pq)
 	}
 	return p
+}
+
+// prepare readies one question of section number section.
+func prepare(q examhall.ExamQuestion, section int, byID map[int64]examhall.Subject, rowIndex map[int64]int) paperQuestion {
+	pq := paperQuestion{ExamQuestion: q, section: section}
+	for _, a := range q.Question.Answers {
+		if a.IsCorrect {
+			pq.correct = append(pq.correct, a.ID)
+		}
+	}
+	slices.Sort(pq.correct)
+	pq.min, pq.max = parseNumber(q.Question.NumericalMin), parseNumber(q.Question.NumericalMax)
+	for _, text := range q.Question.AcceptedAnswers {
+		pq.accepted = append(pq.accepted, strings.TrimSpace(text))
+	}
+	if q.Question.SubjectID == 0 {
+		pq.rows = []int{rowIndex[0]}
+	}
+	for id := q.Question.SubjectID; id != 0; id = byID[id].ParentID {
+		pq.rows = append(pq.rows, rowIndex[id])
+	}
+	return pq
 }
 
 // Score scores one attempt: answers holds the attempt's answers by exam
