@@ -168,7 +168,7 @@ func prepare(q examhall.ExamQuestion, section int, byID map[int64]examhall.Subje
 		}
 	}
 	slices.Sort(pq.correct)
-	pq.min, pq.max = parseNumber(q.Question.NumericalMin), parseNumber(q.Question.NumericalMax)
+	pq.min, pq.max = examhall.ExactNumber(q.Question.NumericalMin), examhall.ExactNumber(q.Question.NumericalMax)
 	for _, text := range q.Question.AcceptedAnswers {
 		pq.accepted = append(pq.accepted, strings.TrimSpace(text))
 	}
@@ -246,7 +246,7 @@ func (q *paperQuestion) judge(a *examhall.UserAnswer) (examhall.AnswerResult, de
 		result = q.judgeMultiple(a.SelectedAnswerIDs)
 	case examhall.Numerical:
 		result = examhall.Incorrect
-		if v := parseNumber(*a.NumericValue); v != nil && q.min != nil && q.max != nil && v.Cmp(q.min) >= 0 && v.Cmp(q.max) <= 0 {
+		if v := examhall.ExactNumber(*a.NumericValue); v != nil && q.min != nil && q.max != nil && v.Cmp(q.min) >= 0 && v.Cmp(q.max) <= 0 {
 			result = examhall.Correct
 		}
 	case examhall.ShortAnswer:
@@ -316,19 +316,3 @@ func answered(t examhall.QuestionType, a *examhall.UserAnswer) bool {
 		return a.EssayText != nil && strings.TrimSpace(*a.EssayText) != ""
 	}
 }
-
-// parseNumber reads exact decimal text ("9.75", "-3", "1e3" is refused); nil when it is not one.
-func parseNumber(s string) *big.Rat {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsAny(s, "eE/") {
-		return nil
-	}
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		return nil
-	}
-	return r
-}
-
-// IsNumber reports whether s is exact decimal text that numerical answers accept.
-func IsNumber(s string) bool { return parseNumber(s) != nil }

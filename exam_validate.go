@@ -1,0 +1,163 @@
+package examhall
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+
+	"github.com/examhall/examhall/decimal"
+)
+
+var slugPattern = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+
+// Validate checks an exam with its sections and questions, all at once.
+// Errors of nested records are keyed by their path, e.g.
+// "sections[0].questions[2].answers".
+func (e *Exam) Validate() error {
+	errs := FieldErrors{}
+	switch {
+	case e.Slug == "":
+		errs.Add("slug", "This field may not be blank.")
+	case !slugPattern.MatchString(e.Slug):
+		errs.Add("slug", `Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.`)
+	}
+	if strings.TrimSpace(e.Title) == "" {
+		errs.Add("title", "This field may not be blank.")
+	}
+	if e.StartDate != nil && e.EndDate != nil && !e.EndDate.After(*e.StartDate) {
+		errs.Add("end_date", "The end date must be after the start date.")
+	}
+	if e.Duration != nil && *e.Duration <= 0 {
+		errs.Add("duration", "Ensure the duration is greater than zero.")
+	}
+	if p := e.PassPercentage; p != nil && (*p < 0 || *p > decimal.FromInt(100)) {
+		errs.Add("pass_percentage", "Ensure this value is between 0 and 100.")
+	}
+	nonNegative(errs, "mark_per_question", e.MarkPerQuestion)
+	nonNegative(errs, "negative_marks", e.NegativeMarks)
+	if e.MaxRetakes != nil && *e.MaxRetakes < 0 {
+		errs.Add("max_retakes", "Ensure this value is greater than or equal to 0.")
+	}
+	if len(e.Sections) == 0 {
+		errs.Add("sections", "An exam needs at least one section.")
+	}
+	for i, s := range e.Sections {
+		at := fmt.Sprintf("sections[%d].", i)
+		if strings.TrimSpace(s.Name) == "" {
+			errs.Add(at+"name", "This field may not be blank.")
+		}
+		if s.Duration != nil && *s.Duration <= 0 {
+			errs.Add(at+"duration", "Ensure the duration is greater than zero.")
+		}
+		nonNegative(errs, at+"cut_off", s.CutOff)
+		for j, q := range s.Questions {
+			q.validate(errs, fmt.Sprintf("%squestions[%d].", at, j))
+		}
+	}
+	return errs.Err()
+}
+
+func (q *ExamQuestion) validate(errs FieldErrors, at string) {
+	nonNegative(errs, at+"marks", q.Marks)
+	nonNegative(errs, at+"negative_marks", q.NegativeMarks)
+	if q.PartialMarks != nil {
+		switch {
+		case q.Question.Type != MCQMultiple:
+			errs.Add(at+"partial_marks", "Only multiple-correct questions give partial marks.")
+		case *q.PartialMarks < 0 || *q.PartialMarks > q.Marks:
+			errs.Add(at+"partial_marks", "Ensure partial marks are between 0 and the marks.")
+		}
+	}
+	q.Question.validate(errs, at)
+}
+
+func (q *Question) validate(errs FieldErrors, at string) {
+	if !q.Type.Valid() {
+		errs.Add(at+"type", fmt.Sprintf(`"%s" is not a valid choice.`, q.Type))
+		return
+	}
+	if !q.Difficulty.Valid() {
+		errs.Add(at+"difficulty", fmt.Sprintf(`"%s" is not a valid choice.`, q.Difficulty))
+	}
+	correct := 0
+	for _, a := range q.Answers {
+		if a.IsCorrect {
+			correct++
+		}
+	}
+	switch q.Type {
+	case MCQSingle, MCQMultiple, TrueFalse:
+		switch {
+		case q.Type == TrueFalse && len(q.Answers) != 2:
+			errs.Add(at+"answers", "A true-or-false question needs exactly two answers.")
+		case len(q.Answers) < 2:
+			errs.Add(at+"answers", "A choice question needs at least two answers.")
+		case correct == 0:
+			errs.Add(at+"answers", "A choice question needs at least one correct answer.")
+		case correct > 1 && q.Type != MCQMultiple:
+			errs.Add(at+"answers", "A single-correct question needs exactly one correct answer.")
+		}
+	default:
+		if len(q.Answers) > 0 {
+			errs.Add(at+"answers", "Only choice questions have answers.")
+		}
+	}
+	if q.Type == Numerical {
+		lo, hi := ExactNumber(q.NumericalMin), ExactNumber(q.NumericalMax)
+		if lo == nil {
+			errs.Add(at+"numerical_min", "A numerical question needs a decimal number here.")
+		}
+		if hi == nil {
+			errs.Add(at+"numerical_max", "A numerical question needs a decimal number here.")
+		}
+		if lo != nil && hi != nil && lo.Cmp(hi) > 0 {
+			errs.Add(at+"numerical_max", "Ensure numerical_max is not less than numerical_min.")
+		}
+	}
+	if q.Type == ShortAnswer {
+		ok := false
+		for _, text := range q.AcceptedAnswers {
+			ok = ok || strings.TrimSpace(text) != ""
+		}
+		if !ok {
+			errs.Add(at+"accepted_answers", "A short-answer question needs at least one accepted answer.")
+		}
+	}
+}
+
+func nonNegative(errs FieldErrors, field string, d decimal.Decimal) {
+	if d < 0 {
+		errs.Add(field, "Ensure this value is greater than or equal to 0.")
+	}
+}
+
+// ExactNumber reads plain decimal text ("9.75", "-3", " 2.50 "), the form of
+// numerical answers and ranges; nil for anything else ("1e3", "1/2", "").
+func ExactNumber(s string) *big.Rat {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s, "eE/") {
+		return nil
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return nil
+	}
+	return r
+}
+
+// ExamStore keeps subjects and exams.
+type ExamStore interface {
+	// CreateSubject inserts s and sets its ID; an unknown parent is an EINVALID error.
+	CreateSubject(ctx context.Context, s *Subject) error
+	// Subjects returns the whole subject tree, by id.
+	Subjects(ctx context.Context) ([]Subject, error)
+	// CreateExam validates exam and inserts it with its sections and questions
+	// in one transaction, setting every ID and the created/modified times. A
+	// slug in use or an unknown subject is an EINVALID error.
+	CreateExam(ctx context.Context, exam *Exam) error
+	// ExamByID and ExamBySlug return an exam with its sections and questions.
+	ExamByID(ctx context.Context, id int64) (*Exam, error)
+	ExamBySlug(ctx context.Context, slug string) (*Exam, error)
+}

@@ -1,0 +1,74 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/examhall/examhall"
+)
+
+// CreateSubject inserts s under its parent (0 = a root) and sets its ID.
+func (db *DB) CreateSubject(ctx context.Context, s *examhall.Subject) error {
+	errs := examhall.FieldErrors{}
+	if strings.TrimSpace(s.Name) == "" {
+		errs.Add("name", "This field may not be blank.")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		if s.ParentID != 0 {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM subjects WHERE id = $1`, s.ParentID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return invalidPK("parent", s.ParentID)
+			}
+			if err != nil {
+				return fmt.Errorf("find subject %d: %w", s.ParentID, err)
+			}
+		}
+		var parent any
+		if s.ParentID != 0 {
+			parent = s.ParentID
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO subjects (key, name, parent_id) VALUES ($1, $2, $3) RETURNING id`,
+			textArg(s.Key), s.Name, parent).Scan(&s.ID)
+		if isUniqueViolation(err) {
+			return fieldError("key", "subject with this key already exists.")
+		}
+		if err != nil {
+			return fmt.Errorf("insert subject: %w", err)
+		}
+		return nil
+	})
+}
+
+// Subjects returns the whole subject tree, by id.
+func (db *DB) Subjects(ctx context.Context) ([]examhall.Subject, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, COALESCE(key, ''), name, COALESCE(parent_id, 0) FROM subjects ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("subjects: %w", err)
+	}
+	defer rows.Close()
+	var subjects []examhall.Subject
+	for rows.Next() {
+		var s examhall.Subject
+		if err := rows.Scan(&s.ID, &s.Key, &s.Name, &s.ParentID); err != nil {
+			return nil, fmt.Errorf("subjects: %w", err)
+		}
+		subjects = append(subjects, s)
+	}
+	return subjects, rows.Err()
+}
+
+// invalidPK is DRF's answer to a reference to a record that does not exist.
+func invalidPK(field string, id int64) error {
+	return fieldError(field, fmt.Sprintf(`Invalid pk "%d" - object does not exist.`, id))
+}
+
+func fieldError(field, msg string) error {
+	return &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.", Fields: map[string][]string{field: {msg}}}
+}
