@@ -1,6 +1,8 @@
 package examhall
 
 import (
+	"context"
+	"strconv"
 	"time"
 
 	"github.com/examhall/examhall/decimal"
@@ -73,4 +75,161 @@ type UserAnswer struct {
 	Review            bool
 	Guessed           bool
 	Modified          time.Time
+}
+
+// Attempt is a user's attempt at an exam (an "assessment" or "user_exam" in
+// the v3 payloads). The score fields are written by the scoring engine when
+// the attempt completes, and again when it is graded or regraded.
+type Attempt struct {
+	ID                    int64
+	ExamID                int64
+	UserID                int64
+	State                 AttemptState
+	Date                  time.Time // started
+	LastStartedTime       *time.Time
+	LastAnswerUpdatedTime *time.Time
+	CompletedOn           *time.Time
+	InstituteAttemptID    string
+	// Active time: the closed part of the running intervals plus, while an
+	// interval is open, the time from its start to LastActivity.
+	TimeTaken    time.Duration
+	LastActivity time.Time
+	IntervalOpen bool
+
+	Correct, Incorrect, Unanswered, Partial, Pending int
+	Score                                            decimal.Decimal
+	Percentage                                       decimal.Decimal
+	Result                                           string
+	Speed, Accuracy                                  int
+	InRankPopulation                                 bool
+}
+
+// DefaultIdleTimeout is how long an attempt may go without activity before
+// its running interval closes (SPEC §5).
+const DefaultIdleTimeout = 2 * time.Minute
+
+// Clock advances the attempt's active time to now, by the rules of SPEC §5:
+// time runs from the last activity while the interval is open and the gap is
+// within idle; a longer gap closes the interval at its last activity. It
+// reports the instant the attempt ran out — its duration used up, or the
+// exam's end date passed — or nil while it may go on.
+func (a *Attempt) Clock(now time.Time, exam *Exam, idle time.Duration) (expiredAt *time.Time) {
+	if a.State != AttemptRunning {
+		return nil
+	}
+	if a.IntervalOpen {
+		gap := now.Sub(a.LastActivity)
+		if exam.EndDate != nil && exam.EndDate.Before(now) {
+			gap = max(0, exam.EndDate.Sub(a.LastActivity))
+		}
+		switch {
+		case exam.Duration != nil && a.TimeTaken+min(gap, idle) >= *exam.Duration:
+			at := a.LastActivity.Add(*exam.Duration - a.TimeTaken)
+			a.TimeTaken, a.LastActivity = *exam.Duration, at
+			return &at
+		case gap <= idle:
+			a.TimeTaken += gap
+			a.LastActivity = a.LastActivity.Add(gap)
+		default:
+			a.IntervalOpen = false
+		}
+	}
+	if exam.EndDate != nil && !exam.EndDate.After(now) {
+		at := *exam.EndDate
+		return &at
+	}
+	return nil
+}
+
+// Touch records activity at now (a heartbeat, an answer, a resume): after
+// Clock, it opens a new interval when the last one has closed.
+func (a *Attempt) Touch(now time.Time) {
+	if !a.IntervalOpen {
+		a.IntervalOpen = true
+		a.LastStartedTime = &now
+	}
+	a.LastActivity = now
+}
+
+// RemainingTime is what is left of a timed exam's duration; nil when untimed.
+func (a *Attempt) RemainingTime(exam *Exam) *time.Duration {
+	if exam.Duration == nil {
+		return nil
+	}
+	left := max(0, *exam.Duration-a.TimeTaken)
+	return &left
+}
+
+// AnswerInput is a change to one answer; nil fields are left as they are.
+type AnswerInput struct {
+	SelectedAnswerIDs *[]int64
+	ShortText         *string
+	NumericValue      *string
+	EssayText         *string
+	Review            *bool
+	Duration          *time.Duration // added to the time spent on the question
+}
+
+// Validate checks that in answers q: its kind matches the question's type,
+// chosen answers belong to the question (one at most for single-choice), a
+// numeric value is a decimal number.
+func (in *AnswerInput) Validate(q *Question) error {
+	errs := FieldErrors{}
+	kind := map[string]bool{
+		"selected_answers": in.SelectedAnswerIDs != nil,
+		"short_text":       in.ShortText != nil,
+		"numeric_value":    in.NumericValue != nil,
+		"essay_text":       in.EssayText != nil,
+	}
+	allowed := map[QuestionType]string{MCQSingle: "selected_answers", MCQMultiple: "selected_answers",
+		TrueFalse: "selected_answers", Numerical: "numeric_value", ShortAnswer: "short_text", Essay: "essay_text"}[q.Type]
+	for field, given := range kind {
+		if given && field != allowed {
+			errs.Add(field, "A "+q.Type.Label()+" question is not answered with "+field+".")
+		}
+	}
+	if in.SelectedAnswerIDs != nil && allowed == "selected_answers" {
+		own := map[int64]bool{}
+		for _, a := range q.Answers {
+			own[a.ID] = true
+		}
+		for _, id := range *in.SelectedAnswerIDs {
+			if !own[id] {
+				errs.Add("selected_answers", `Invalid pk "`+itoa(id)+`" - not an answer of this question.`)
+			}
+		}
+		if q.Type != MCQMultiple && len(*in.SelectedAnswerIDs) > 1 {
+			errs.Add("selected_answers", "This question takes one answer.")
+		}
+	}
+	if in.NumericValue != nil && allowed == "numeric_value" && *in.NumericValue != "" && ExactNumber(*in.NumericValue) == nil {
+		errs.Add("numeric_value", "A valid number is required.")
+	}
+	if in.Duration != nil && *in.Duration < 0 {
+		errs.Add("duration", "Ensure this value is greater than or equal to 0.")
+	}
+	return errs.Err()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// AttemptStore runs the attempt flow. Each method is one transaction that
+// first brings the attempt's clock to now, so that an attempt whose time has
+// run out is completed (and scored) on its next touch, whatever the touch.
+type AttemptStore interface {
+	// StartAttempt creates and starts an attempt of the exam for the user,
+	// within the exam's rules (published, dates, retakes); EINVALID otherwise.
+	StartAttempt(ctx context.Context, userID int64, examSlug, instituteAttemptID string) (*Attempt, error)
+	// Attempt returns the user's attempt (ENOTFOUND for another user's).
+	Attempt(ctx context.Context, userID, attemptID int64) (*Attempt, *Exam, error)
+	UserAttempts(ctx context.Context, userID int64) ([]*Attempt, error)
+	Heartbeat(ctx context.Context, userID, attemptID int64) (*Attempt, error)
+	Resume(ctx context.Context, userID, attemptID int64) (*Attempt, error)
+	End(ctx context.Context, userID, attemptID int64) (*Attempt, error)
+	// Answers returns the attempt's answers in exam order.
+	Answers(ctx context.Context, userID, attemptID int64) ([]*UserAnswer, error)
+	SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in AnswerInput) (*UserAnswer, error)
+	// Rank returns the attempt's rank, the population size and the percentile
+	// against the exam's rank population; ok is false when it has no score yet.
+	Rank(ctx context.Context, a *Attempt) (rank, population int, percentile decimal.Decimal, ok bool, err error)
 }
