@@ -10,7 +10,10 @@ import (
 	"github.com/examhall/examhall/decimal"
 )
 
-var slugPattern = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+var (
+	slugPattern    = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+	decimalPattern = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)$`)
+)
 
 // Validate checks an exam with its sections and questions, all at once.
 // Errors of nested records are keyed by their path, e.g.
@@ -137,7 +140,7 @@ func nonNegative(errs FieldErrors, field string, d decimal.Decimal) {
 // numerical answers and ranges; nil for anything else ("1e3", "1/2", "").
 func ExactNumber(s string) *big.Rat {
 	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsAny(s, "eE/") {
+	if !decimalPattern.MatchString(s) { // big.Rat alone would also take 0x10, 1_6, 1e3, 1/2
 		return nil
 	}
 	r, ok := new(big.Rat).SetString(s)

@@ -32,3 +32,12 @@ func pgErrorCode(err error) string {
 	}
 	return ""
 }
+
+// forUpdate locks the rows a SELECT reads until the transaction ends. SQLite
+// needs no lock clause: its write transactions run one at a time.
+func (db *DB) forUpdate() string {
+	if db.engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}

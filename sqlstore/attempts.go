@@ -1,0 +1,526 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
+	"github.com/examhall/examhall/scoring"
+)
+
+const attemptColumns = `id, exam_id, user_id, state, date, last_started_time, last_answer_updated_time,
+	completed_on, COALESCE(institute_attempt_id, ''), time_taken_us, COALESCE(last_activity_at, date), interval_open,
+	correct_count, incorrect_count, unanswered_count, partial_count, pending_count, score_h, percentage_h,
+	result, speed, accuracy, in_rank_population`
+
+func scanAttempt(row interface{ Scan(...any) error }) (*examhall.Attempt, error) {
+	var a examhall.Attempt
+	var date, taken, activity, score, percentage int64
+	var started, answered, completed sql.NullInt64
+	if err := row.Scan(&a.ID, &a.ExamID, &a.UserID, &a.State, &date, &started, &answered, &completed,
+		&a.InstituteAttemptID, &taken, &activity, &a.IntervalOpen, &a.Correct, &a.Incorrect, &a.Unanswered,
+		&a.Partial, &a.Pending, &score, &percentage, &a.Result, &a.Speed, &a.Accuracy, &a.InRankPopulation); err != nil {
+		return nil, err
+	}
+	a.Date, a.LastActivity = fromMicros(date), fromMicros(activity)
+	a.LastStartedTime, a.LastAnswerUpdatedTime, a.CompletedOn = timeOf(started), timeOf(answered), timeOf(completed)
+	a.TimeTaken = time.Duration(taken) * time.Microsecond
+	a.Score, a.Percentage = decimal.Decimal(score), decimal.Decimal(percentage)
+	return &a, nil
+}
+
+// saveAttempt writes every mutable field of a.
+func saveAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
+	_, err := tx.ExecContext(ctx, `UPDATE attempts SET state = $2, last_started_time = $3,
+		last_answer_updated_time = $4, completed_on = $5, time_taken_us = $6, last_activity_at = $7,
+		interval_open = $8, correct_count = $9, incorrect_count = $10, unanswered_count = $11,
+		partial_count = $12, pending_count = $13, score_h = $14, percentage_h = $15, result = $16, speed = $17,
+		accuracy = $18, in_rank_population = $19 WHERE id = $1`,
+		a.ID, a.State, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), timeArg(a.CompletedOn),
+		a.TimeTaken.Microseconds(), micros(a.LastActivity), a.IntervalOpen, a.Correct, a.Incorrect, a.Unanswered,
+		a.Partial, a.Pending, int64(a.Score), int64(a.Percentage), a.Result, a.Speed, a.Accuracy, a.InRankPopulation)
+	if err != nil {
+		return fmt.Errorf("save attempt %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+var errNotFound = examhall.Errorf(examhall.ENOTFOUND, "Not found.")
+
+// StartAttempt creates and starts an attempt of the exam for the user.
+func (db *DB) StartAttempt(ctx context.Context, userID int64, slug, instituteAttemptID string) (*examhall.Attempt, error) {
+	var a *examhall.Attempt
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE slug = $1`, slug)
+		if err != nil {
+			return err
+		}
+		if !exam.Published {
+			return errNotFound
+		}
+		switch {
+		case exam.StartDate != nil && exam.StartDate.After(tx.now):
+			return examhall.Errorf(examhall.EINVALID, "This exam has not started yet.")
+		case exam.EndDate != nil && !exam.EndDate.After(tx.now):
+			return examhall.Errorf(examhall.EINVALID, "This exam has ended.")
+		}
+		var running, completed int
+		if err := tx.QueryRowContext(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN state = 0 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), 0)
+			FROM attempts WHERE user_id = $1 AND exam_id = $2`, userID, exam.ID).Scan(&running, &completed); err != nil {
+			return fmt.Errorf("count attempts: %w", err)
+		}
+		switch {
+		case running > 0:
+			return examhall.Errorf(examhall.EINVALID, "An attempt of this exam is already running; resume it.")
+		case completed > 0 && !exam.AllowRetake:
+			return examhall.Errorf(examhall.EINVALID, "This exam cannot be retaken.")
+		case completed > 0 && exam.MaxRetakes != nil && completed > *exam.MaxRetakes:
+			return examhall.Errorf(examhall.EINVALID, "You have used all %d retakes of this exam.", *exam.MaxRetakes)
+		}
+		now := tx.now.UTC().Truncate(time.Microsecond)
+		a = &examhall.Attempt{ExamID: exam.ID, UserID: userID, State: examhall.AttemptRunning, Date: now,
+			InstituteAttemptID: instituteAttemptID, Result: "NA"}
+		a.Touch(now)
+		err = tx.QueryRowContext(ctx, `INSERT INTO attempts (exam_id, user_id, state, date, last_started_time,
+			last_activity_at, interval_open, institute_attempt_id, unanswered_count, result)
+			VALUES ($1, $2, $3, $4, $4, $4, TRUE, $5, $6, $7) RETURNING id`,
+			a.ExamID, a.UserID, a.State, micros(now), textArg(instituteAttemptID), len(exam.Questions()), a.Result).Scan(&a.ID)
+		if isUniqueViolation(err) { // a parallel start won
+			return examhall.Errorf(examhall.EINVALID, "An attempt of this exam is already running; resume it.")
+		}
+		if err != nil {
+			return fmt.Errorf("insert attempt: %w", err)
+		}
+		a.Unanswered = len(exam.Questions())
+		return insertBlankAnswers(ctx, tx, a.ID, exam)
+	})
+	return a, err
+}
+
+// insertBlankAnswers gives the attempt an unanswered row per exam question.
+func insertBlankAnswers(ctx context.Context, tx *Tx, attemptID int64, exam *examhall.Exam) error {
+	questions := exam.Questions()
+	const perStatement = 200
+	for start := 0; start < len(questions); start += perStatement {
+		chunk := questions[start:min(start+perStatement, len(questions))]
+		var values []string
+		args := []any{attemptID, micros(tx.now)}
+		for _, q := range chunk {
+			args = append(args, q.ID)
+			values = append(values, fmt.Sprintf("($1, $%d, $2)", len(args)))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_answers (attempt_id, exam_question_id, modified) VALUES `+
+			strings.Join(values, ", "), args...); err != nil {
+			return fmt.Errorf("insert answers: %w", err)
+		}
+	}
+	return nil
+}
+
+// examInTx loads an exam with its content inside tx.
+func examInTx(ctx context.Context, tx *Tx, query string, arg any) (*examhall.Exam, error) {
+	exam, err := scanExam(tx.QueryRowContext(ctx, query, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("exam: %w", err)
+	}
+	return exam, loadExamContent(ctx, tx, exam)
+}
+
+// touch runs one step of the attempt flow in a write transaction: it locks
+// the user's attempt, brings its clock to now, completes it when it has run
+// out (and then answers that the attempt has ended, after committing), and
+// otherwise applies step and saves the attempt. When step refuses, nothing is
+// written: the clock is worked out again from the stored state next time.
+func (db *DB) touch(ctx context.Context, userID, attemptID int64,
+	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error) (*examhall.Attempt, error) {
+	var a *examhall.Attempt
+	var stepErr error
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var err error
+		a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+			WHERE id = $1 AND user_id = $2`+db.forUpdate(), attemptID, userID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("attempt %d: %w", attemptID, err)
+		}
+		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, a.ExamID)
+		if err != nil {
+			return err
+		}
+		if at := a.Clock(tx.now, exam, examhall.DefaultIdleTimeout); at != nil {
+			stepErr = examhall.Errorf(examhall.EINVALID, "This attempt has ended: its time ran out.")
+			return complete(ctx, tx, a, exam, *at)
+		}
+		if err := step(tx, a, exam); err != nil {
+			if examhall.ErrorCodeOf(err) == examhall.EINTERNAL {
+				return err
+			}
+			stepErr = err
+			return nil
+		}
+		return saveAttempt(ctx, tx, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, stepErr
+}
+
+func running(a *examhall.Attempt) error {
+	if a.State != examhall.AttemptRunning {
+		return examhall.Errorf(examhall.EINVALID, "This attempt is already completed.")
+	}
+	return nil
+}
+
+// Heartbeat records that the student is still at the attempt.
+func (db *DB) Heartbeat(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
+	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam) error {
+		if err := running(a); err != nil {
+			return err
+		}
+		a.Touch(tx.now.UTC())
+		return nil
+	})
+}
+
+// Resume opens a new running interval (or keeps the open one).
+func (db *DB) Resume(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
+	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam) error {
+		if err := running(a); err != nil {
+			return err
+		}
+		now := tx.now.UTC()
+		a.Touch(now)
+		a.LastStartedTime = &now
+		return nil
+	})
+}
+
+// End completes the attempt now and scores it.
+func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
+	a, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+		if err := running(a); err != nil {
+			return err
+		}
+		return complete(ctx, tx, a, exam, tx.now.UTC())
+	})
+	if examhall.ErrorCodeOf(err) == examhall.EINVALID && a != nil && a.State == examhall.AttemptCompleted {
+		return a, nil // ending an ended attempt answers with it, so that a repeated end is harmless
+	}
+	return a, err
+}
+
+// complete is the one place where an attempt completes: it scores the
+// attempt's answers, writes the results, and places the attempt in its exam's
+// rank population when it is the user's first completed attempt.
+func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
+	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
+	if err := rescore(ctx, tx, a, exam); err != nil {
+		return err
+	}
+	var ranked int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE exam_id = $1 AND user_id = $2
+		AND in_rank_population`, a.ExamID, a.UserID).Scan(&ranked); err != nil {
+		return fmt.Errorf("rank population: %w", err)
+	}
+	if ranked == 0 {
+		a.InRankPopulation = true
+		if err := countScore(ctx, tx, a.ExamID, a.Score, 1); err != nil {
+			return err
+		}
+	}
+	return saveAttempt(ctx, tx, a)
+}
+
+// rescore scores the attempt's answers and writes each answer's result and
+// the attempt's sections; the attempt's own fields are set, not saved.
+func rescore(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+	answers, err := attemptAnswers(ctx, tx, a.ID)
+	if err != nil {
+		return err
+	}
+	subjects, err := subjectsInTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	byQuestion := make(map[int64]*examhall.UserAnswer, len(answers))
+	for _, ua := range answers {
+		byQuestion[ua.ExamQuestionID] = ua
+	}
+	r := scoring.NewPaper(exam, subjects).Score(byQuestion, a.TimeTaken)
+	for _, j := range r.Answers {
+		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET result = $3, marks_h = $4
+			WHERE attempt_id = $1 AND exam_question_id = $2`, a.ID, j.ExamQuestionID, j.Result, int64(j.Marks)); err != nil {
+			return fmt.Errorf("save answer result: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM attempt_sections WHERE attempt_id = $1`, a.ID); err != nil {
+		return fmt.Errorf("clear attempt sections: %w", err)
+	}
+	for _, s := range r.Sections {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attempt_sections (attempt_id, section_id, position,
+			time_taken_us, correct_count, incorrect_count, unanswered_count, partial_count, score_h)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, a.ID, s.SectionID, s.Order, s.TimeTaken.Microseconds(),
+			s.Correct, s.Incorrect, s.Unanswered, s.Partial, int64(s.Score)); err != nil {
+			return fmt.Errorf("save attempt section: %w", err)
+		}
+	}
+	a.Correct, a.Incorrect, a.Unanswered, a.Partial, a.Pending = r.Correct, r.Incorrect, r.Unanswered, r.Partial, r.Pending
+	a.Score, a.Percentage, a.Result, a.Speed, a.Accuracy = r.Score, r.Percentage, r.Result, r.Speed, r.Accuracy
+	return nil
+}
+
+// countScore adds delta attempts at score to the exam's score counts.
+func countScore(ctx context.Context, tx *Tx, examID int64, score decimal.Decimal, delta int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO exam_score_counts (exam_id, score_h, attempts) VALUES ($1, $2, $3)
+		ON CONFLICT (exam_id, score_h) DO UPDATE SET attempts = exam_score_counts.attempts + excluded.attempts`,
+		examID, int64(score), delta)
+	if err != nil {
+		return fmt.Errorf("count score: %w", err)
+	}
+	return nil
+}
+
+func subjectsInTx(ctx context.Context, tx *Tx) ([]examhall.Subject, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(key, ''), name, COALESCE(parent_id, 0) FROM subjects ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("subjects: %w", err)
+	}
+	var subjects []examhall.Subject
+	err = scanRows(rows, func() error {
+		var s examhall.Subject
+		if err := rows.Scan(&s.ID, &s.Key, &s.Name, &s.ParentID); err != nil {
+			return err
+		}
+		subjects = append(subjects, s)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subjects: %w", err)
+	}
+	return subjects, nil
+}
+
+const answerColumns = `ua.id, ua.attempt_id, ua.exam_question_id, ua.selected_answer_ids, ua.short_text,
+	ua.numeric_value, ua.essay_text, ua.graded_marks_h, ua.result, ua.marks_h, ua.duration_s, ua.review,
+	ua.guessed, ua.modified`
+
+func scanAnswer(row interface{ Scan(...any) error }) (*examhall.UserAnswer, error) {
+	var ua examhall.UserAnswer
+	var selected string
+	var short, numeric, essay sql.NullString
+	var graded sql.NullInt64
+	var marks, seconds, modified int64
+	if err := row.Scan(&ua.ID, &ua.AttemptID, &ua.ExamQuestionID, &selected, &short, &numeric, &essay, &graded,
+		&ua.Result, &marks, &seconds, &ua.Review, &ua.Guessed, &modified); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(selected), &ua.SelectedAnswerIDs); err != nil {
+		return nil, fmt.Errorf("selected answers of %d: %w", ua.ID, err)
+	}
+	ua.ShortText, ua.NumericValue, ua.EssayText = stringOf(short), stringOf(numeric), stringOf(essay)
+	ua.GradedMarks, ua.Marks = decimalOf(graded), decimal.Decimal(marks)
+	ua.Duration, ua.Modified = time.Duration(seconds)*time.Second, fromMicros(modified)
+	return &ua, nil
+}
+
+func stringOf(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	return &v.String
+}
+
+func stringArg(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+// attemptAnswers reads an attempt's answers in exam order.
+func attemptAnswers(ctx context.Context, tx *Tx, attemptID int64) ([]*examhall.UserAnswer, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
+		JOIN exam_questions eq ON eq.id = ua.exam_question_id
+		WHERE ua.attempt_id = $1 ORDER BY eq.position`, attemptID)
+	if err != nil {
+		return nil, fmt.Errorf("answers: %w", err)
+	}
+	var answers []*examhall.UserAnswer
+	err = scanRows(rows, func() error {
+		ua, err := scanAnswer(rows)
+		answers = append(answers, ua)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("answers: %w", err)
+	}
+	return answers, nil
+}
+
+// SaveAnswer changes one answer of a running attempt; the last write wins.
+func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in examhall.AnswerInput) (*examhall.UserAnswer, error) {
+	var saved *examhall.UserAnswer
+	_, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+		if err := running(a); err != nil {
+			return err
+		}
+		ua, err := scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
+			WHERE ua.id = $1 AND ua.attempt_id = $2`, answerID, attemptID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("answer %d: %w", answerID, err)
+		}
+		var question *examhall.Question
+		for _, q := range exam.Questions() {
+			if q.ID == ua.ExamQuestionID {
+				question = &q.Question
+			}
+		}
+		if err := in.Validate(question); err != nil {
+			return err
+		}
+		now := tx.now.UTC()
+		applyAnswer(ua, in, now)
+		selected, _ := json.Marshal(ua.SelectedAnswerIDs)
+		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET selected_answer_ids = $2, short_text = $3,
+			numeric_value = $4, essay_text = $5, review = $6, duration_s = $7, modified = $8 WHERE id = $1`,
+			ua.ID, string(selected), stringArg(ua.ShortText), stringArg(ua.NumericValue), stringArg(ua.EssayText),
+			ua.Review, int64(ua.Duration/time.Second), micros(now)); err != nil {
+			return fmt.Errorf("save answer %d: %w", ua.ID, err)
+		}
+		a.Touch(now)
+		a.LastAnswerUpdatedTime = &now
+		saved = ua
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return saved, nil
+}
+
+func applyAnswer(ua *examhall.UserAnswer, in examhall.AnswerInput, now time.Time) {
+	if in.SelectedAnswerIDs != nil {
+		ua.SelectedAnswerIDs = append([]int64{}, *in.SelectedAnswerIDs...)
+	}
+	if in.ShortText != nil {
+		ua.ShortText = in.ShortText
+	}
+	if in.NumericValue != nil {
+		ua.NumericValue = in.NumericValue
+	}
+	if in.EssayText != nil {
+		ua.EssayText = in.EssayText
+	}
+	if in.Review != nil {
+		ua.Review = *in.Review
+	}
+	if in.Duration != nil {
+		ua.Duration += in.Duration.Truncate(time.Second)
+	}
+	ua.Modified = now
+}
+
+// Attempt returns the user's attempt with its exam. A running attempt shows
+// its clock as of now; one whose time has run out is completed first.
+func (db *DB) Attempt(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, error) {
+	var a *examhall.Attempt
+	var exam *examhall.Exam
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		var err error
+		a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+			WHERE id = $1 AND user_id = $2`, attemptID, userID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("attempt %d: %w", attemptID, err)
+		}
+		exam, err = examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, a.ExamID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Clock(db.clock.Now().UTC(), exam, examhall.DefaultIdleTimeout) != nil {
+		a, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam) error { return nil })
+		if examhall.ErrorCodeOf(err) == examhall.EINVALID {
+			err = nil // the attempt ran out; it is completed now
+		}
+	}
+	return a, exam, err
+}
+
+// UserAttempts returns the user's attempts, newest first, as stored.
+func (db *DB) UserAttempts(ctx context.Context, userID int64) ([]*examhall.Attempt, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE user_id = $1
+		ORDER BY date DESC, id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("attempts of user %d: %w", userID, err)
+	}
+	var attempts []*examhall.Attempt
+	err = scanRows(rows, func() error {
+		a, err := scanAttempt(rows)
+		attempts = append(attempts, a)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attempts of user %d: %w", userID, err)
+	}
+	return attempts, nil
+}
+
+// Answers returns the user's attempt's answers in exam order.
+func (db *DB) Answers(ctx context.Context, userID, attemptID int64) ([]*examhall.UserAnswer, error) {
+	var answers []*examhall.UserAnswer
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		var owner int64
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM attempts WHERE id = $1`, attemptID).Scan(&owner)
+		if errors.Is(err, sql.ErrNoRows) || owner != userID {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("attempt %d: %w", attemptID, err)
+		}
+		answers, err = attemptAnswers(ctx, tx, attemptID)
+		return err
+	})
+	return answers, err
+}
+
+// Rank places a completed attempt against its exam's rank population: a few
+// rows of score counts, however many attempts the exam has.
+func (db *DB) Rank(ctx context.Context, a *examhall.Attempt) (int, int, decimal.Decimal, bool, error) {
+	if a.State != examhall.AttemptCompleted {
+		return 0, 0, 0, false, nil
+	}
+	var population, higher int64
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(attempts), 0),
+		COALESCE(SUM(CASE WHEN score_h > $2 THEN attempts ELSE 0 END), 0)
+		FROM exam_score_counts WHERE exam_id = $1`, a.ExamID, int64(a.Score)).Scan(&population, &higher)
+	if err != nil {
+		return 0, 0, 0, false, fmt.Errorf("rank of attempt %d: %w", a.ID, err)
+	}
+	if population == 0 {
+		return 0, 0, 0, false, nil
+	}
+	percentile := decimal.Decimal(decimal.DivRound((population-higher)*10000, population))
+	return int(higher) + 1, int(population), percentile, true, nil
+}
