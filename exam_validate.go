@@ -163,4 +163,68 @@ type ExamStore interface {
 	// ExamByID and ExamBySlug return an exam with its sections and questions.
 	ExamByID(ctx context.Context, id int64) (*Exam, error)
 	ExamBySlug(ctx context.Context, slug string) (*Exam, error)
+	// ChangeExamQuestion changes how one question of the exam is marked and
+	// regrades every completed attempt of the exam, with their ranks, in the
+	// same transaction. It returns the changed exam and the attempts regraded.
+	ChangeExamQuestion(ctx context.Context, examID, examQuestionID int64, c ExamQuestionChange) (*Exam, int, error)
+	// GradeAnswer gives marks to an essay answer of a completed attempt and
+	// rescores the attempt; when no essay remains pending, its evaluation is
+	// complete.
+	GradeAnswer(ctx context.Context, attemptID, answerID int64, marks decimal.Decimal) (*Attempt, *UserAnswer, error)
+}
+
+// ExamQuestionChange is a change to how an exam question is marked; nil
+// fields stay as they are. Applying one to an exam with attempts regrades them.
+type ExamQuestionChange struct {
+	Marks            *decimal.Decimal
+	NegativeMarks    *decimal.Decimal
+	PartialMarks     **decimal.Decimal // set to a nil pointer to remove partial marks
+	IsBonus          *bool
+	CorrectAnswerIDs *[]int64 // the new answer key of a choice question
+	NumericalMin     *string
+	NumericalMax     *string
+	AcceptedAnswers  *[]string
+}
+
+// Apply changes q; an answer id of another question is an EINVALID error.
+func (c *ExamQuestionChange) Apply(q *ExamQuestion) error {
+	if c.Marks != nil {
+		q.Marks = *c.Marks
+	}
+	if c.NegativeMarks != nil {
+		q.NegativeMarks = *c.NegativeMarks
+	}
+	if c.PartialMarks != nil {
+		q.PartialMarks = *c.PartialMarks
+	}
+	if c.IsBonus != nil {
+		q.IsBonus = *c.IsBonus
+	}
+	if c.CorrectAnswerIDs != nil {
+		correct := map[int64]bool{}
+		for _, id := range *c.CorrectAnswerIDs {
+			correct[id] = true
+		}
+		for i := range q.Question.Answers {
+			a := &q.Question.Answers[i]
+			a.IsCorrect = correct[a.ID]
+			delete(correct, a.ID)
+		}
+		for id := range correct {
+			return &Error{Code: EINVALID, Message: "Invalid input.", Fields: map[string][]string{
+				"correct_answers": {fmt.Sprintf(`Invalid pk "%d" - not an answer of this question.`, id)}}}
+		}
+	}
+	if c.NumericalMin != nil {
+		q.Question.NumericalMin = *c.NumericalMin
+	}
+	if c.NumericalMax != nil {
+		q.Question.NumericalMax = *c.NumericalMax
+	}
+	if c.AcceptedAnswers != nil {
+		q.Question.AcceptedAnswers = *c.AcceptedAnswers
+	}
+	errs := FieldErrors{}
+	q.validate(errs, "")
+	return errs.Err()
 }

@@ -13,11 +13,20 @@ import (
 
 type contextKey int
 
-const requestIDKey contextKey = 0
+const (
+	requestIDKey contextKey = iota
+	userKey
+)
 
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
+}
+
+// caller is the authenticated user; requireRole puts it in the context.
+func caller(r *http.Request) *examhall.User {
+	u, _ := r.Context().Value(userKey).(*examhall.User)
+	return u
 }
 
 // statusRecorder remembers the status a handler wrote, for the request log.
@@ -110,7 +119,7 @@ func (s *Server) requireRole(roles ...examhall.Role) func(http.HandlerFunc) http
 			}
 			for _, role := range roles {
 				if u.Role == role {
-					next(w, r)
+					next(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
 					return
 				}
 			}

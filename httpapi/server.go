@@ -23,6 +23,8 @@ type Pinger interface {
 type Server struct {
 	Auth      *auth.Service
 	Users     examhall.UserStore
+	Exams     examhall.ExamStore
+	Attempts  examhall.AttemptStore
 	DB        Pinger
 	Institute examhall.Institute
 	// BaseURL is the public address used in absolute links (next, previous,
@@ -56,6 +58,24 @@ func (s *Server) routes(mux *http.ServeMux) {
 	admin := s.requireRole(examhall.RoleAdmin)
 	mux.Handle("/api/v2.5/admin/users/{$}", methods{http.MethodGet: admin(s.listUsers)})
 	mux.Handle("/api/v2.5/admin/users/{id}/{$}", methods{http.MethodGet: admin(s.getUser)})
+
+	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
+	mux.Handle("/api/v2.5/admin/subjects/{$}", methods{http.MethodGet: author(s.listSubjects), http.MethodPost: author(s.createSubject)})
+	mux.Handle("/api/v2.5/admin/exams/{$}", methods{http.MethodPost: author(s.createExam)})
+	mux.Handle("/api/v2.5/admin/exams/{id}/{$}", methods{http.MethodGet: author(s.getExam)})
+	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", methods{http.MethodPut: author(s.changeExamQuestion)})
+	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", methods{http.MethodPut: author(s.gradeAnswer)})
+
+	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
+	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", methods{http.MethodPost: anyone(s.startAttempt)})
+	mux.Handle("/api/v2.2/attempts/{$}", methods{http.MethodGet: anyone(s.listAttempts)})
+	mux.Handle("/api/v2.2/attempts/{id}/{$}", methods{http.MethodGet: anyone(s.getAttempt)})
+	mux.Handle("/api/v2.2/attempts/{id}/start/{$}", methods{http.MethodPut: anyone(s.attemptStep(resumeStep))})
+	mux.Handle("/api/v2.2/attempts/{id}/heartbeat/{$}", methods{http.MethodPut: anyone(s.attemptStep(heartbeatStep))})
+	mux.Handle("/api/v2.2/attempts/{id}/end/{$}", methods{http.MethodPut: anyone(s.attemptStep(endStep))})
+	mux.Handle("/api/v2.2/attempts/{id}/questions/{$}", methods{http.MethodGet: anyone(s.listAttemptQuestions(false))})
+	mux.Handle("/api/v2.2/attempts/{id}/questions/{item}/{$}", methods{http.MethodPut: anyone(s.saveAnswer)})
+	mux.Handle("/api/v2.2/attempts/{id}/review/{$}", methods{http.MethodGet: anyone(s.listAttemptQuestions(true))})
 }
 
 // methods routes a path by request method; other methods get DRF's 405. HEAD is

@@ -58,8 +58,8 @@ func TestLogin(t *testing.T) {
 				`{"detail":"JSON parse error - the body ends before the JSON value does."}`},
 			{"unsupported type", "POST", "/api/v2.5/auth-token/", "text/plain", "admin", 415,
 				`{"detail":"Unsupported media type \"text/plain\" in request."}`},
-			{"body too large", "POST", "/api/v2.5/auth-token/", jsonType, `{"username":"` + strings.Repeat("a", 5000) + `"}`, 413,
-				`{"detail":"Request body is larger than 4096 bytes."}`},
+			{"body too large", "POST", "/api/v2.5/auth-token/", jsonType, `{"username":"` + strings.Repeat("a", 70000) + `"}`, 413,
+				`{"detail":"Request body is larger than 65536 bytes."}`},
 			{"GET", "GET", "/api/v2.5/auth-token/", "", "", 405, `{"detail":"Method \"GET\" not allowed."}`},
 			{"unknown path", "GET", "/api/v9/nothing/", "", "", 404, `{"detail":"Not found."}`},
 		}

@@ -146,7 +146,7 @@ func (m *Main) serve(ctx context.Context) error {
 		baseURL, _ = url.Parse(strings.TrimSuffix(m.Config.BaseURL, "/")) // checked by ParseConfig
 	}
 	api := &httpapi.Server{
-		Auth: authService, Users: m.db, DB: m.db, Institute: institute, BaseURL: baseURL,
+		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, DB: m.db, Institute: institute, BaseURL: baseURL,
 		TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.Logger,
 	}
 	m.listener, err = net.Listen("tcp", m.Config.Addr)

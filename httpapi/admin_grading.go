@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
+)
+
+// adminUserAnswer is a user answer as the v3 admin API shows it (SPEC §8.3),
+// with the marks it earned.
+type adminUserAnswer struct {
+	ID              int64           `json:"id"`
+	ExamQuestionID  int64           `json:"exam_question_id"`
+	SelectedAnswers []int64         `json:"selected_answers"`
+	Result          string          `json:"result"`
+	Duration        int64           `json:"duration"`
+	Review          bool            `json:"review"`
+	Guessed         bool            `json:"guessed"`
+	MarksAwarded    decimal.Decimal `json:"marks_awarded"`
+}
+
+// gradeAnswer is PUT /api/v3/admin/attempts/<id>/user_answers/<answer_id>/
+// with {"marks": …}: staff grade an essay.
+func (s *Server) gradeAnswer(w http.ResponseWriter, r *http.Request) {
+	attemptID, ok := pathID(r, "id")
+	answerID, answerOK := pathID(r, "answer")
+	if !ok || !answerOK {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in struct {
+		Marks *decimal.Decimal `json:"marks"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Marks == nil {
+		s.writeError(w, r, fieldErr("marks", "This field is required."))
+		return
+	}
+	_, ua, err := s.Exams.GradeAnswer(r.Context(), attemptID, answerID, *in.Marks)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, adminUserAnswer{ID: ua.ID, ExamQuestionID: ua.ExamQuestionID,
+		SelectedAnswers: ua.SelectedAnswerIDs, Result: ua.Result.String(), Duration: int64(ua.Duration.Seconds()),
+		Review: ua.Review, Guessed: ua.Guessed, MarksAwarded: ua.Marks})
+}
+
+// changeExamQuestion is PUT /api/v2.5/admin/exams/<id>/questions/<exam_question_id>/:
+// a new answer key or marks, after which every completed attempt is regraded.
+func (s *Server) changeExamQuestion(w http.ResponseWriter, r *http.Request) {
+	examID, ok := pathID(r, "id")
+	questionID, questionOK := pathID(r, "question")
+	if !ok || !questionOK {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in struct {
+		Marks           *decimal.Decimal `json:"marks"`
+		NegativeMarks   *decimal.Decimal `json:"negative_marks"`
+		PartialMarks    json.RawMessage  `json:"partial_marks"` // null removes them
+		IsBonus         *bool            `json:"is_bonus"`
+		CorrectAnswers  *[]int64         `json:"correct_answers"`
+		NumericalMin    *string          `json:"numerical_min"`
+		NumericalMax    *string          `json:"numerical_max"`
+		AcceptedAnswers *[]string        `json:"accepted_answers"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	change := examhall.ExamQuestionChange{Marks: in.Marks, NegativeMarks: in.NegativeMarks, IsBonus: in.IsBonus,
+		CorrectAnswerIDs: in.CorrectAnswers, NumericalMin: in.NumericalMin, NumericalMax: in.NumericalMax,
+		AcceptedAnswers: in.AcceptedAnswers}
+	if len(in.PartialMarks) > 0 {
+		var partial *decimal.Decimal
+		if err := json.Unmarshal(in.PartialMarks, &partial); err != nil {
+			s.writeError(w, r, fieldErr("partial_marks", "A valid number with at most two decimal places is required."))
+			return
+		}
+		change.PartialMarks = &partial
+	}
+	exam, regraded, err := s.Exams.ChangeExamQuestion(r.Context(), examID, questionID, change)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		RegradedAttempts int             `json:"regraded_attempts"`
+		Exam             adminExamDetail `json:"exam"`
+	}{regraded, s.adminExamDetail(r, exam)})
+}

@@ -1,0 +1,363 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
+	"github.com/examhall/examhall/drf"
+)
+
+// studentAttempt is an attempt as the v2.2 student API shows it.
+type studentAttempt struct {
+	URL                string          `json:"url"`
+	ID                 int64           `json:"id"`
+	Exam               string          `json:"exam"`
+	User               int64           `json:"user"`
+	Date               string          `json:"date"`
+	TotalQuestions     int             `json:"total_questions"`
+	Score              decimal.Decimal `json:"score"`
+	ReviewURL          string          `json:"review_url"`
+	QuestionsURL       string          `json:"questions_url"`
+	Percentile         *float64        `json:"percentile"`
+	CorrectCount       int             `json:"correct_count"`
+	IncorrectCount     int             `json:"incorrect_count"`
+	LastStartedTime    *string         `json:"last_started_time"`
+	RemainingTime      *string         `json:"remaining_time"`
+	TimeTaken          string          `json:"time_taken"`
+	State              string          `json:"state"`
+	Rank               any             `json:"rank"`
+	MaxRank            any             `json:"max_rank"`
+	Percentage         float64         `json:"percentage"`
+	UnansweredCount    int             `json:"unanswered_count"`
+	Speed              int             `json:"speed"`
+	Accuracy           int             `json:"accuracy"`
+	InstituteAttemptID *string         `json:"institute_attempt_id"`
+}
+
+func (s *Server) studentAttempt(r *http.Request, a *examhall.Attempt, exam *examhall.Exam) (studentAttempt, error) {
+	base := "/api/v2.2/attempts/" + strconv.FormatInt(a.ID, 10) + "/"
+	out := studentAttempt{
+		URL: s.absoluteURL(r, base, nil).String(), ID: a.ID,
+		Exam: s.absoluteURL(r, "/api/v2.2/exams/"+exam.Slug+"/", nil).String(), User: a.UserID,
+		Date: s.formatTime(a.Date), TotalQuestions: len(exam.Questions()), Score: a.Score,
+		ReviewURL: s.absoluteURL(r, base+"review/", nil).String(), QuestionsURL: s.absoluteURL(r, base+"questions/", nil).String(),
+		CorrectCount: a.Correct, IncorrectCount: a.Incorrect, LastStartedTime: s.timePtr(a.LastStartedTime),
+		RemainingTime: drf.FormatDurationPtr(a.RemainingTime(exam)), TimeTaken: drf.FormatDuration(a.TimeTaken),
+		State: a.State.String(), Rank: "NA", MaxRank: "NA", Percentage: a.Percentage.Float64(),
+		UnansweredCount: a.Unanswered, Speed: a.Speed, Accuracy: a.Accuracy, InstituteAttemptID: nonEmpty(a.InstituteAttemptID),
+	}
+	rank, population, percentile, ok, err := s.Attempts.Rank(r.Context(), a)
+	if err != nil {
+		return out, err
+	}
+	if ok {
+		p := percentile.Float64()
+		out.Percentile = &p
+		if exam.EnableRanks {
+			out.Rank, out.MaxRank = rank, population
+		}
+	}
+	return out, nil
+}
+
+// startAttempt is POST /api/v2.2/exams/<slug>/attempts/.
+func (s *Server) startAttempt(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		InstituteAttemptID string `json:"institute_attempt_id"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	a, err := s.Attempts.StartAttempt(r.Context(), caller(r).ID, r.PathValue("slug"), in.InstituteAttemptID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeAttempt(w, r, http.StatusCreated, a.ID)
+}
+
+// writeAttempt answers with the caller's attempt as it is now.
+func (s *Server) writeAttempt(w http.ResponseWriter, r *http.Request, status int, id int64) {
+	a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.studentAttempt(r, a, exam)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
+// getAttempt is GET /api/v2.2/attempts/<id>/.
+func (s *Server) getAttempt(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	s.writeAttempt(w, r, http.StatusOK, id)
+}
+
+// attemptStep is PUT …/start/, …/heartbeat/ and …/end/.
+func (s *Server) attemptStep(step func(*Server) func(r *http.Request, userID, id int64) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r, "id")
+		if !ok {
+			writeDetail(w, http.StatusNotFound, "Not found.")
+			return
+		}
+		if err := step(s)(r, caller(r).ID, id); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.writeAttempt(w, r, http.StatusOK, id)
+	}
+}
+
+func resumeStep(s *Server) func(r *http.Request, userID, id int64) error {
+	return func(r *http.Request, userID, id int64) error {
+		_, err := s.Attempts.Resume(r.Context(), userID, id)
+		return err
+	}
+}
+
+func heartbeatStep(s *Server) func(r *http.Request, userID, id int64) error {
+	return func(r *http.Request, userID, id int64) error {
+		_, err := s.Attempts.Heartbeat(r.Context(), userID, id)
+		return err
+	}
+}
+
+func endStep(s *Server) func(r *http.Request, userID, id int64) error {
+	return func(r *http.Request, userID, id int64) error {
+		_, err := s.Attempts.End(r.Context(), userID, id)
+		return err
+	}
+}
+
+// Page sizes of an attempt's questions.
+const (
+	questionsPageSize    = 20
+	questionsMaxPageSize = 250
+)
+
+// attemptItem is one question of an attempt with the caller's answer.
+type attemptItem struct {
+	ID              int64        `json:"id"`
+	URL             string       `json:"url"`
+	Order           int          `json:"order"`
+	SectionID       int64        `json:"section_id"`
+	Question        itemQuestion `json:"question"`
+	SelectedAnswers []int64      `json:"selected_answers"`
+	ShortText       *string      `json:"short_text"`
+	NumericValue    *string      `json:"numeric_value"`
+	EssayText       *string      `json:"essay_text"`
+	Review          bool         `json:"review"`
+	// After completion, on the review endpoint only:
+	ExplanationHTML *string          `json:"explanation_html,omitempty"`
+	Result          *string          `json:"result,omitempty"`
+	MarksAwarded    *decimal.Decimal `json:"marks_awarded,omitempty"`
+}
+
+type itemQuestion struct {
+	QuestionHTML string       `json:"question_html"`
+	Direction    *string      `json:"direction"`
+	Answers      []itemAnswer `json:"answers"`
+	Subject      *string      `json:"subject"`
+	Type         string       `json:"type"`
+}
+
+type itemAnswer struct {
+	ID        int64  `json:"id"`
+	TextHTML  string `json:"text_html"`
+	IsCorrect *bool  `json:"is_correct,omitempty"`
+}
+
+func (s *Server) attemptItems(r *http.Request, attemptID int64, exam *examhall.Exam, answers []*examhall.UserAnswer,
+	subjects map[int64]string, review bool) []attemptItem {
+	byID := map[int64]examhall.ExamQuestion{}
+	for _, q := range exam.Questions() {
+		byID[q.ID] = q
+	}
+	items := make([]attemptItem, 0, len(answers))
+	for _, ua := range answers {
+		q := byID[ua.ExamQuestionID]
+		item := attemptItem{
+			ID:    ua.ID,
+			URL:   s.absoluteURL(r, "/api/v2.2/attempts/"+strconv.FormatInt(attemptID, 10)+"/questions/"+strconv.FormatInt(ua.ID, 10)+"/", nil).String(),
+			Order: q.Order, SectionID: q.SectionID, SelectedAnswers: ua.SelectedAnswerIDs, ShortText: ua.ShortText,
+			NumericValue: ua.NumericValue, EssayText: ua.EssayText, Review: ua.Review,
+			Question: itemQuestion{QuestionHTML: q.Question.QuestionHTML, Direction: nonEmpty(q.Question.DirectionHTML),
+				Answers: []itemAnswer{}, Type: q.Question.Type.Code()},
+		}
+		if name, ok := subjects[q.Question.SubjectID]; ok {
+			item.Question.Subject = &name
+		}
+		for _, a := range q.Question.Answers {
+			ia := itemAnswer{ID: a.ID, TextHTML: a.TextHTML}
+			if review {
+				ia.IsCorrect = &a.IsCorrect
+			}
+			item.Question.Answers = append(item.Question.Answers, ia)
+		}
+		if review {
+			result, marks := ua.Result.String(), ua.Marks
+			item.ExplanationHTML, item.Result, item.MarksAwarded = &q.Question.ExplanationHTML, &result, &marks
+		}
+		items = append(items, item)
+	}
+	return items
+}
+
+// listAttemptQuestions is GET /api/v2.2/attempts/<id>/questions/ (review=false)
+// and …/review/ (review=true, only once the attempt is completed).
+func (s *Server) listAttemptQuestions(review bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r, "id")
+		if !ok {
+			writeDetail(w, http.StatusNotFound, "Not found.")
+			return
+		}
+		page, err := drf.ParsePage(r.URL.Query(), questionsPageSize, questionsMaxPageSize)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if review && a.State != examhall.AttemptCompleted {
+			writeDetail(w, http.StatusBadRequest, "The review opens once the attempt is completed.")
+			return
+		}
+		answers, err := s.Attempts.Answers(r.Context(), caller(r).ID, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		resolved, offset, err := page.Resolve(len(answers))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		subjects, err := s.subjectNames(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		pageAnswers := answers[offset:min(offset+resolved.Size, len(answers))]
+		items := s.attemptItems(r, id, exam, pageAnswers, subjects, review)
+		writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, len(answers), items))
+	}
+}
+
+func (s *Server) subjectNames(r *http.Request) (map[int64]string, error) {
+	subjects, err := s.Exams.Subjects(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(subjects))
+	for _, sub := range subjects {
+		names[sub.ID] = sub.Name
+	}
+	return names, nil
+}
+
+// saveAnswer is PUT /api/v2.2/attempts/<id>/questions/<item_id>/.
+func (s *Server) saveAnswer(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	itemID, itemOK := pathID(r, "item")
+	if !ok || !itemOK {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var body struct {
+		SelectedAnswers *[]int64         `json:"selected_answers"`
+		ShortText       *string          `json:"short_text"`
+		NumericValue    *json.RawMessage `json:"numeric_value"`
+		EssayText       *string          `json:"essay_text"`
+		Review          *bool            `json:"review"`
+		Duration        *float64         `json:"duration"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in := examhall.AnswerInput{SelectedAnswerIDs: body.SelectedAnswers, ShortText: body.ShortText,
+		EssayText: body.EssayText, Review: body.Review}
+	if body.NumericValue != nil { // a decimal string, or a JSON number
+		var text string
+		if err := json.Unmarshal(*body.NumericValue, &text); err != nil {
+			text = string(*body.NumericValue)
+		}
+		in.NumericValue = &text
+	}
+	if body.Duration != nil {
+		d := time.Duration(*body.Duration * float64(time.Second))
+		in.Duration = &d
+	}
+	ua, err := s.Attempts.SaveAnswer(r.Context(), caller(r).ID, id, itemID, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	subjects, err := s.subjectNames(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.attemptItems(r, a.ID, exam, []*examhall.UserAnswer{ua}, subjects, false)[0])
+}
+
+// listAttempts is GET /api/v2.2/attempts/: the caller's attempts, newest first.
+func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request) {
+	page, err := drf.ParsePage(r.URL.Query(), questionsPageSize, questionsMaxPageSize)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	attempts, err := s.Attempts.UserAttempts(r.Context(), caller(r).ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resolved, offset, err := page.Resolve(len(attempts))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	results := []studentAttempt{}
+	for _, listed := range attempts[offset:min(offset+resolved.Size, len(attempts))] {
+		// One read per attempt: a student has few, and each read brings a
+		// running attempt's clock up to date.
+		a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, listed.ID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out, err := s.studentAttempt(r, a, exam)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		results = append(results, out)
+	}
+	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, len(attempts), results))
+}

@@ -1,0 +1,170 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
+)
+
+// GradeAnswer gives marks to an essay answer and rescores its attempt.
+func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks decimal.Decimal) (*examhall.Attempt, *examhall.UserAnswer, error) {
+	var a *examhall.Attempt
+	var graded *examhall.UserAnswer
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var err error
+		a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE id = $1`+db.forUpdate(), attemptID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("attempt %d: %w", attemptID, err)
+		}
+		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, a.ExamID)
+		if err != nil {
+			return err
+		}
+		ua, err := scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
+			WHERE ua.id = $1 AND ua.attempt_id = $2`, answerID, attemptID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("answer %d: %w", answerID, err)
+		}
+		var q examhall.ExamQuestion
+		for _, eq := range exam.Questions() {
+			if eq.ID == ua.ExamQuestionID {
+				q = eq
+			}
+		}
+		switch {
+		case a.State != examhall.AttemptCompleted:
+			return examhall.Errorf(examhall.EINVALID, "Answers are graded once the attempt is completed.")
+		case q.Question.Type != examhall.Essay:
+			return examhall.Errorf(examhall.EINVALID, "Only essay answers are graded by hand.")
+		case ua.EssayText == nil || *ua.EssayText == "":
+			return examhall.Errorf(examhall.EINVALID, "This essay was not answered; there is nothing to grade.")
+		case marks < 0 || marks > q.Marks:
+			return fieldError("marks", fmt.Sprintf("Ensure this value is between 0 and %s.", q.Marks))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET graded_marks_h = $2 WHERE id = $1`, ua.ID, int64(marks)); err != nil {
+			return fmt.Errorf("grade answer %d: %w", ua.ID, err)
+		}
+		if err := regradeAttempt(ctx, tx, a, exam); err != nil {
+			return err
+		}
+		graded, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua WHERE ua.id = $1`, answerID))
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, graded, nil
+}
+
+// regradeAttempt rescores a completed attempt and moves it in its exam's
+// score counts when it is ranked.
+func regradeAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+	old := a.Score
+	if err := rescore(ctx, tx, a, exam); err != nil {
+		return err
+	}
+	if a.InRankPopulation && a.Score != old {
+		if err := countScore(ctx, tx, a.ExamID, old, -1); err != nil {
+			return err
+		}
+		if err := countScore(ctx, tx, a.ExamID, a.Score, 1); err != nil {
+			return err
+		}
+	}
+	return saveAttempt(ctx, tx, a)
+}
+
+// ChangeExamQuestion changes how one exam question is marked and regrades the
+// exam's completed attempts, all in one transaction.
+func (db *DB) ChangeExamQuestion(ctx context.Context, examID, examQuestionID int64, c examhall.ExamQuestionChange) (*examhall.Exam, int, error) {
+	var exam *examhall.Exam
+	regraded := 0
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var err error
+		exam, err = examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, examID)
+		if err != nil {
+			return err
+		}
+		var q *examhall.ExamQuestion
+		for i := range exam.Sections {
+			for j := range exam.Sections[i].Questions {
+				if exam.Sections[i].Questions[j].ID == examQuestionID {
+					q = &exam.Sections[i].Questions[j]
+				}
+			}
+		}
+		if q == nil {
+			return errNotFound
+		}
+		if err := c.Apply(q); err != nil {
+			return err
+		}
+		if err := saveExamQuestion(ctx, tx, q); err != nil {
+			return err
+		}
+		exam.Modified = tx.now.UTC().Truncate(time.Microsecond)
+		if _, err := tx.ExecContext(ctx, `UPDATE exams SET modified = $2 WHERE id = $1`, exam.ID, micros(exam.Modified)); err != nil {
+			return fmt.Errorf("touch exam: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE exam_id = $1 AND state = 1
+			ORDER BY id`+db.forUpdate(), exam.ID)
+		if err != nil {
+			return fmt.Errorf("attempts to regrade: %w", err)
+		}
+		var attempts []*examhall.Attempt
+		err = scanRows(rows, func() error {
+			a, err := scanAttempt(rows)
+			attempts = append(attempts, a)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("attempts to regrade: %w", err)
+		}
+		for _, a := range attempts {
+			if err := regradeAttempt(ctx, tx, a, exam); err != nil {
+				return err
+			}
+		}
+		regraded = len(attempts)
+		return nil
+	})
+	return exam, regraded, err
+}
+
+func saveExamQuestion(ctx context.Context, tx *Tx, q *examhall.ExamQuestion) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE exam_questions SET marks_h = $2, negative_marks_h = $3,
+		partial_marks_h = $4, is_bonus = $5 WHERE id = $1`,
+		q.ID, int64(q.Marks), int64(q.NegativeMarks), decimalArg(q.PartialMarks), q.IsBonus); err != nil {
+		return fmt.Errorf("save exam question %d: %w", q.ID, err)
+	}
+	question := &q.Question
+	if _, err := tx.ExecContext(ctx, `UPDATE questions SET numerical_min = $2, numerical_max = $3, modified = $4
+		WHERE id = $1`, question.ID, textArg(question.NumericalMin), textArg(question.NumericalMax), micros(tx.now)); err != nil {
+		return fmt.Errorf("save question %d: %w", question.ID, err)
+	}
+	for _, a := range question.Answers {
+		if _, err := tx.ExecContext(ctx, `UPDATE answers SET is_correct = $2 WHERE id = $1`, a.ID, a.IsCorrect); err != nil {
+			return fmt.Errorf("save answer key: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM accepted_answers WHERE question_id = $1`, question.ID); err != nil {
+		return fmt.Errorf("save accepted answers: %w", err)
+	}
+	for _, text := range question.AcceptedAnswers {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO accepted_answers (question_id, text) VALUES ($1, $2)`, question.ID, text); err != nil {
+			return fmt.Errorf("save accepted answers: %w", err)
+		}
+	}
+	return nil
+}
