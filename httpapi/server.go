@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
@@ -56,7 +57,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 
 	admin := s.requireRole(examhall.RoleAdmin)
-	mux.Handle("/api/v2.5/admin/users/{$}", methods{http.MethodGet: admin(s.listUsers)})
+	mux.Handle("/api/v2.5/admin/users/{$}", methods{http.MethodGet: admin(s.listUsers), http.MethodPost: admin(s.createUser)})
 	mux.Handle("/api/v2.5/admin/users/{id}/{$}", methods{http.MethodGet: admin(s.getUser)})
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
@@ -98,7 +99,7 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				allow = append(allow, method)
 			}
 		}
-		w.Header()["Allow"] = allow
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeDetail(w, http.StatusMethodNotAllowed, `Method "`+r.Method+`" not allowed.`)
 		return
 	}

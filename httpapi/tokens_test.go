@@ -215,8 +215,8 @@ func TestAdminUsers(t *testing.T) {
 				t.Errorf("GET %s: %s, want %s", tt.path, got.body, tt.body)
 			}
 		}
-		if got := a.do("POST", "/api/v2.5/admin/users/", token, "", ""); got.status != 405 || got.header.Get("Allow") != "GET" {
-			t.Errorf("POST users: %d Allow=%q", got.status, got.header.Get("Allow"))
+		if got := a.do("DELETE", "/api/v2.5/admin/users/", token, "", ""); got.status != 405 || got.header.Get("Allow") != "GET, POST" {
+			t.Errorf("DELETE users: %d Allow=%q", got.status, got.header.Get("Allow"))
 		}
 	})
 }

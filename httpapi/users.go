@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/auth"
 	"github.com/examhall/examhall/drf"
 )
 
@@ -104,4 +105,52 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.adminUser(r, u))
+}
+
+// userInput is the body of POST /api/v2.5/admin/users/.
+type userInput struct {
+	Username  string   `json:"username"`
+	Password  string   `json:"password"`
+	Email     string   `json:"email"`
+	FirstName string   `json:"first_name"`
+	LastName  string   `json:"last_name"`
+	Phone     string   `json:"phone"`
+	Role      string   `json:"role"`
+	IsActive  *bool    `json:"is_active"`
+	Batches   []string `json:"batches"`
+}
+
+// createUser is POST /api/v2.5/admin/users/. Without a password the user
+// cannot log in until one is set.
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	var in userInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Role == "" {
+		in.Role = string(examhall.RoleStudent)
+	}
+	u := &examhall.User{Username: in.Username, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+		Phone: in.Phone, Role: examhall.Role(in.Role), IsActive: in.IsActive == nil || *in.IsActive, Batches: in.Batches}
+	hash := ""
+	if in.Password != "" {
+		if len(in.Password) > auth.MaxPasswordBytes {
+			s.writeError(w, r, fieldErr("password", "Ensure this field has no more than 72 bytes."))
+			return
+		}
+		var err error
+		if hash, err = s.Auth.Passwords.Hash(in.Password); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if err := s.Users.CreateUser(r.Context(), u, hash); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if u.Batches == nil {
+		u.Batches = []string{}
+	}
+	writeJSON(w, http.StatusCreated, s.adminUser(r, u))
 }
