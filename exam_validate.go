@@ -6,9 +6,13 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/examhall/examhall/decimal"
 )
+
+// reservedSlugs are the student exam lists under /api/v2.2/exams/.
+var reservedSlugs = map[string]bool{"available": true, "upcoming": true, "history": true}
 
 var (
 	slugPattern    = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
@@ -25,6 +29,8 @@ func (e *Exam) Validate() error {
 		errs.Add("slug", "This field may not be blank.")
 	case !slugPattern.MatchString(e.Slug):
 		errs.Add("slug", `Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.`)
+	case reservedSlugs[e.Slug]:
+		errs.Add("slug", fmt.Sprintf("%q names a list of exams in the student API; choose another slug.", e.Slug))
 	}
 	if strings.TrimSpace(e.Title) == "" {
 		errs.Add("title", "This field may not be blank.")
@@ -171,7 +177,23 @@ type ExamStore interface {
 	// rescores the attempt; when no essay remains pending, its evaluation is
 	// complete.
 	GradeAnswer(ctx context.Context, attemptID, answerID int64, marks decimal.Decimal) (*Attempt, *UserAnswer, error)
+	// PublishedExams returns the published exams in window as of now, each
+	// with its sections and questions (answers included, as ExamBySlug loads
+	// them), by start date, newest first (exams without one last), then by id,
+	// newest first. userID is the student whose history ExamsHistory lists.
+	PublishedExams(ctx context.Context, now time.Time, window ExamWindow, userID int64) ([]*Exam, error)
 }
+
+// ExamWindow selects the published exams a student's exam lists show.
+type ExamWindow int
+
+// The exam windows.
+const (
+	ExamsAll       ExamWindow = iota // every published exam
+	ExamsAvailable                   // started (no start date, or at or before now) and not ended (no end date, or after now)
+	ExamsUpcoming                    // starting after now
+	ExamsHistory                     // with at least one completed attempt of the user
+)
 
 // ExamQuestionChange is a change to how an exam question is marked; nil
 // fields stay as they are. Applying one to an exam with attempts regrades them.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/examhall/examhall"
 )
 
 // DurationFormatMessage is DRF's field error for a malformed duration.
@@ -58,4 +60,30 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, ErrDateTime
+}
+
+// TimeField parses an optional datetime field, recording DRF's error in errs.
+func TimeField(errs examhall.FieldErrors, field string, s *string, loc *time.Location) *time.Time {
+	if s == nil {
+		return nil
+	}
+	t, err := ParseTime(*s, loc)
+	if err != nil {
+		errs.Add(field, DateTimeFormatMessage)
+		return nil
+	}
+	return &t
+}
+
+// DurationField parses an optional duration field, recording DRF's error in errs.
+func DurationField(errs examhall.FieldErrors, field string, s *string) *time.Duration {
+	if s == nil {
+		return nil
+	}
+	d, err := ParseDuration(*s)
+	if err != nil {
+		errs.Add(field, DurationFormatMessage)
+		return nil
+	}
+	return &d
 }

@@ -80,12 +80,12 @@ func (in *examInput) exam(loc *time.Location, errs examhall.FieldErrors) *examha
 	if in.NegativeMarks != nil {
 		e.NegativeMarks = *in.NegativeMarks
 	}
-	e.StartDate = parseTimeField(errs, "start_date", in.StartDate, loc)
-	e.EndDate = parseTimeField(errs, "end_date", in.EndDate, loc)
-	e.Duration = parseDurationField(errs, "duration", in.Duration)
+	e.StartDate = drf.TimeField(errs, "start_date", in.StartDate, loc)
+	e.EndDate = drf.TimeField(errs, "end_date", in.EndDate, loc)
+	e.Duration = drf.DurationField(errs, "duration", in.Duration)
 	for i, s := range in.Sections {
 		section := examhall.Section{Name: s.Name, CutOff: s.CutOff,
-			Duration: parseDurationField(errs, fmt.Sprintf("sections[%d].duration", i), s.Duration)}
+			Duration: drf.DurationField(errs, fmt.Sprintf("sections[%d].duration", i), s.Duration)}
 		for _, q := range s.Questions {
 			eq := examhall.ExamQuestion{Marks: e.MarkPerQuestion, NegativeMarks: e.NegativeMarks,
 				PartialMarks: q.PartialMarks, IsBonus: q.IsBonus,
@@ -107,30 +107,6 @@ func (in *examInput) exam(loc *time.Location, errs examhall.FieldErrors) *examha
 		e.Sections = append(e.Sections, section)
 	}
 	return e
-}
-
-func parseTimeField(errs examhall.FieldErrors, field string, s *string, loc *time.Location) *time.Time {
-	if s == nil {
-		return nil
-	}
-	t, err := drf.ParseTime(*s, loc)
-	if err != nil {
-		errs.Add(field, drf.DateTimeFormatMessage)
-		return nil
-	}
-	return &t
-}
-
-func parseDurationField(errs examhall.FieldErrors, field string, s *string) *time.Duration {
-	if s == nil {
-		return nil
-	}
-	d, err := drf.ParseDuration(*s)
-	if err != nil {
-		errs.Add(field, drf.DurationFormatMessage)
-		return nil
-	}
-	return &d
 }
 
 // createExam is POST /api/v2.5/admin/exams/.

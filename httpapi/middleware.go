@@ -97,10 +97,17 @@ func withTrailingSlash(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies at MaxBodyBytes.
+// importPath is the one endpoint that takes bodies above MaxBodyBytes.
+const importPath = "/api/v2.5/admin/import/"
+
+// limitBody caps request bodies at MaxBodyBytes (MaxImportBytes for imports).
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		limit := s.MaxBodyBytes
+		if r.URL.Path == importPath {
+			limit = s.MaxImportBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -26,6 +26,7 @@ type Server struct {
 	Users     examhall.UserStore
 	Exams     examhall.ExamStore
 	Attempts  examhall.AttemptStore
+	Import    Importer
 	DB        Pinger
 	Institute examhall.Institute
 	// BaseURL is the public address used in absolute links (next, previous,
@@ -34,6 +35,8 @@ type Server struct {
 	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
 	MaxBodyBytes   int64
+	// MaxImportBytes caps the body of the bundle import, which may be large.
+	MaxImportBytes int64
 	Logger         *slog.Logger
 }
 
@@ -59,6 +62,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	admin := s.requireRole(examhall.RoleAdmin)
 	mux.Handle("/api/v2.5/admin/users/{$}", methods{http.MethodGet: admin(s.listUsers), http.MethodPost: admin(s.createUser)})
 	mux.Handle("/api/v2.5/admin/users/{id}/{$}", methods{http.MethodGet: admin(s.getUser)})
+	mux.Handle(importPath+"{$}", methods{http.MethodPost: admin(s.importBundle)})
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
 	mux.Handle("/api/v2.5/admin/subjects/{$}", methods{http.MethodGet: author(s.listSubjects), http.MethodPost: author(s.createSubject)})
@@ -69,6 +73,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
 	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", methods{http.MethodPost: anyone(s.startAttempt)})
+	mux.Handle("/api/v2.2/exams/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsAll))})
+	mux.Handle("/api/v2.2/exams/available/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsAvailable))})
+	mux.Handle("/api/v2.2/exams/upcoming/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsUpcoming))})
+	mux.Handle("/api/v2.2/exams/history/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsHistory))})
+	mux.Handle("/api/v2.2/exams/{slug}/{$}", methods{http.MethodGet: anyone(s.getStudentExam)})
 	mux.Handle("/api/v2.2/attempts/{$}", methods{http.MethodGet: anyone(s.listAttempts)})
 	mux.Handle("/api/v2.2/attempts/{id}/{$}", methods{http.MethodGet: anyone(s.getAttempt)})
 	mux.Handle("/api/v2.2/attempts/{id}/start/{$}", methods{http.MethodPut: anyone(s.attemptStep(resumeStep))})

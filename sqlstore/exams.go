@@ -18,53 +18,62 @@ func (db *DB) CreateExam(ctx context.Context, exam *examhall.Exam) error {
 		return err
 	}
 	return db.inWriteTx(ctx, func(tx *Tx) error {
-		if err := checkSubjects(ctx, tx, exam); err != nil {
-			return err
-		}
-		exam.Created = tx.now.UTC().Truncate(time.Microsecond)
-		exam.Modified = exam.Created
-		err := tx.QueryRowContext(ctx, `INSERT INTO exams (slug, title, description, start_date, end_date,
-			duration_us, pass_percentage_h, mark_per_question_h, negative_marks_h, enable_ranks, allow_retake,
-			max_retakes, show_score, show_percentile, show_pass_or_fail, show_answers, published, created, modified)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
-			RETURNING id`,
-			exam.Slug, exam.Title, exam.Description, timeArg(exam.StartDate), timeArg(exam.EndDate),
-			durationArg(exam.Duration), decimalArg(exam.PassPercentage), int64(exam.MarkPerQuestion),
-			int64(exam.NegativeMarks), exam.EnableRanks, exam.AllowRetake, intArg(exam.MaxRetakes), exam.ShowScore,
-			exam.ShowPercentile, exam.ShowPassOrFail, exam.ShowAnswers, exam.Published, micros(exam.Created)).Scan(&exam.ID)
-		if isUniqueViolation(err) {
-			return fieldError("slug", "exam with this slug already exists.")
-		}
-		if err != nil {
-			return fmt.Errorf("insert exam: %w", err)
-		}
-		order := 0
-		for i := range exam.Sections {
-			s := &exam.Sections[i]
-			s.ExamID, s.Order = exam.ID, i+1
-			if err := tx.QueryRowContext(ctx, `INSERT INTO sections (exam_id, position, name, duration_us, cut_off_h)
-				VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-				exam.ID, s.Order, s.Name, durationArg(s.Duration), int64(s.CutOff)).Scan(&s.ID); err != nil {
-				return fmt.Errorf("insert section: %w", err)
-			}
-			for j := range s.Questions {
-				order++
-				q := &s.Questions[j]
-				q.ExamID, q.SectionID, q.Order = exam.ID, s.ID, order
-				if err := insertQuestion(ctx, tx, &q.Question); err != nil {
-					return err
-				}
-				if err := tx.QueryRowContext(ctx, `INSERT INTO exam_questions (exam_id, section_id, question_id,
-					position, marks_h, negative_marks_h, partial_marks_h, is_bonus)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-					exam.ID, s.ID, q.Question.ID, q.Order, int64(q.Marks), int64(q.NegativeMarks),
-					decimalArg(q.PartialMarks), q.IsBonus).Scan(&q.ID); err != nil {
-					return fmt.Errorf("insert exam question: %w", err)
-				}
-			}
-		}
-		return nil
+		return createExam(ctx, tx, exam)
 	})
+}
+
+func createExam(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
+	if err := checkSubjects(ctx, tx, exam); err != nil {
+		return err
+	}
+	exam.Created = tx.now.UTC().Truncate(time.Microsecond)
+	exam.Modified = exam.Created
+	err := tx.QueryRowContext(ctx, `INSERT INTO exams (slug, title, description, start_date, end_date,
+		duration_us, pass_percentage_h, mark_per_question_h, negative_marks_h, enable_ranks, allow_retake,
+		max_retakes, show_score, show_percentile, show_pass_or_fail, show_answers, published, created, modified)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+		RETURNING id`,
+		exam.Slug, exam.Title, exam.Description, timeArg(exam.StartDate), timeArg(exam.EndDate),
+		durationArg(exam.Duration), decimalArg(exam.PassPercentage), int64(exam.MarkPerQuestion),
+		int64(exam.NegativeMarks), exam.EnableRanks, exam.AllowRetake, intArg(exam.MaxRetakes), exam.ShowScore,
+		exam.ShowPercentile, exam.ShowPassOrFail, exam.ShowAnswers, exam.Published, micros(exam.Created)).Scan(&exam.ID)
+	if isUniqueViolation(err) {
+		return fieldError("slug", "exam with this slug already exists.")
+	}
+	if err != nil {
+		return fmt.Errorf("insert exam: %w", err)
+	}
+	return insertExamContent(ctx, tx, exam)
+}
+
+// insertExamContent inserts the sections and questions of a stored exam.
+func insertExamContent(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
+	order := 0
+	for i := range exam.Sections {
+		s := &exam.Sections[i]
+		s.ExamID, s.Order = exam.ID, i+1
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sections (exam_id, position, name, duration_us, cut_off_h)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			exam.ID, s.Order, s.Name, durationArg(s.Duration), int64(s.CutOff)).Scan(&s.ID); err != nil {
+			return fmt.Errorf("insert section: %w", err)
+		}
+		for j := range s.Questions {
+			order++
+			q := &s.Questions[j]
+			q.ExamID, q.SectionID, q.Order = exam.ID, s.ID, order
+			if err := insertQuestion(ctx, tx, &q.Question); err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO exam_questions (exam_id, section_id, question_id,
+				position, marks_h, negative_marks_h, partial_marks_h, is_bonus)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+				exam.ID, s.ID, q.Question.ID, q.Order, int64(q.Marks), int64(q.NegativeMarks),
+				decimalArg(q.PartialMarks), q.IsBonus).Scan(&q.ID); err != nil {
+				return fmt.Errorf("insert exam question: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // checkSubjects refuses questions whose subject does not exist.

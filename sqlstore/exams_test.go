@@ -150,6 +150,10 @@ func TestExamValidation(t *testing.T) {
 	if !asErr(err, &e) || !reflect.DeepEqual(e.Fields, want) {
 		t.Fatalf("Validate = %v", err)
 	}
+	if err := (&examhall.Exam{Slug: "history", Title: "X", Sections: []examhall.Section{{Name: "A"}}}).Validate(); !asErr(err, &e) ||
+		!reflect.DeepEqual(e.Fields, map[string][]string{"slug": {`"history" names a list of exams in the student API; choose another slug.`}}) {
+		t.Fatalf("reserved slug: %v", err)
+	}
 	if err := (&examhall.Exam{Slug: "x", Title: "X"}).Validate(); !asErr(err, &e) ||
 		!reflect.DeepEqual(e.Fields, map[string][]string{"sections": {"An exam needs at least one section."}}) {
 		t.Fatalf("no sections: %v", err)

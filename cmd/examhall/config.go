@@ -36,6 +36,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 
 	MaxBodyBytes    int64
+	MaxImportBytes  int64
+	DryRun          bool   // import: check only
+	BundlePath      string // import: the bundle file
 	ShutdownTimeout time.Duration
 
 	Demo bool // serve: create the demo admin in an empty database
@@ -51,6 +54,7 @@ const usage = `usage: examhall <command> [flags]
 commands:
   serve        run the HTTP server
   migrate      apply schema migrations
+  import       load an institute bundle (SPEC §9): examhall import [--dry-run] FILE
   createadmin  create the admin user, or reset its password and role
 
 Run "examhall <command> -h" for the flags of a command. Every flag --some-name
@@ -99,9 +103,13 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 			return nil
 		})
 		fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
+		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
 	case "migrate":
+	case "import":
+		fs.BoolVar(&c.DryRun, "dry-run", false, "check the bundle, import nothing")
+		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of imported passwords")
 	case "createadmin":
 		fs.StringVar(&c.Username, "username", "admin", "admin username")
 		fs.StringVar(&c.Password, "password", "", "admin password (required)")
@@ -114,7 +122,12 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 {
+	if c.Command == "import" {
+		if fs.NArg() != 1 {
+			return c, errors.New("import: give the bundle file: examhall import [--dry-run] FILE")
+		}
+		c.BundlePath = fs.Arg(0)
+	} else if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	if err := applyEnv(fs, getenv); err != nil {
@@ -146,6 +159,7 @@ func (c *Config) validate() error {
 		"--login-window":               int64(c.LoginWindow),
 		"--token-lifetime":             int64(c.TokenLifetime),
 		"--max-body-bytes":             c.MaxBodyBytes,
+		"--max-import-bytes":           c.MaxImportBytes,
 	} {
 		if c.Command == "serve" && v <= 0 {
 			return fmt.Errorf("%s must be positive", name)

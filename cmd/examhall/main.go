@@ -16,12 +16,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/bundle"
 	"github.com/examhall/examhall/httpapi"
 	"github.com/examhall/examhall/sqlstore"
 )
@@ -110,6 +112,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		fmt.Fprintf(m.Stdout, "examhall: %s database at schema version %d\n", db.Engine(), current)
 		return nil
+	case "import":
+		return m.importBundle(ctx)
 	case "createadmin":
 		created, err := m.authService(nil).EnsureAdmin(ctx, m.Config.Username, m.Config.Password, m.Config.Email)
 		if err != nil {
@@ -147,7 +151,8 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	api := &httpapi.Server{
 		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, DB: m.db, Institute: institute, BaseURL: baseURL,
-		TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes, Logger: m.Logger,
+		Import: m.db, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
+		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -270,6 +275,47 @@ func (m *Main) loadDemo(ctx context.Context, authService *auth.Service) error {
 	}
 	fmt.Fprintf(m.Stdout, "examhall: admin login: username admin, password %s\n", password)
 	return nil
+}
+
+// importBundle loads the bundle file in one transaction and prints what it did.
+func (m *Main) importBundle(ctx context.Context) error {
+	f, err := os.Open(m.Config.BundlePath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := bundle.Parse(f)
+	if err != nil {
+		return describe(err)
+	}
+	summary, err := m.db.ImportBundle(ctx, b, &auth.Passwords{Cost: m.Config.BcryptCost}, m.Config.DryRun)
+	if err != nil {
+		return describe(err)
+	}
+	verb := "imported"
+	if m.Config.DryRun {
+		verb = "checked (dry run, nothing imported)"
+	}
+	fmt.Fprintf(m.Stdout, "examhall: %s %s\n", m.Config.BundlePath, verb)
+	for _, kind := range []string{"users", "subjects", "exams", "attempts"} {
+		fmt.Fprintf(m.Stdout, "  %-9s %d created, %d updated, %d unchanged\n", kind,
+			summary.Created[kind], summary.Updated[kind], summary.Unchanged[kind])
+	}
+	return nil
+}
+
+// describe spells out every field of a validation error, one per line.
+func describe(err error) error {
+	var e *examhall.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	fields := make([]string, 0, len(e.Fields))
+	for field, msgs := range e.Fields {
+		fields = append(fields, "  "+field+": "+strings.Join(msgs, " "))
+	}
+	slices.Sort(fields)
+	return fmt.Errorf("the bundle was not imported:\n%s", strings.Join(fields, "\n"))
 }
 
 // randomText is n random bytes as URL-safe base64.

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -194,5 +196,39 @@ func TestConfiguredSecret(t *testing.T) {
 	m, _ := start(t, "--db", dsn, "--jwt-secret", "configured")
 	if _, ok, err := m.db.Setting(context.Background(), examhall.SettingJWTSecret); ok || err != nil {
 		t.Errorf("configured secret was stored: ok=%v err=%v", ok, err)
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	dsn := sqltest.DSN(t, sqlstore.SQLite)
+	bundlePath := "../../sqlstore/testdata/bundle.json"
+	out := run(t, "import", "--db", dsn, "--bcrypt-cost", "4", "--dry-run", bundlePath)
+	if !strings.Contains(out, "checked (dry run, nothing imported)") || !strings.Contains(out, "attempts  2 created, 0 updated, 0 unchanged") {
+		t.Errorf("dry run printed %q", out)
+	}
+	want := "examhall: " + bundlePath + " imported\n" +
+		"  users     2 created, 0 updated, 0 unchanged\n" +
+		"  subjects  2 created, 0 updated, 0 unchanged\n" +
+		"  exams     1 created, 0 updated, 0 unchanged\n" +
+		"  attempts  2 created, 0 updated, 0 unchanged\n"
+	if out := run(t, "import", "--db", dsn, "--bcrypt-cost", "4", bundlePath); out != want {
+		t.Errorf("import printed %q", out)
+	}
+	if out := run(t, "import", "--db", dsn, "--bcrypt-cost", "4", bundlePath); !strings.Contains(out, "attempts  0 created, 0 updated, 2 unchanged") {
+		t.Errorf("second import printed %q", out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"format": "examhall-bundle/1", "users": [{"username": "x", "role": "king"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain()
+	m.Stdout, m.Stderr = io.Discard, io.Discard
+	if err := m.ParseFlags([]string{"import", "--db", dsn, bad}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	m.Close()
+	if err == nil || err.Error() != "the bundle was not imported:\n  users[0] \"x\".role: \"king\" is not a valid choice." {
+		t.Errorf("bad bundle: %v", err)
 	}
 }

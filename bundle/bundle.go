@@ -1,0 +1,366 @@
+// Package bundle reads the institute bundle of SPEC §9: one JSON document
+// with an institute's users, subjects, exams and historical attempts. Parse
+// refuses keys it does not know and checks each record on its own; the store
+// imports a parsed bundle in one transaction.
+package bundle
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
+	"github.com/examhall/examhall/drf"
+)
+
+// Format is the only bundle format this version reads.
+const Format = "examhall-bundle/1"
+
+// Bundle is a parsed institute bundle.
+type Bundle struct {
+	Format    string     `json:"format"`
+	Institute *Institute `json:"institute"`
+	Users     []User     `json:"users"`
+	Subjects  []Subject  `json:"subjects"`
+	Exams     []Exam     `json:"exams"`
+	Courses   []any      `json:"courses"`
+	Attempts  []Attempt  `json:"attempts"`
+}
+
+// Institute names the institute and its time zone.
+type Institute struct {
+	Name     string `json:"name"`
+	Timezone string `json:"timezone"`
+}
+
+// User is a user of the bundle; without a password it cannot log in.
+type User struct {
+	Username  string   `json:"username"`
+	Email     string   `json:"email"`
+	FirstName string   `json:"first_name"`
+	LastName  string   `json:"last_name"`
+	Phone     string   `json:"phone"`
+	Role      string   `json:"role"`
+	Password  string   `json:"password"`
+	Batches   []string `json:"batches"`
+}
+
+// Subject is a subject; Parent is the key of another subject of the bundle.
+type Subject struct {
+	Key    string  `json:"key"`
+	Name   string  `json:"name"`
+	Parent *string `json:"parent"`
+}
+
+// Exam is an exam with its sections of questions.
+type Exam struct {
+	Slug           string           `json:"slug"`
+	Title          string           `json:"title"`
+	Description    string           `json:"description"`
+	StartDate      *string          `json:"start_date"`
+	EndDate        *string          `json:"end_date"`
+	Duration       *string          `json:"duration"`
+	PassPercentage *decimal.Decimal `json:"pass_percentage"`
+	EnableRanks    *bool            `json:"enable_ranks"`
+	AllowRetake    bool             `json:"allow_retake"`
+	MaxRetakes     *int             `json:"max_retakes"`
+	Published      bool             `json:"published"`
+	ShowScore      *bool            `json:"show_score"`
+	ShowPercentile *bool            `json:"show_percentile"`
+	Sections       []Section        `json:"sections"`
+}
+
+// Section is a section of an exam.
+type Section struct {
+	Name      string          `json:"name"`
+	Duration  *string         `json:"duration"`
+	CutOff    decimal.Decimal `json:"cut_off"`
+	Questions []Question      `json:"questions"`
+}
+
+// Question is a question with how the exam marks it.
+type Question struct {
+	Key             string           `json:"key"`
+	Type            string           `json:"type"`
+	QuestionHTML    string           `json:"question_html"`
+	DirectionHTML   *string          `json:"direction_html"`
+	ExplanationHTML string           `json:"explanation_html"`
+	Subject         *string          `json:"subject"`
+	Difficulty      *string          `json:"difficulty"`
+	Marks           *decimal.Decimal `json:"marks"`
+	NegativeMarks   *decimal.Decimal `json:"negative_marks"`
+	PartialMarks    *decimal.Decimal `json:"partial_marks"`
+	IsBonus         bool             `json:"is_bonus"`
+	Answers         []Answer         `json:"answers"`
+	NumericalMin    *string          `json:"numerical_min"`
+	NumericalMax    *string          `json:"numerical_max"`
+	AcceptedAnswers []string         `json:"accepted_answers"`
+}
+
+// Answer is a choice of a choice question.
+type Answer struct {
+	TextHTML  string `json:"text_html"`
+	IsCorrect bool   `json:"is_correct"`
+}
+
+// Attempt is a historical attempt; without Completed it is still running.
+type Attempt struct {
+	Exam               string          `json:"exam"`
+	User               string          `json:"user"`
+	Started            string          `json:"started"`
+	Completed          *string         `json:"completed"`
+	InstituteAttemptID *string         `json:"institute_attempt_id"`
+	Answers            []AttemptAnswer `json:"answers"`
+}
+
+// AttemptAnswer is one answer of a historical attempt; Selected holds answer
+// indexes (0-based) within the question's answers.
+type AttemptAnswer struct {
+	Question     string           `json:"question"`
+	Selected     []int            `json:"selected"`
+	Value        *string          `json:"value"`
+	Text         *string          `json:"text"`
+	Essay        *string          `json:"essay"`
+	MarksAwarded *decimal.Decimal `json:"marks_awarded"`
+	Duration     int              `json:"duration"`
+	Review       bool             `json:"review"`
+}
+
+// Parse reads a bundle, refusing unknown keys, and checks every record that
+// can be checked on its own. Errors are EINVALID with fields named by record,
+// e.g. `exams[0] "mock-1".sections[0].questions[1] "q-002".marks`.
+func Parse(r io.Reader) (*Bundle, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var b Bundle
+	if err := dec.Decode(&b); err != nil {
+		return nil, decodeError(err)
+	}
+	return &b, b.check()
+}
+
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return invalid(typeErr.Field, fmt.Sprintf("Expected a %s, got %s.", typeErr.Type, typeErr.Value))
+	case errors.As(err, &syntax):
+		return invalid("non_field_errors", fmt.Sprintf("Invalid JSON at byte %d.", syntax.Offset))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return invalid("non_field_errors", "Unknown key "+strings.TrimPrefix(err.Error(), "json: unknown field ")+".")
+	default:
+		return invalid("non_field_errors", "The bundle is not valid JSON: "+err.Error()+".")
+	}
+}
+
+func invalid(field, msg string) error {
+	return &examhall.Error{Code: examhall.EINVALID, Message: "Invalid bundle.", Fields: map[string][]string{field: {msg}}}
+}
+
+// check validates what needs no database: formats, references inside the
+// bundle, and each exam by the domain's rules.
+func (b *Bundle) check() error {
+	errs := examhall.FieldErrors{}
+	if b.Format != Format {
+		errs.Add("format", fmt.Sprintf("Expected %q.", Format))
+	}
+	if len(b.Courses) > 0 {
+		errs.Add("courses", "Courses cannot be imported by this version of examhall yet; remove them from the bundle.")
+	}
+	if b.Institute != nil && b.Institute.Timezone != "" {
+		if _, err := time.LoadLocation(b.Institute.Timezone); err != nil {
+			errs.Add("institute.timezone", fmt.Sprintf("Unknown time zone %q.", b.Institute.Timezone))
+		}
+	}
+	users := map[string]bool{}
+	for i, u := range b.Users {
+		at := fmt.Sprintf("users[%d] %q.", i, u.Username)
+		if users[examhall.UsernameKey(u.Username)] {
+			errs.Add(at+"username", "This username appears twice in the bundle.")
+		}
+		users[examhall.UsernameKey(u.Username)] = true
+		if err := b.UserAt(i).Validate(); err != nil {
+			addPrefixed(errs, at, err)
+		}
+	}
+	subjects := map[string]bool{}
+	for i, s := range b.Subjects {
+		at := fmt.Sprintf("subjects[%d] %q.", i, s.Key)
+		switch {
+		case s.Key == "":
+			errs.Add(at+"key", "This field may not be blank.")
+		case subjects[s.Key]:
+			errs.Add(at+"key", "This key appears twice in the bundle.")
+		}
+		if strings.TrimSpace(s.Name) == "" {
+			errs.Add(at+"name", "This field may not be blank.")
+		}
+		subjects[s.Key] = true
+	}
+	for i, s := range b.Subjects {
+		if s.Parent != nil && !subjects[*s.Parent] {
+			errs.Add(fmt.Sprintf("subjects[%d] %q.parent", i, s.Key), fmt.Sprintf("No subject with the key %q in the bundle.", *s.Parent))
+		}
+	}
+	loc := b.Location()
+	exams := map[string]bool{}
+	questions := map[string]bool{}
+	for i, e := range b.Exams {
+		at := fmt.Sprintf("exams[%d] %q.", i, e.Slug)
+		if exams[e.Slug] {
+			errs.Add(at+"slug", "This slug appears twice in the bundle.")
+		}
+		exams[e.Slug] = true
+		exam, parseErrs := b.exam(i, loc, nil)
+		for field, msgs := range parseErrs {
+			for _, m := range msgs {
+				errs.Add(at+field, m)
+			}
+		}
+		if err := exam.Validate(); err != nil {
+			addPrefixed(errs, at, err)
+		}
+		for j, s := range e.Sections {
+			for k, q := range s.Questions {
+				qat := fmt.Sprintf("%ssections[%d].questions[%d] %q.", at, j, k, q.Key)
+				switch {
+				case q.Key == "":
+					errs.Add(qat+"key", "This field may not be blank.")
+				case questions[q.Key]:
+					errs.Add(qat+"key", "This key appears twice in the bundle.")
+				}
+				questions[q.Key] = true
+				if q.Subject != nil && !subjects[*q.Subject] {
+					errs.Add(qat+"subject", fmt.Sprintf("No subject with the key %q in the bundle.", *q.Subject))
+				}
+			}
+		}
+	}
+	for i, a := range b.Attempts {
+		at := fmt.Sprintf("attempts[%d] %q/%q.", i, a.Exam, a.User)
+		if !exams[a.Exam] {
+			errs.Add(at+"exam", fmt.Sprintf("No exam with the slug %q in the bundle.", a.Exam))
+		}
+		if !users[examhall.UsernameKey(a.User)] {
+			errs.Add(at+"user", fmt.Sprintf("No user %q in the bundle.", a.User))
+		}
+		started, err := drf.ParseTime(a.Started, loc)
+		if err != nil {
+			errs.Add(at+"started", drf.DateTimeFormatMessage)
+		}
+		if a.Completed != nil {
+			completed, err := drf.ParseTime(*a.Completed, loc)
+			switch {
+			case err != nil:
+				errs.Add(at+"completed", drf.DateTimeFormatMessage)
+			case completed.Before(started):
+				errs.Add(at+"completed", "An attempt cannot complete before it started.")
+			}
+		}
+	}
+	return errs.Err()
+}
+
+func addPrefixed(errs examhall.FieldErrors, prefix string, err error) {
+	var e *examhall.Error
+	if errors.As(err, &e) {
+		for field, msgs := range e.Fields {
+			for _, m := range msgs {
+				errs.Add(prefix+field, m)
+			}
+		}
+	}
+}
+
+// Location is the bundle institute's time zone (UTC when it names none);
+// datetimes without an offset are read in it.
+func (b *Bundle) Location() *time.Location {
+	if b.Institute == nil {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(b.Institute.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// UserAt is user i as a domain user: active, a student unless it says otherwise.
+func (b *Bundle) UserAt(i int) *examhall.User {
+	u := b.Users[i]
+	role := examhall.Role(u.Role)
+	if role == "" {
+		role = examhall.RoleStudent
+	}
+	batches := u.Batches
+	if batches == nil {
+		batches = []string{}
+	}
+	return &examhall.User{Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		Phone: u.Phone, Role: role, IsActive: true, Batches: batches}
+}
+
+// ExamAt is exam i as a domain exam, its questions' subjects looked up in
+// subjectIDs by key.
+func (b *Bundle) ExamAt(i int, subjectIDs map[string]int64) *examhall.Exam {
+	exam, _ := b.exam(i, b.Location(), subjectIDs)
+	return exam
+}
+
+// exam converts exam i; fields that do not parse are reported in the errors.
+// Omitted marks take the exam defaults: 1 mark, no negative marks.
+func (b *Bundle) exam(i int, loc *time.Location, subjectIDs map[string]int64) (*examhall.Exam, examhall.FieldErrors) {
+	in := b.Exams[i]
+	errs := examhall.FieldErrors{}
+	orTrue := func(v *bool) bool { return v == nil || *v }
+	e := &examhall.Exam{Slug: in.Slug, Title: in.Title, Description: in.Description, PassPercentage: in.PassPercentage,
+		MarkPerQuestion: decimal.FromInt(1), EnableRanks: orTrue(in.EnableRanks), AllowRetake: in.AllowRetake,
+		MaxRetakes: in.MaxRetakes, ShowScore: orTrue(in.ShowScore), ShowPercentile: orTrue(in.ShowPercentile),
+		ShowPassOrFail: true, ShowAnswers: true, Published: in.Published}
+	e.StartDate = drf.TimeField(errs, "start_date", in.StartDate, loc)
+	e.EndDate = drf.TimeField(errs, "end_date", in.EndDate, loc)
+	e.Duration = drf.DurationField(errs, "duration", in.Duration)
+	for j, s := range in.Sections {
+		section := examhall.Section{Name: s.Name, CutOff: s.CutOff,
+			Duration: drf.DurationField(errs, fmt.Sprintf("sections[%d].duration", j), s.Duration)}
+		for _, q := range s.Questions {
+			eq := examhall.ExamQuestion{Marks: e.MarkPerQuestion, PartialMarks: q.PartialMarks, IsBonus: q.IsBonus,
+				Question: examhall.Question{Key: q.Key, Type: examhall.QuestionType(q.Type), QuestionHTML: q.QuestionHTML,
+					DirectionHTML: deref(q.DirectionHTML), ExplanationHTML: q.ExplanationHTML,
+					Difficulty: examhall.Difficulty(deref(q.Difficulty)), NumericalMin: deref(q.NumericalMin),
+					NumericalMax: deref(q.NumericalMax), AcceptedAnswers: q.AcceptedAnswers}}
+			if q.Subject != nil {
+				eq.Question.SubjectID = subjectIDs[*q.Subject]
+			}
+			if q.Marks != nil {
+				eq.Marks = *q.Marks
+			}
+			if q.NegativeMarks != nil {
+				eq.NegativeMarks = *q.NegativeMarks
+			}
+			for _, a := range q.Answers {
+				eq.Question.Answers = append(eq.Question.Answers, examhall.Answer{TextHTML: a.TextHTML, IsCorrect: a.IsCorrect})
+			}
+			section.Questions = append(section.Questions, eq)
+		}
+		e.Sections = append(e.Sections, section)
+	}
+	return e, errs
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

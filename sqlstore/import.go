@@ -1,0 +1,658 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/bundle"
+	"github.com/examhall/examhall/decimal"
+	"github.com/examhall/examhall/drf"
+)
+
+// PasswordHasher hashes the passwords of imported users and tells whether a
+// stored hash already matches, so that a re-import keeps it.
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	Verify(hash, password string) bool
+}
+
+// ImportSummary counts, per kind of record, what an import created, updated
+// and found unchanged.
+type ImportSummary struct {
+	Created   map[string]int `json:"created"`
+	Updated   map[string]int `json:"updated"`
+	Unchanged map[string]int `json:"unchanged"`
+}
+
+func (s *ImportSummary) count(kind string, created, changed bool) {
+	switch {
+	case created:
+		s.Created[kind]++
+	case changed:
+		s.Updated[kind]++
+	default:
+		s.Unchanged[kind]++
+	}
+}
+
+var errDryRun = errors.New("dry run")
+
+// ImportBundle loads a parsed bundle in one transaction: records are matched
+// by their natural keys (username, subject key, exam slug, question key; an
+// attempt by exam, user and start), created when new, updated in place when
+// changed and left alone when equal, so that importing a bundle twice changes
+// nothing the second time. Any error imports nothing. With dryRun everything
+// is checked and rolled back.
+func (db *DB) ImportBundle(ctx context.Context, b *bundle.Bundle, passwords PasswordHasher, dryRun bool) (ImportSummary, error) {
+	var summary ImportSummary
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		summary = ImportSummary{Created: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}}
+		imp := &importer{tx: tx, b: b, passwords: passwords, summary: &summary}
+		for _, step := range []func(context.Context) error{imp.institute, imp.users, imp.subjects, imp.exams, imp.attempts} {
+			if err := step(ctx); err != nil {
+				return err
+			}
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return summary, err
+}
+
+type importer struct {
+	tx          *Tx
+	b           *bundle.Bundle
+	passwords   PasswordHasher
+	summary     *ImportSummary
+	userIDs     map[string]int64 // by username key
+	subjectIDs  map[string]int64 // by subject key
+	examsBySlug map[string]*examhall.Exam
+}
+
+func (imp *importer) institute(ctx context.Context) error {
+	if imp.b.Institute == nil {
+		return nil
+	}
+	for key, value := range map[string]string{
+		examhall.SettingInstituteName:     imp.b.Institute.Name,
+		examhall.SettingInstituteTimezone: imp.b.Institute.Timezone,
+	} {
+		if _, err := imp.tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+			return fmt.Errorf("institute: %w", err)
+		}
+	}
+	return nil
+}
+
+func (imp *importer) users(ctx context.Context) error {
+	imp.userIDs = map[string]int64{}
+	for i, in := range imp.b.Users {
+		at := fmt.Sprintf("users[%d] %q.", i, in.Username)
+		u := imp.b.UserAt(i)
+		existing, hash, err := scanUserWithHash(imp.tx.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash
+			FROM users WHERE username_key = $1`, examhall.UsernameKey(u.Username)))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if hash, err = imp.hash("", in.Password); err != nil {
+				return err
+			}
+			if err := insertUser(ctx, imp.tx, u, hash); err != nil {
+				return prefixed(at, err)
+			}
+			imp.summary.count("users", true, false)
+		case err != nil:
+			return fmt.Errorf("user %q: %w", u.Username, err)
+		default:
+			if err := loadBatches(ctx, imp.tx, []*examhall.User{existing}); err != nil {
+				return err
+			}
+			newHash, err := imp.hash(hash, in.Password)
+			if err != nil {
+				return err
+			}
+			u.ID, u.DateJoined, u.IsActive, u.IsBlocked = existing.ID, existing.DateJoined, existing.IsActive, existing.IsBlocked
+			slices.Sort(u.Batches)
+			changed := !reflect.DeepEqual(u, existing) || newHash != hash
+			if changed {
+				if err := updateUser(ctx, imp.tx, u, newHash); err != nil {
+					return prefixed(at, err)
+				}
+			}
+			imp.summary.count("users", false, changed)
+		}
+		imp.userIDs[examhall.UsernameKey(u.Username)] = u.ID
+	}
+	return nil
+}
+
+// hash keeps the stored hash when the password is absent or still matches.
+func (imp *importer) hash(stored, password string) (string, error) {
+	if password == "" || (stored != "" && imp.passwords.Verify(stored, password)) {
+		return stored, nil
+	}
+	return imp.passwords.Hash(password)
+}
+
+func scanUserWithHash(row *sql.Row) (*examhall.User, string, error) {
+	var hash string
+	u, err := scanUser(row, &hash)
+	return u, hash, err
+}
+
+func (imp *importer) subjects(ctx context.Context) error {
+	imp.subjectIDs = map[string]int64{}
+	type stored struct {
+		id     int64
+		name   string
+		parent int64
+	}
+	existing := map[string]stored{}
+	rows, err := imp.tx.QueryContext(ctx, `SELECT key, id, name, COALESCE(parent_id, 0) FROM subjects WHERE key IS NOT NULL`)
+	if err != nil {
+		return fmt.Errorf("subjects: %w", err)
+	}
+	err = scanRows(rows, func() error {
+		var key string
+		var s stored
+		if err := rows.Scan(&key, &s.id, &s.name, &s.parent); err != nil {
+			return err
+		}
+		existing[key] = s
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("subjects: %w", err)
+	}
+	// Create the new ones first, without parents, so that every key has an id.
+	for _, in := range imp.b.Subjects {
+		if s, ok := existing[in.Key]; ok {
+			imp.subjectIDs[in.Key] = s.id
+			continue
+		}
+		var id int64
+		if err := imp.tx.QueryRowContext(ctx, `INSERT INTO subjects (key, name) VALUES ($1, $2) RETURNING id`,
+			in.Key, in.Name).Scan(&id); err != nil {
+			return fmt.Errorf("subject %q: %w", in.Key, err)
+		}
+		imp.subjectIDs[in.Key] = id
+	}
+	for _, in := range imp.b.Subjects {
+		var parent int64
+		if in.Parent != nil {
+			parent = imp.subjectIDs[*in.Parent]
+		}
+		s, known := existing[in.Key]
+		changed := known && (s.name != in.Name || s.parent != parent)
+		if !known || changed {
+			var parentArg any
+			if parent != 0 {
+				parentArg = parent
+			}
+			if _, err := imp.tx.ExecContext(ctx, `UPDATE subjects SET name = $2, parent_id = $3 WHERE id = $1`,
+				imp.subjectIDs[in.Key], in.Name, parentArg); err != nil {
+				return fmt.Errorf("subject %q: %w", in.Key, err)
+			}
+		}
+		imp.summary.count("subjects", !known, changed)
+	}
+	return nil
+}
+
+func (imp *importer) exams(ctx context.Context) error {
+	imp.examsBySlug = map[string]*examhall.Exam{}
+	for i := range imp.b.Exams {
+		want := imp.b.ExamAt(i, imp.subjectIDs)
+		at := fmt.Sprintf("exams[%d] %q.", i, want.Slug)
+		have, err := examInTx(ctx, imp.tx, `SELECT `+examColumns+` FROM exams WHERE slug = $1`, want.Slug)
+		switch {
+		case examhall.ErrorCodeOf(err) == examhall.ENOTFOUND:
+			if err := imp.checkQuestionKeys(ctx, at, want, 0); err != nil {
+				return err
+			}
+			if err := createExam(ctx, imp.tx, want); err != nil {
+				return prefixed(at, err)
+			}
+			imp.summary.count("exams", true, false)
+			imp.examsBySlug[want.Slug] = want
+		case err != nil:
+			return err
+		default:
+			changed, err := imp.updateExam(ctx, at, have, want)
+			if err != nil {
+				return err
+			}
+			imp.summary.count("exams", false, changed)
+			imp.examsBySlug[want.Slug] = have
+		}
+	}
+	return nil
+}
+
+// checkQuestionKeys refuses question keys that another exam uses already.
+func (imp *importer) checkQuestionKeys(ctx context.Context, at string, exam *examhall.Exam, examID int64) error {
+	for j, s := range exam.Sections {
+		for k, q := range s.Questions {
+			var other string
+			err := imp.tx.QueryRowContext(ctx, `SELECT e.slug FROM questions q
+				JOIN exam_questions eq ON eq.question_id = q.id JOIN exams e ON e.id = eq.exam_id
+				WHERE q.key = $1 AND e.id <> $2`, q.Question.Key, examID).Scan(&other)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("question %q: %w", q.Question.Key, err)
+			}
+			return fieldError(fmt.Sprintf("%ssections[%d].questions[%d] %q.key", at, j, k, q.Question.Key),
+				fmt.Sprintf("The exam %q uses this question key already.", other))
+		}
+	}
+	return nil
+}
+
+// updateExam makes the stored exam have equal what the bundle says. An exam
+// without attempts takes any change (its content is rebuilt); one with
+// attempts takes changes of wording, marks and answer keys, after which its
+// completed attempts are regraded, but not added, removed or moved questions.
+func (imp *importer) updateExam(ctx context.Context, at string, have, want *examhall.Exam) (bool, error) {
+	want.ID, want.Created, want.Modified = have.ID, have.Created, have.Modified
+	if sameExam(have, want) {
+		return false, nil
+	}
+	var attempts int
+	if err := imp.tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE exam_id = $1`, have.ID).Scan(&attempts); err != nil {
+		return false, fmt.Errorf("attempts of %q: %w", have.Slug, err)
+	}
+	sameShape := sameStructure(have, want)
+	if attempts > 0 && !sameShape {
+		return false, fieldError(at+"sections", "This exam has attempts: an import may change its questions' wording, "+
+			"marks and answer keys, but not add, remove or move questions or answers.")
+	}
+	if err := checkSubjects(ctx, imp.tx, want); err != nil {
+		return false, prefixed(at, err)
+	}
+	now := imp.tx.now.UTC().Truncate(time.Microsecond)
+	if _, err := imp.tx.ExecContext(ctx, `UPDATE exams SET title = $2, description = $3, start_date = $4, end_date = $5,
+		duration_us = $6, pass_percentage_h = $7, enable_ranks = $8, allow_retake = $9, max_retakes = $10,
+		show_score = $11, show_percentile = $12, published = $13, modified = $14 WHERE id = $1`,
+		have.ID, want.Title, want.Description, timeArg(want.StartDate), timeArg(want.EndDate), durationArg(want.Duration),
+		decimalArg(want.PassPercentage), want.EnableRanks, want.AllowRetake, intArg(want.MaxRetakes), want.ShowScore,
+		want.ShowPercentile, want.Published, micros(now)); err != nil {
+		return false, fmt.Errorf("update exam %q: %w", have.Slug, err)
+	}
+	if !sameShape {
+		if err := imp.rebuildContent(ctx, at, have.ID, want); err != nil {
+			return false, err
+		}
+		*have = *want
+		return true, nil
+	}
+	for j := range want.Sections {
+		ws, hs := &want.Sections[j], &have.Sections[j]
+		if _, err := imp.tx.ExecContext(ctx, `UPDATE sections SET name = $2, duration_us = $3, cut_off_h = $4 WHERE id = $1`,
+			hs.ID, ws.Name, durationArg(ws.Duration), int64(ws.CutOff)); err != nil {
+			return false, fmt.Errorf("update section: %w", err)
+		}
+		for k := range ws.Questions {
+			wq, hq := &ws.Questions[k], &hs.Questions[k]
+			wq.ID, wq.Question.ID, wq.SectionID, wq.Order = hq.ID, hq.Question.ID, hq.SectionID, hq.Order
+			for n := range wq.Question.Answers {
+				wq.Question.Answers[n].ID = hq.Question.Answers[n].ID
+			}
+			if err := updateQuestionText(ctx, imp.tx, &wq.Question); err != nil {
+				return false, err
+			}
+			if err := saveExamQuestion(ctx, imp.tx, wq); err != nil {
+				return false, err
+			}
+		}
+		ws.ID = hs.ID
+	}
+	fresh, err := examInTx(ctx, imp.tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, have.ID)
+	if err != nil {
+		return false, err
+	}
+	*have = *fresh
+	return true, regradeExam(ctx, imp.tx, have)
+}
+
+// rebuildContent replaces the sections and questions of an exam without attempts.
+func (imp *importer) rebuildContent(ctx context.Context, at string, examID int64, want *examhall.Exam) error {
+	for _, stmt := range []string{
+		`CREATE TEMPORARY TABLE IF NOT EXISTS import_old_questions (id BIGINT)`,
+		`DELETE FROM import_old_questions`,
+		`INSERT INTO import_old_questions SELECT question_id FROM exam_questions WHERE exam_id = $1`,
+		`DELETE FROM exam_questions WHERE exam_id = $1`,
+		`DELETE FROM sections WHERE exam_id = $1`,
+		`DELETE FROM questions WHERE id IN (SELECT id FROM import_old_questions)
+			AND id NOT IN (SELECT question_id FROM exam_questions)`,
+	} {
+		var args []any
+		if strings.Contains(stmt, "$1") {
+			args = append(args, examID)
+		}
+		if _, err := imp.tx.ExecContext(ctx, stmt, args...); err != nil {
+			return fmt.Errorf("rebuild exam %d: %w", examID, err)
+		}
+	}
+	if err := imp.checkQuestionKeys(ctx, at, want, examID); err != nil {
+		return err
+	}
+	want.ID = examID
+	return insertExamContent(ctx, imp.tx, want)
+}
+
+func updateQuestionText(ctx context.Context, tx *Tx, q *examhall.Question) error {
+	var subject any
+	if q.SubjectID != 0 {
+		subject = q.SubjectID
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE questions SET question_html = $2, direction_html = $3,
+		explanation_html = $4, subject_id = $5, difficulty = $6 WHERE id = $1`,
+		q.ID, q.QuestionHTML, textArg(q.DirectionHTML), q.ExplanationHTML, subject, textArg(string(q.Difficulty))); err != nil {
+		return fmt.Errorf("update question %q: %w", q.Key, err)
+	}
+	for _, a := range q.Answers {
+		if _, err := tx.ExecContext(ctx, `UPDATE answers SET text_html = $2 WHERE id = $1`, a.ID, a.TextHTML); err != nil {
+			return fmt.Errorf("update answer: %w", err)
+		}
+	}
+	return nil
+}
+
+// regradeExam rescores every completed attempt of the exam.
+func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE exam_id = $1 AND state = 1 ORDER BY id`, exam.ID)
+	if err != nil {
+		return fmt.Errorf("attempts to regrade: %w", err)
+	}
+	var attempts []*examhall.Attempt
+	err = scanRows(rows, func() error {
+		a, err := scanAttempt(rows)
+		attempts = append(attempts, a)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("attempts to regrade: %w", err)
+	}
+	for _, a := range attempts {
+		if err := regradeAttempt(ctx, tx, a, exam); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameExam compares what a bundle can say of an exam, ignoring ids.
+func sameExam(a, b *examhall.Exam) bool {
+	return reflect.DeepEqual(examShape(a, true), examShape(b, true))
+}
+
+// sameStructure reports whether two exams have the same questions (by key and
+// type) with the same number of answers, in the same sections and order.
+func sameStructure(a, b *examhall.Exam) bool {
+	return reflect.DeepEqual(examShape(a, false), examShape(b, false))
+}
+
+// examShape renders an exam without ids: everything, or only its structure.
+func examShape(e *examhall.Exam, everything bool) string {
+	type answer struct {
+		Text    string
+		Correct bool
+	}
+	type question struct {
+		Key, Type string
+		Answers   int
+		Rest      any
+	}
+	var shape []any
+	if everything {
+		shape = append(shape, e.Title, e.Description, drf.FormatTimePtr(e.StartDate, time.UTC), drf.FormatTimePtr(e.EndDate, time.UTC),
+			drf.FormatDurationPtr(e.Duration), e.PassPercentage, e.EnableRanks, e.AllowRetake, e.MaxRetakes, e.ShowScore,
+			e.ShowPercentile, e.Published)
+	}
+	for _, s := range e.Sections {
+		if everything {
+			shape = append(shape, s.Name, drf.FormatDurationPtr(s.Duration), s.CutOff)
+		}
+		for _, q := range s.Questions {
+			qs := question{Key: q.Question.Key, Type: string(q.Question.Type), Answers: len(q.Question.Answers)}
+			if everything {
+				var answers []answer
+				for _, a := range q.Question.Answers {
+					answers = append(answers, answer{a.TextHTML, a.IsCorrect})
+				}
+				qs.Rest = []any{q.Question.QuestionHTML, q.Question.DirectionHTML, q.Question.ExplanationHTML,
+					q.Question.SubjectID, q.Question.Difficulty, q.Question.NumericalMin, q.Question.NumericalMax,
+					q.Question.AcceptedAnswers, q.Marks, q.NegativeMarks, q.PartialMarks, q.IsBonus, answers}
+			}
+			shape = append(shape, qs)
+		}
+		shape = append(shape, "end of section")
+	}
+	b, _ := json.Marshal(shape)
+	return string(b)
+}
+
+func prefixed(prefix string, err error) error {
+	var e *examhall.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	fields := map[string][]string{}
+	for field, msgs := range e.Fields {
+		fields[prefix+field] = msgs
+	}
+	return &examhall.Error{Code: e.Code, Message: e.Message, Fields: fields}
+}
+
+func (imp *importer) attempts(ctx context.Context) error {
+	loc := imp.b.Location()
+	type pair struct{ exam, user int64 }
+	touched := map[pair]bool{}
+	for i, in := range imp.b.Attempts {
+		at := fmt.Sprintf("attempts[%d] %q/%q.", i, in.Exam, in.User)
+		exam := imp.examsBySlug[in.Exam]
+		userID := imp.userIDs[examhall.UsernameKey(in.User)]
+		started, _ := drf.ParseTime(in.Started, loc) // checked by bundle.Parse
+		started = started.UTC().Truncate(time.Microsecond)
+		want, err := bundleAnswers(at, exam, in.Answers)
+		if err != nil {
+			return err
+		}
+		a, err := scanAttempt(imp.tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+			WHERE exam_id = $1 AND user_id = $2 AND date = $3`, exam.ID, userID, micros(started)))
+		created := errors.Is(err, sql.ErrNoRows)
+		switch {
+		case created:
+			a = &examhall.Attempt{ExamID: exam.ID, UserID: userID, State: examhall.AttemptRunning, Date: started,
+				LastStartedTime: &started, LastActivity: started, Result: "NA"}
+			if in.InstituteAttemptID != nil {
+				a.InstituteAttemptID = *in.InstituteAttemptID
+			}
+			err = imp.tx.QueryRowContext(ctx, `INSERT INTO attempts (exam_id, user_id, state, date, last_started_time,
+				last_activity_at, institute_attempt_id, result) VALUES ($1, $2, 0, $3, $3, $3, $4, 'NA') RETURNING id`,
+				a.ExamID, a.UserID, micros(started), textArg(a.InstituteAttemptID)).Scan(&a.ID)
+			if isUniqueViolation(err) {
+				return fieldError(at+"completed", "The user has another running attempt of this exam; only one may run.")
+			}
+			if err != nil {
+				return fmt.Errorf("insert attempt: %w", err)
+			}
+			if err := insertBlankAnswers(ctx, imp.tx, a.ID, exam); err != nil {
+				return err
+			}
+		case err != nil:
+			return fmt.Errorf("attempt: %w", err)
+		}
+		have, err := attemptAnswers(ctx, imp.tx, a.ID)
+		if err != nil {
+			return err
+		}
+		changed := false
+		for _, ua := range have {
+			w := want[ua.ExamQuestionID]
+			if w == nil {
+				w = &examhall.UserAnswer{}
+			}
+			if sameAnswer(ua, w) {
+				continue
+			}
+			changed = true
+			if err := writeAnswer(ctx, imp.tx, ua.ID, w); err != nil {
+				return err
+			}
+		}
+		var completed *time.Time
+		if in.Completed != nil {
+			t, _ := drf.ParseTime(*in.Completed, loc)
+			t = t.UTC().Truncate(time.Microsecond)
+			completed = &t
+		}
+		sameEnd := (completed == nil && a.CompletedOn == nil) || (completed != nil && a.CompletedOn != nil && completed.Equal(*a.CompletedOn))
+		if created || changed || !sameEnd {
+			if completed != nil {
+				a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, completed, false
+				a.TimeTaken = completed.Sub(started)
+				if exam.Duration != nil {
+					a.TimeTaken = min(a.TimeTaken, *exam.Duration)
+				}
+				a.LastActivity = *completed
+				if err := regradeAttempt(ctx, imp.tx, a, exam); err != nil {
+					return err
+				}
+			}
+			touched[pair{exam.ID, userID}] = true
+		}
+		imp.summary.count("attempts", created, !created && (changed || !sameEnd))
+	}
+	for p := range touched {
+		if err := rerank(ctx, imp.tx, p.exam, p.user); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bundleAnswers turns a bundle attempt's answers into user answers by exam
+// question id, checking each against its question.
+func bundleAnswers(at string, exam *examhall.Exam, answers []bundle.AttemptAnswer) (map[int64]*examhall.UserAnswer, error) {
+	byKey := map[string]examhall.ExamQuestion{}
+	for _, q := range exam.Questions() {
+		byKey[q.Question.Key] = q
+	}
+	out := map[int64]*examhall.UserAnswer{}
+	errs := examhall.FieldErrors{}
+	for j, in := range answers {
+		aat := fmt.Sprintf("%sanswers[%d] %q.", at, j, in.Question)
+		q, ok := byKey[in.Question]
+		if !ok {
+			errs.Add(aat+"question", fmt.Sprintf("No question %q in the exam %q.", in.Question, exam.Slug))
+			continue
+		}
+		ua := &examhall.UserAnswer{ExamQuestionID: q.ID, ShortText: in.Text, NumericValue: in.Value, EssayText: in.Essay,
+			Review: in.Review, Duration: time.Duration(in.Duration) * time.Second, SelectedAnswerIDs: []int64{}}
+		for _, index := range in.Selected {
+			if index < 0 || index >= len(q.Question.Answers) {
+				errs.Add(aat+"selected", fmt.Sprintf("Answer index %d is out of range: the question has %d answers.", index, len(q.Question.Answers)))
+				continue
+			}
+			ua.SelectedAnswerIDs = append(ua.SelectedAnswerIDs, q.Question.Answers[index].ID)
+		}
+		check := examhall.AnswerInput{ShortText: in.Text, NumericValue: in.Value, EssayText: in.Essay}
+		if in.Selected != nil {
+			check.SelectedAnswerIDs = &ua.SelectedAnswerIDs
+		}
+		if err := check.Validate(&q.Question); err != nil {
+			for field, msgs := range err.(*examhall.Error).Fields {
+				for _, m := range msgs {
+					errs.Add(aat+field, m)
+				}
+			}
+		}
+		if in.MarksAwarded != nil {
+			switch {
+			case q.Question.Type != examhall.Essay:
+				errs.Add(aat+"marks_awarded", "Only essay answers are given marks by hand.")
+			case *in.MarksAwarded < 0 || *in.MarksAwarded > q.Marks:
+				errs.Add(aat+"marks_awarded", fmt.Sprintf("Ensure this value is between 0 and %s.", q.Marks))
+			default:
+				ua.GradedMarks = in.MarksAwarded
+			}
+		}
+		out[q.ID] = ua
+	}
+	return out, errs.Err()
+}
+
+func sameAnswer(a, b *examhall.UserAnswer) bool {
+	eq := func(x, y *string) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return slices.Equal(a.SelectedAnswerIDs, b.SelectedAnswerIDs) && eq(a.ShortText, b.ShortText) &&
+		eq(a.NumericValue, b.NumericValue) && eq(a.EssayText, b.EssayText) && a.Review == b.Review &&
+		a.Duration == b.Duration && reflect.DeepEqual(a.GradedMarks, b.GradedMarks)
+}
+
+func writeAnswer(ctx context.Context, tx *Tx, id int64, ua *examhall.UserAnswer) error {
+	selected, _ := json.Marshal(append([]int64{}, ua.SelectedAnswerIDs...))
+	if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET selected_answer_ids = $2, short_text = $3,
+		numeric_value = $4, essay_text = $5, graded_marks_h = $6, review = $7, duration_s = $8, modified = $9
+		WHERE id = $1`, id, string(selected), stringArg(ua.ShortText), stringArg(ua.NumericValue), stringArg(ua.EssayText),
+		decimalArg(ua.GradedMarks), ua.Review, int64(ua.Duration/time.Second), micros(tx.now)); err != nil {
+		return fmt.Errorf("write answer %d: %w", id, err)
+	}
+	return nil
+}
+
+// rerank makes the user's earliest-started completed attempt of the exam the
+// one in its rank population, moving score counts to match.
+func rerank(ctx context.Context, tx *Tx, examID, userID int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, score_h, in_rank_population FROM attempts
+		WHERE exam_id = $1 AND user_id = $2 AND state = 1 ORDER BY date, id`, examID, userID)
+	if err != nil {
+		return fmt.Errorf("rerank: %w", err)
+	}
+	type ranked struct {
+		id, score int64
+		in        bool
+	}
+	var attempts []ranked
+	err = scanRows(rows, func() error {
+		var r ranked
+		err := rows.Scan(&r.id, &r.score, &r.in)
+		attempts = append(attempts, r)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("rerank: %w", err)
+	}
+	for i, r := range attempts {
+		should := i == 0
+		if r.in == should {
+			continue
+		}
+		delta := 1
+		if !should {
+			delta = -1
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE attempts SET in_rank_population = $2 WHERE id = $1`, r.id, should); err != nil {
+			return fmt.Errorf("rerank: %w", err)
+		}
+		if err := countScore(ctx, tx, examID, decimal.Decimal(r.score), delta); err != nil {
+			return err
+		}
+	}
+	return nil
+}

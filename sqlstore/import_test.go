@@ -1,0 +1,189 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/bundle"
+	"github.com/examhall/examhall/examhalltest"
+	"github.com/examhall/examhall/sqlstore"
+	"github.com/examhall/examhall/sqlstore/sqltest"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func parseBundle(t *testing.T, text string) *bundle.Bundle {
+	t.Helper()
+	b, err := bundle.Parse(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return b
+}
+
+// attemptsOf returns the attempts of the exam's users by username.
+func attemptsOf(t *testing.T, db *sqlstore.DB, usernames ...string) map[string]*examhall.Attempt {
+	t.Helper()
+	out := map[string]*examhall.Attempt{}
+	for _, name := range usernames {
+		u, _, err := db.UserCredentials(context.Background(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.UserAttempts(context.Background(), u.ID)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("attempts of %s: %v, %v", name, list, err)
+		}
+		out[name] = list[0]
+	}
+	return out
+}
+
+func TestImport(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	raw, err := os.ReadFile("testdata/bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	passwords := &auth.Passwords{Cost: bcrypt.MinCost}
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		summary, err := db.ImportBundle(ctx, parseBundle(t, string(raw)), passwords, true)
+		if err != nil || summary.Created["attempts"] != 2 {
+			t.Fatalf("dry run: %+v, %v", summary, err)
+		}
+		if _, _, err := db.UserCredentials(ctx, "asha"); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
+			t.Fatalf("the dry run stored a user: %v", err)
+		}
+
+		summary, err = db.ImportBundle(ctx, parseBundle(t, string(raw)), passwords, false)
+		want := sqlstore.ImportSummary{
+			Created:   map[string]int{"users": 2, "subjects": 2, "exams": 1, "attempts": 2},
+			Updated:   map[string]int{},
+			Unchanged: map[string]int{},
+		}
+		if err != nil || !reflect.DeepEqual(summary, want) {
+			t.Fatalf("first import: %+v, %v", summary, err)
+		}
+		u, hash, _ := db.UserCredentials(ctx, "asha")
+		u, _ = db.UserByID(ctx, u.ID)
+		if !passwords.Verify(hash, "asha-secret") || !reflect.DeepEqual(u.Batches, []string{"NEET 2027"}) {
+			t.Fatalf("imported user: %+v", u)
+		}
+		if _, hash, _ := db.UserCredentials(ctx, "ravi"); hash != "" {
+			t.Fatal("a user without password got one")
+		}
+		// Asha: 4 + 4 + 2 + 7 (graded essay) = 17 of 20 = 85 %, Pass, in 1:10:00.
+		// Ravi: -1 (wrong) + essay pending = -1 = -5 %, NA; 3.5 h capped at the 3 h duration.
+		got := attemptsOf(t, db, "asha", "ravi")
+		asha, ravi := got["asha"], got["ravi"]
+		if asha.Score != dec("17") || asha.Percentage != dec("85") || asha.Result != "Pass" || asha.Correct != 3 ||
+			asha.Partial != 1 || asha.TimeTaken != 70*time.Minute || !asha.InRankPopulation ||
+			!asha.Date.Equal(time.Date(2026, 1, 2, 4, 30, 0, 0, time.UTC)) {
+			t.Fatalf("asha's attempt = %+v", asha)
+		}
+		if ravi.Score != dec("-1") || ravi.Result != "NA" || ravi.Pending != 1 || ravi.Incorrect != 1 ||
+			ravi.Unanswered != 2 || ravi.TimeTaken != 3*time.Hour {
+			t.Fatalf("ravi's attempt = %+v", ravi)
+		}
+		if rank, population, _, _, _ := db.Rank(ctx, ravi); rank != 2 || population != 2 {
+			t.Fatalf("ravi's rank = %d of %d", rank, population)
+		}
+		if tz, _, _ := db.Setting(ctx, examhall.SettingInstituteTimezone); tz != "Asia/Kolkata" {
+			t.Fatalf("institute time zone = %q", tz)
+		}
+
+		// The same bundle again changes nothing.
+		summary, err = db.ImportBundle(ctx, parseBundle(t, string(raw)), passwords, false)
+		want = sqlstore.ImportSummary{
+			Created:   map[string]int{},
+			Updated:   map[string]int{},
+			Unchanged: map[string]int{"users": 2, "subjects": 2, "exams": 1, "attempts": 2},
+		}
+		if err != nil || !reflect.DeepEqual(summary, want) {
+			t.Fatalf("second import: %+v, %v", summary, err)
+		}
+		if again := attemptsOf(t, db, "asha", "ravi"); !reflect.DeepEqual(again, got) {
+			t.Fatalf("second import changed attempts:\n%+v\n%+v", again, got)
+		}
+
+		// A changed answer key updates the exam in place and regrades: Asha's q-001 is now wrong
+		// (17 - 4 - 1 = 12, 60 %), Ravi's right (-1 + 4 + 1 = 4, 20 %).
+		changed := strings.Replace(strings.Replace(string(raw),
+			`"<p>Newton</p>", "is_correct": true`, `"<p>Newton</p>", "is_correct": false`, 1),
+			`"<p>Joule</p>", "is_correct": false`, `"<p>Joule</p>", "is_correct": true`, 1)
+		summary, err = db.ImportBundle(ctx, parseBundle(t, changed), passwords, false)
+		if err != nil || summary.Updated["exams"] != 1 || summary.Unchanged["attempts"] != 2 {
+			t.Fatalf("changed key: %+v, %v", summary, err)
+		}
+		got = attemptsOf(t, db, "asha", "ravi")
+		if got["asha"].Score != dec("12") || got["asha"].Percentage != dec("60") || got["ravi"].Score != dec("4") {
+			t.Fatalf("after the key changed: asha %+v ravi %+v", got["asha"], got["ravi"])
+		}
+		if rank, _, _, _, _ := db.Rank(ctx, got["ravi"]); rank != 2 {
+			t.Fatalf("ravi's rank after regrade = %d", rank)
+		}
+
+		// A bundle that adds a question to an exam with attempts is refused whole.
+		grown := strings.Replace(changed, `{"key": "q-004"`, `{"key": "q-005", "type": "essay", "question_html": "<p>More</p>"},
+          {"key": "q-004"`, 1)
+		grown = strings.Replace(grown, `"username": "ravi", "email": "ravi@example.com"`, `"username": "ravi", "email": "ravi@new.example.com"`, 1)
+		_, err = db.ImportBundle(ctx, parseBundle(t, grown), passwords, false)
+		var e *examhall.Error
+		if !asErr(err, &e) || len(e.Fields[`exams[0] "mock-1".sections`]) != 1 {
+			t.Fatalf("adding a question under attempts: %v", err)
+		}
+		if u, _, _ := db.UserCredentials(ctx, "ravi"); u.Email != "ravi@example.com" {
+			t.Fatalf("a refused bundle changed a user: %s", u.Email)
+		}
+	})
+}
+
+func TestBundleRejections(t *testing.T) {
+	raw, err := os.ReadFile("testdata/bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, from, to string
+		field, msg     string
+	}{
+		{"bad numerical range", `"numerical_max": "9.85"`, `"numerical_max": "9.7"`,
+			`exams[0] "mock-1".sections[0].questions[1].numerical_max`, "Ensure numerical_max is not less than numerical_min."},
+		{"unknown key", `"phone": "9000000001"`, `"phone": "9000000001", "mobile": "1"`,
+			"non_field_errors", `Unknown key "mobile".`},
+		{"unknown subject", `"subject": "phy", "difficulty": "medium"`, `"subject": "bio", "difficulty": "medium"`,
+			`exams[0] "mock-1".sections[0].questions[1] "q-002".subject`, `No subject with the key "bio" in the bundle.`},
+		{"answer index", `"selected": [0]`, `"selected": [2]`,
+			`attempts[0] "mock-1"/"asha".answers[0] "q-001".selected`, "Answer index 2 is out of range: the question has 2 answers."},
+		{"courses", `"attempts": [`, `"courses": [{"slug": "neet-physics"}], "attempts": [`,
+			"courses", "Courses cannot be imported by this version of examhall yet; remove them from the bundle."},
+		{"bad role", `"role": "student", "password"`, `"role": "principal", "password"`,
+			`users[0] "asha".role`, `"principal" is not a valid choice.`},
+	}
+	for _, tt := range tests {
+		text := strings.Replace(string(raw), tt.from, tt.to, 1)
+		if text == string(raw) {
+			t.Fatalf("%s: the replacement did not apply", tt.name)
+		}
+		b, err := bundle.Parse(bytes.NewReader([]byte(text)))
+		if err == nil && tt.name == "answer index" {
+			// Answer indexes are checked against stored questions, by the import.
+			db := sqltest.MustOpen(t, sqlstore.SQLite, examhall.SystemClock{})
+			_, err = db.ImportBundle(context.Background(), b, &auth.Passwords{Cost: bcrypt.MinCost}, false)
+			if _, _, uerr := db.UserCredentials(context.Background(), "asha"); examhall.ErrorCodeOf(uerr) != examhall.ENOTFOUND {
+				t.Errorf("%s: the refused import stored a user", tt.name)
+			}
+		}
+		var e *examhall.Error
+		if !asErr(err, &e) || !reflect.DeepEqual(e.Fields[tt.field], []string{tt.msg}) {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+}
