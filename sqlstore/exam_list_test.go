@@ -29,7 +29,7 @@ func TestPublishedExams(t *testing.T) {
 			{"open-ending", nil, at(time.Hour), true},
 			{"ended", at(-2 * day), at(0), true}, // ends exactly now: over
 			{"starts-now", at(0), nil, true},     // starts exactly now: open
-			{"upcoming", at(day), at(2 * day), true},
+			{"upcoming-soon", at(day), at(2 * day), true},
 			{"upcoming-later", at(2 * day), nil, true},
 			{"no-dates", nil, nil, true},
 			{"draft", nil, nil, false},
@@ -91,9 +91,9 @@ func TestPublishedExams(t *testing.T) {
 			want   []string
 		}{
 			{"all", examhall.ExamsAll, asha,
-				[]string{"upcoming-later", "upcoming", "starts-now", "open", "ended", "no-dates", "open-ending"}},
+				[]string{"upcoming-later", "upcoming-soon", "starts-now", "open", "ended", "no-dates", "open-ending"}},
 			{"available", examhall.ExamsAvailable, asha, []string{"starts-now", "open", "no-dates"}},
-			{"upcoming", examhall.ExamsUpcoming, asha, []string{"upcoming-later", "upcoming"}},
+			{"upcoming", examhall.ExamsUpcoming, asha, []string{"upcoming-later", "upcoming-soon"}},
 			{"history asha", examhall.ExamsHistory, asha, []string{"open", "open-ending"}},
 			{"history bala", examhall.ExamsHistory, bala, []string{"no-dates"}},
 			{"history chitra", examhall.ExamsHistory, chitra, []string{}},
