@@ -252,3 +252,58 @@ func TestAttemptConcurrency(t *testing.T) {
 		}
 	})
 }
+
+func TestExpireAttempts(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		clock.Set(epoch)
+		ctx := context.Background()
+		closing := sampleExam(0, 0)
+		closing.Slug, closing.Duration = "closing", nil
+		closing.EndDate = ptr(epoch.Add(time.Hour))
+		closing.Sections[0].Questions[0].Question.Key = "closing-q-1"
+		if err := db.CreateExam(ctx, closing); err != nil {
+			t.Fatal(err)
+		}
+		f := newAttemptFixture(t, db, clock) // "mock-1": three hours, no end date
+		a, err := db.StartAttempt(ctx, f.students[0].ID, "closing", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.StartAttempt(ctx, f.students[1].ID, "mock-1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(30 * time.Minute)
+		if n, err := db.ExpireAttempts(ctx); n != 0 || err != nil {
+			t.Fatalf("sweep before the end date: %d, %v", n, err)
+		}
+		clock.Advance(time.Hour)
+		if n, err := db.ExpireAttempts(ctx); n != 1 || err != nil {
+			t.Fatalf("sweep after the end date: %d, %v", n, err)
+		}
+		// Completed at the end date with what was saved; the paused three-hour attempt runs on.
+		got, _, err := db.Attempt(ctx, f.students[0].ID, a.ID)
+		if err != nil || got.State != examhall.AttemptCompleted || !got.CompletedOn.Equal(epoch.Add(time.Hour)) || got.Unanswered != 5 {
+			t.Fatalf("swept attempt = %+v, %v", got, err)
+		}
+		if other, _, _ := db.Attempt(ctx, f.students[1].ID, b.ID); other.State != examhall.AttemptRunning {
+			t.Fatalf("paused attempt = %+v", other)
+		}
+		if n, _ := db.ExpireAttempts(ctx); n != 0 {
+			t.Fatalf("second sweep completed %d", n)
+		}
+
+		for _, key := range []string{"user:a", "user:b"} {
+			if _, _, err := db.RecordLoginFailure(ctx, key, epoch, 15*time.Minute); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := db.RecordLoginFailure(ctx, "user:c", epoch.Add(time.Hour), 15*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.PruneLoginFailures(ctx, epoch.Add(30*time.Minute)); n != 2 || err != nil {
+			t.Fatalf("pruned %d, %v", n, err)
+		}
+	})
+}

@@ -40,6 +40,7 @@ type Config struct {
 	DryRun          bool   // import: check only
 	BundlePath      string // import: the bundle file
 	ShutdownTimeout time.Duration
+	SweepInterval   time.Duration
 
 	Demo bool // serve: create the demo admin in an empty database
 
@@ -105,6 +106,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
 		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
 	case "migrate":
 	case "import":
@@ -157,6 +159,7 @@ func (c *Config) validate() error {
 		"--login-failures-per-user":    int64(c.LoginFailuresPerUser),
 		"--login-failures-per-address": int64(c.LoginFailuresPerAddress),
 		"--login-window":               int64(c.LoginWindow),
+		"--sweep-interval":             int64(c.SweepInterval),
 		"--token-lifetime":             int64(c.TokenLifetime),
 		"--max-body-bytes":             c.MaxBodyBytes,
 		"--max-import-bytes":           c.MaxImportBytes,

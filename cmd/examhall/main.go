@@ -71,6 +71,8 @@ type Main struct {
 	listener  net.Listener
 	serveDone chan struct{} // closed when the server stops serving
 	serveErr  error         // why it stopped
+	stopSweep context.CancelFunc
+	sweepDone chan struct{}
 }
 
 // NewMain returns a Main on the system clock and the process's output.
@@ -166,6 +168,12 @@ func (m *Main) serve(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	sweepCtx, stopSweep := context.WithCancel(context.Background())
+	m.stopSweep, m.sweepDone = stopSweep, make(chan struct{})
+	go func() {
+		defer close(m.sweepDone)
+		m.sweep(sweepCtx, m.Config.SweepInterval)
+	}()
 	m.serveDone = make(chan struct{})
 	go func() {
 		m.serveErr = m.server.Serve(m.listener)
@@ -191,6 +199,11 @@ func (m *Main) URL() string {
 // is harmless.
 func (m *Main) Close() error {
 	var errs []error
+	if m.stopSweep != nil {
+		m.stopSweep()
+		<-m.sweepDone
+		m.stopSweep = nil
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 		defer cancel()
