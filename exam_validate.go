@@ -68,6 +68,9 @@ func (e *Exam) Validate() error {
 	return errs.Err()
 }
 
+// Validate checks one exam question on its own, recording errors in errs.
+func (q *ExamQuestion) Validate(errs FieldErrors) { q.validate(errs, "") }
+
 func (q *ExamQuestion) validate(errs FieldErrors, at string) {
 	nonNegative(errs, at+"marks", q.Marks)
 	nonNegative(errs, at+"negative_marks", q.NegativeMarks)
@@ -162,6 +165,11 @@ type ExamStore interface {
 	CreateSubject(ctx context.Context, s *Subject) error
 	// Subjects returns the whole subject tree, by id.
 	Subjects(ctx context.Context) ([]Subject, error)
+	// UpdateSubject renames or moves s; a parent below s itself is EINVALID.
+	UpdateSubject(ctx context.Context, s *Subject) error
+	// DeleteSubject deletes a subject without sub-subjects; its questions
+	// lose their subject.
+	DeleteSubject(ctx context.Context, id int64) error
 	// CreateExam validates exam and inserts it with its sections and questions
 	// in one transaction, setting every ID and the created/modified times. A
 	// slug in use or an unknown subject is an EINVALID error.
@@ -169,6 +177,20 @@ type ExamStore interface {
 	// ExamByID and ExamBySlug return an exam with its sections and questions.
 	ExamByID(ctx context.Context, id int64) (*Exam, error)
 	ExamBySlug(ctx context.Context, slug string) (*Exam, error)
+	// UpdateExam saves the exam's own fields (not its sections and
+	// questions); when the pass percentage changes, completed attempts are
+	// regraded. It returns the number regraded.
+	UpdateExam(ctx context.Context, exam *Exam) (int, error)
+	// DeleteExam deletes an exam that has no attempts.
+	DeleteExam(ctx context.Context, id int64) error
+	// AddSection appends a section to the exam.
+	AddSection(ctx context.Context, examID int64, s *Section) error
+	// AddExamQuestion appends a question to a section of the exam; attempts
+	// get an unanswered row for it and completed ones are regraded (the total
+	// marks change). A section of another exam is EINVALID.
+	AddExamQuestion(ctx context.Context, examID, sectionID int64, q *ExamQuestion) (int, error)
+	// DeleteExamQuestion removes a question from an exam without attempts.
+	DeleteExamQuestion(ctx context.Context, examID, examQuestionID int64) error
 	// ChangeExamQuestion changes how one question of the exam is marked and
 	// regrades every completed attempt of the exam, with their ranks, in the
 	// same transaction. It returns the changed exam and the attempts regraded.

@@ -90,10 +90,14 @@ type UserStore interface {
 	// in place, keeping its ID and DateJoined; it sets u.ID and reports whether
 	// the user was created.
 	SaveUserByUsername(ctx context.Context, u *User, passwordHash string) (created bool, err error)
+	// UpdateUser saves every field of u; passwordHash nil keeps the password.
+	UpdateUser(ctx context.Context, u *User, passwordHash *string) error
 	UserByID(ctx context.Context, id int64) (*User, error)
 	// UserCredentials returns the user with the username (any case) and its password hash.
 	UserCredentials(ctx context.Context, username string) (*User, string, error)
 	// Users returns one page of the users the filter selects, by id, and how many it selects in all.
 	Users(ctx context.Context, f UserFilter) ([]*User, int, error)
+	// DeleteUser deletes the user with their attempts and progress, taking
+	// their attempts out of the exams' rank populations.
 	DeleteUser(ctx context.Context, id int64) error
 }

@@ -65,6 +65,26 @@ type questionInput struct {
 
 func orTrue(b *bool) bool { return b == nil || *b }
 
+// examQuestion is the question as the domain has it; omitted marks take the
+// exam's defaults.
+func (q *questionInput) examQuestion(marks, negative decimal.Decimal) examhall.ExamQuestion {
+	eq := examhall.ExamQuestion{Marks: marks, NegativeMarks: negative, PartialMarks: q.PartialMarks, IsBonus: q.IsBonus,
+		Question: examhall.Question{Key: q.Key, Type: examhall.QuestionType(q.Type), QuestionHTML: q.QuestionHTML,
+			DirectionHTML: q.DirectionHTML, ExplanationHTML: q.ExplanationHTML, SubjectID: q.Subject,
+			Difficulty: examhall.Difficulty(q.Difficulty), NumericalMin: q.NumericalMin,
+			NumericalMax: q.NumericalMax, AcceptedAnswers: q.AcceptedAnswers}}
+	if q.Marks != nil {
+		eq.Marks = *q.Marks
+	}
+	if q.NegativeMarks != nil {
+		eq.NegativeMarks = *q.NegativeMarks
+	}
+	for _, a := range q.Answers {
+		eq.Question.Answers = append(eq.Question.Answers, examhall.Answer{TextHTML: a.TextHTML, IsCorrect: a.IsCorrect})
+	}
+	return eq
+}
+
 // exam turns the input into a domain exam, collecting the errors of fields
 // that do not parse; the domain validates the rest.
 func (in *examInput) exam(loc *time.Location, errs examhall.FieldErrors) *examhall.Exam {
@@ -87,22 +107,7 @@ func (in *examInput) exam(loc *time.Location, errs examhall.FieldErrors) *examha
 		section := examhall.Section{Name: s.Name, CutOff: s.CutOff,
 			Duration: drf.DurationField(errs, fmt.Sprintf("sections[%d].duration", i), s.Duration)}
 		for _, q := range s.Questions {
-			eq := examhall.ExamQuestion{Marks: e.MarkPerQuestion, NegativeMarks: e.NegativeMarks,
-				PartialMarks: q.PartialMarks, IsBonus: q.IsBonus,
-				Question: examhall.Question{Key: q.Key, Type: examhall.QuestionType(q.Type), QuestionHTML: q.QuestionHTML,
-					DirectionHTML: q.DirectionHTML, ExplanationHTML: q.ExplanationHTML, SubjectID: q.Subject,
-					Difficulty: examhall.Difficulty(q.Difficulty), NumericalMin: q.NumericalMin,
-					NumericalMax: q.NumericalMax, AcceptedAnswers: q.AcceptedAnswers}}
-			if q.Marks != nil {
-				eq.Marks = *q.Marks
-			}
-			if q.NegativeMarks != nil {
-				eq.NegativeMarks = *q.NegativeMarks
-			}
-			for _, a := range q.Answers {
-				eq.Question.Answers = append(eq.Question.Answers, examhall.Answer{TextHTML: a.TextHTML, IsCorrect: a.IsCorrect})
-			}
-			section.Questions = append(section.Questions, eq)
+			section.Questions = append(section.Questions, q.examQuestion(e.MarkPerQuestion, e.NegativeMarks))
 		}
 		e.Sections = append(e.Sections, section)
 	}

@@ -61,14 +61,21 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	admin := s.requireRole(examhall.RoleAdmin)
 	mux.Handle("/api/v2.5/admin/users/{$}", methods{http.MethodGet: admin(s.listUsers), http.MethodPost: admin(s.createUser)})
-	mux.Handle("/api/v2.5/admin/users/{id}/{$}", methods{http.MethodGet: admin(s.getUser)})
+	mux.Handle("/api/v2.5/admin/users/{id}/{$}", methods{http.MethodGet: admin(s.getUser),
+		http.MethodPatch: admin(s.patchUser), http.MethodDelete: admin(s.deleteByID(s.deleteUser))})
 	mux.Handle(importPath+"{$}", methods{http.MethodPost: admin(s.importBundle)})
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
 	mux.Handle("/api/v2.5/admin/subjects/{$}", methods{http.MethodGet: author(s.listSubjects), http.MethodPost: author(s.createSubject)})
 	mux.Handle("/api/v2.5/admin/exams/{$}", methods{http.MethodPost: author(s.createExam)})
-	mux.Handle("/api/v2.5/admin/exams/{id}/{$}", methods{http.MethodGet: author(s.getExam)})
-	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", methods{http.MethodPut: author(s.changeExamQuestion)})
+	mux.Handle("/api/v2.5/admin/subjects/{id}/{$}", methods{http.MethodPatch: author(s.patchSubject),
+		http.MethodDelete: author(s.deleteByID(s.deleteSubject))})
+	mux.Handle("/api/v2.5/admin/exams/{id}/{$}", methods{http.MethodGet: author(s.getExam),
+		http.MethodPatch: author(s.patchExam), http.MethodDelete: author(s.deleteByID(s.deleteExam))})
+	mux.Handle("/api/v2.5/admin/exams/{id}/sections/{$}", methods{http.MethodPost: author(s.addSection)})
+	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{$}", methods{http.MethodPost: author(s.addExamQuestion)})
+	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", methods{http.MethodPut: author(s.changeExamQuestion),
+		http.MethodDelete: author(s.deleteExamQuestion)})
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", methods{http.MethodPut: author(s.gradeAnswer)})
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)

@@ -117,27 +117,8 @@ func (db *DB) ChangeExamQuestion(ctx context.Context, examID, examQuestionID int
 		if _, err := tx.ExecContext(ctx, `UPDATE exams SET modified = $2 WHERE id = $1`, exam.ID, micros(exam.Modified)); err != nil {
 			return fmt.Errorf("touch exam: %w", err)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE exam_id = $1 AND state = 1
-			ORDER BY id`+db.forUpdate(), exam.ID)
-		if err != nil {
-			return fmt.Errorf("attempts to regrade: %w", err)
-		}
-		var attempts []*examhall.Attempt
-		err = scanRows(rows, func() error {
-			a, err := scanAttempt(rows)
-			attempts = append(attempts, a)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("attempts to regrade: %w", err)
-		}
-		for _, a := range attempts {
-			if err := regradeAttempt(ctx, tx, a, exam); err != nil {
-				return err
-			}
-		}
-		regraded = len(attempts)
-		return nil
+		regraded, err = regradeExam(ctx, tx, exam)
+		return err
 	})
 	return exam, regraded, err
 }

@@ -326,7 +326,8 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 		return false, err
 	}
 	*have = *fresh
-	return true, regradeExam(ctx, imp.tx, have)
+	_, err = regradeExam(ctx, imp.tx, have)
+	return true, err
 }
 
 // rebuildContent replaces the sections and questions of an exam without attempts.
@@ -373,11 +374,12 @@ func updateQuestionText(ctx context.Context, tx *Tx, q *examhall.Question) error
 	return nil
 }
 
-// regradeExam rescores every completed attempt of the exam.
-func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
-	rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE exam_id = $1 AND state = 1 ORDER BY id`, exam.ID)
+// regradeExam rescores every completed attempt of the exam and returns how many.
+func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE exam_id = $1 AND state = 1
+		ORDER BY id`+tx.db.forUpdate(), exam.ID)
 	if err != nil {
-		return fmt.Errorf("attempts to regrade: %w", err)
+		return 0, fmt.Errorf("attempts to regrade: %w", err)
 	}
 	var attempts []*examhall.Attempt
 	err = scanRows(rows, func() error {
@@ -386,14 +388,14 @@ func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("attempts to regrade: %w", err)
+		return 0, fmt.Errorf("attempts to regrade: %w", err)
 	}
 	for _, a := range attempts {
 		if err := regradeAttempt(ctx, tx, a, exam); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(attempts), nil
 }
 
 // sameExam compares what a bundle can say of an exam, ignoring ids.

@@ -232,6 +232,9 @@ func searchText(u *examhall.User) string {
 // DeleteUser deletes the user and everything that is theirs (attempts, progress).
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 	return db.inWriteTx(ctx, func(tx *Tx) error {
+		if err := uncountRankedAttempts(ctx, tx, "user_id = $1", id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("delete user %d: %w", id, err)

@@ -1,0 +1,325 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/decimal"
+	"github.com/examhall/examhall/drf"
+)
+
+// userPatch is the body of PATCH /api/v2.5/admin/users/<id>/: fields left out stay.
+type userPatch struct {
+	Username  *string   `json:"username"`
+	Password  *string   `json:"password"`
+	Email     *string   `json:"email"`
+	FirstName *string   `json:"first_name"`
+	LastName  *string   `json:"last_name"`
+	Phone     *string   `json:"phone"`
+	Role      *string   `json:"role"`
+	IsActive  *bool     `json:"is_active"`
+	IsBlocked *bool     `json:"is_blocked"`
+	Batches   *[]string `json:"batches"`
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// patchUser is PATCH /api/v2.5/admin/users/<id>/.
+func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in userPatch
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.Users.UserByID(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	set(&u.Username, in.Username)
+	set(&u.Email, in.Email)
+	set(&u.FirstName, in.FirstName)
+	set(&u.LastName, in.LastName)
+	set(&u.Phone, in.Phone)
+	set(&u.IsActive, in.IsActive)
+	set(&u.IsBlocked, in.IsBlocked)
+	set(&u.Batches, in.Batches)
+	if in.Role != nil {
+		u.Role = examhall.Role(*in.Role)
+	}
+	var hash *string
+	if in.Password != nil {
+		if len(*in.Password) > auth.MaxPasswordBytes || *in.Password == "" {
+			s.writeError(w, r, fieldErr("password", "Ensure the password has between 1 and 72 bytes."))
+			return
+		}
+		h, err := s.Auth.Passwords.Hash(*in.Password)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		hash = &h
+	}
+	if err := s.Users.UpdateUser(r.Context(), u, hash); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if u.Batches == nil {
+		u.Batches = []string{}
+	}
+	writeJSON(w, http.StatusOK, s.adminUser(r, u))
+}
+
+// deleteByID answers DELETE …/<id>/ with 204 after del succeeds.
+func (s *Server) deleteByID(del func(r *http.Request, id int64) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r, "id")
+		if !ok {
+			writeDetail(w, http.StatusNotFound, "Not found.")
+			return
+		}
+		if err := del(r, id); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (s *Server) deleteUser(r *http.Request, id int64) error {
+	return s.Users.DeleteUser(r.Context(), id)
+}
+func (s *Server) deleteSubject(r *http.Request, id int64) error {
+	return s.Exams.DeleteSubject(r.Context(), id)
+}
+func (s *Server) deleteExam(r *http.Request, id int64) error {
+	return s.Exams.DeleteExam(r.Context(), id)
+}
+
+// patchSubject is PATCH /api/v2.5/admin/subjects/<id>/ {"name", "parent"}.
+func (s *Server) patchSubject(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in struct {
+		Name   *string `json:"name"`
+		Parent *int64  `json:"parent"` // 0 makes it a root
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	subjects, err := s.Exams.Subjects(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var subject *examhall.Subject
+	for i := range subjects {
+		if subjects[i].ID == id {
+			subject = &subjects[i]
+		}
+	}
+	if subject == nil {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	set(&subject.Name, in.Name)
+	set(&subject.ParentID, in.Parent)
+	if err := s.Exams.UpdateSubject(r.Context(), subject); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, subjectOutput{ID: subject.ID, Name: subject.Name, Parent: nonZero(subject.ParentID)})
+}
+
+// examPatch is the body of PATCH /api/v2.5/admin/exams/<id>/: the exam's own
+// fields; its questions change through the question endpoints.
+type examPatch struct {
+	Slug            *string          `json:"slug"`
+	Title           *string          `json:"title"`
+	Description     *string          `json:"description"`
+	StartDate       *string          `json:"start_date"`
+	EndDate         *string          `json:"end_date"`
+	Duration        *string          `json:"duration"`
+	PassPercentage  json.RawMessage  `json:"pass_percentage"` // null removes the pass mark
+	MarkPerQuestion *decimal.Decimal `json:"mark_per_question"`
+	NegativeMarks   *decimal.Decimal `json:"negative_marks"`
+	EnableRanks     *bool            `json:"enable_ranks"`
+	AllowRetake     *bool            `json:"allow_retake"`
+	MaxRetakes      json.RawMessage  `json:"max_retakes"` // null: no limit
+	ShowScore       *bool            `json:"show_score"`
+	ShowPercentile  *bool            `json:"show_percentile"`
+	ShowPassOrFail  *bool            `json:"show_pass_or_fail"`
+	ShowAnswers     *bool            `json:"show_answers"`
+	Published       *bool            `json:"published"`
+}
+
+// patchExam is PATCH /api/v2.5/admin/exams/<id>/. Dates and durations may
+// be set to null with an explicit null (an empty string also clears them).
+func (s *Server) patchExam(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in examPatch
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	exam, err := s.Exams.ExamByID(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	set(&exam.Slug, in.Slug)
+	set(&exam.Title, in.Title)
+	set(&exam.Description, in.Description)
+	set(&exam.MarkPerQuestion, in.MarkPerQuestion)
+	set(&exam.NegativeMarks, in.NegativeMarks)
+	set(&exam.EnableRanks, in.EnableRanks)
+	set(&exam.AllowRetake, in.AllowRetake)
+	set(&exam.ShowScore, in.ShowScore)
+	set(&exam.ShowPercentile, in.ShowPercentile)
+	set(&exam.ShowPassOrFail, in.ShowPassOrFail)
+	set(&exam.ShowAnswers, in.ShowAnswers)
+	set(&exam.Published, in.Published)
+	errs := examhall.FieldErrors{}
+	nullable(errs, "pass_percentage", in.PassPercentage, &exam.PassPercentage)
+	nullable(errs, "max_retakes", in.MaxRetakes, &exam.MaxRetakes)
+	if in.StartDate != nil {
+		exam.StartDate = drf.TimeField(errs, "start_date", emptyAsNil(in.StartDate), s.Institute.Location)
+	}
+	if in.EndDate != nil {
+		exam.EndDate = drf.TimeField(errs, "end_date", emptyAsNil(in.EndDate), s.Institute.Location)
+	}
+	if in.Duration != nil {
+		exam.Duration = drf.DurationField(errs, "duration", emptyAsNil(in.Duration))
+	}
+	if err := errs.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.Exams.UpdateExam(r.Context(), exam); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.adminExamDetail(r, exam))
+}
+
+// nullable sets *dst from a field that may be absent (kept), null (cleared)
+// or a value.
+func nullable[T any](errs examhall.FieldErrors, field string, raw json.RawMessage, dst **T) {
+	if len(raw) == 0 {
+		return
+	}
+	var v *T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		errs.Add(field, "A valid value is required.")
+		return
+	}
+	*dst = v
+}
+
+func emptyAsNil(s *string) *string {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return s
+}
+
+// addSection is POST /api/v2.5/admin/exams/<id>/sections/.
+func (s *Server) addSection(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in struct {
+		Name     string          `json:"name"`
+		Duration *string         `json:"duration"`
+		CutOff   decimal.Decimal `json:"cut_off"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	errs := examhall.FieldErrors{}
+	section := &examhall.Section{Name: in.Name, CutOff: in.CutOff, Duration: drf.DurationField(errs, "duration", in.Duration)}
+	if err := errs.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Exams.AddSection(r.Context(), id, section); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeExam(w, r, http.StatusCreated, id)
+}
+
+func (s *Server) writeExam(w http.ResponseWriter, r *http.Request, status int, id int64) {
+	exam, err := s.Exams.ExamByID(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, s.adminExamDetail(r, exam))
+}
+
+// addExamQuestion is POST /api/v2.5/admin/exams/<id>/questions/: a question
+// (as in the exam body) with the "section" it goes to, appended to it.
+func (s *Server) addExamQuestion(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in struct {
+		Section int64 `json:"section"`
+		questionInput
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	exam, err := s.Exams.ExamByID(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q := in.questionInput.examQuestion(exam.MarkPerQuestion, exam.NegativeMarks)
+	if _, err := s.Exams.AddExamQuestion(r.Context(), id, in.Section, &q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeExam(w, r, http.StatusCreated, id)
+}
+
+// deleteExamQuestion is DELETE /api/v2.5/admin/exams/<id>/questions/<question>/.
+func (s *Server) deleteExamQuestion(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	questionID, questionOK := pathID(r, "question")
+	if !ok || !questionOK {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	if err := s.Exams.DeleteExamQuestion(r.Context(), id, questionID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
