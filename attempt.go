@@ -160,6 +160,16 @@ func (a *Attempt) RemainingTime(exam *Exam) *time.Duration {
 	return &left
 }
 
+// AttemptSection is an attempt's tally of one section of its exam.
+type AttemptSection struct {
+	ID                                     int64
+	SectionID                              int64
+	Order                                  int
+	TimeTaken                              time.Duration
+	Correct, Incorrect, Unanswered, Partial int
+	Score                                  decimal.Decimal
+}
+
 // AnswerInput is a change to one answer; nil fields are left as they are.
 type AnswerInput struct {
 	SelectedAnswerIDs *[]int64
@@ -213,6 +223,9 @@ func (in *AnswerInput) Validate(q *Question) error {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
+// AnyUser, as the user of an attempt read, lets staff read every user's.
+const AnyUser int64 = 0
+
 // AttemptStore runs the attempt flow. Each method is one transaction that
 // first brings the attempt's clock to now, so that an attempt whose time has
 // run out is completed (and scored) on its next touch, whatever the touch.
@@ -220,13 +233,16 @@ type AttemptStore interface {
 	// StartAttempt creates and starts an attempt of the exam for the user,
 	// within the exam's rules (published, dates, retakes); EINVALID otherwise.
 	StartAttempt(ctx context.Context, userID int64, examSlug, instituteAttemptID string) (*Attempt, error)
-	// Attempt returns the user's attempt (ENOTFOUND for another user's).
+	// Attempt returns the user's attempt (ENOTFOUND for another user's);
+	// AnyUser reads any user's, for staff.
 	Attempt(ctx context.Context, userID, attemptID int64) (*Attempt, *Exam, error)
+	// AttemptSections returns the attempt's section tallies, by section order.
+	AttemptSections(ctx context.Context, attemptID int64) ([]AttemptSection, error)
 	UserAttempts(ctx context.Context, userID int64) ([]*Attempt, error)
 	Heartbeat(ctx context.Context, userID, attemptID int64) (*Attempt, error)
 	Resume(ctx context.Context, userID, attemptID int64) (*Attempt, error)
 	End(ctx context.Context, userID, attemptID int64) (*Attempt, error)
-	// Answers returns the attempt's answers in exam order.
+	// Answers returns the attempt's answers in exam order (AnyUser: staff).
 	Answers(ctx context.Context, userID, attemptID int64) ([]*UserAnswer, error)
 	SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in AnswerInput) (*UserAnswer, error)
 	// Rank returns the attempt's rank, the population size and the percentile

@@ -300,24 +300,29 @@ func TestExamEndToEnd(t *testing.T) {
 			t.Fatalf("answer after time ran out: %d %v", code, late)
 		}
 
-		check := func(stage, student string, id int64, want string) {
+		check := func(stage, student string, id int64, want, wantResult string) {
 			t.Helper()
 			if got := get(student, id).summary(); got != want {
 				t.Errorf("%s, %s:\n got %s\nwant %s", stage, student, got, want)
 			}
+			var detail struct{ Result string }
+			a.must(200, "GET", fmt.Sprintf("/api/v2.5/admin/attempts/%d/", id), admin, nil, &detail)
+			if detail.Result != wantResult {
+				t.Errorf("%s, %s: result %q, want %q", stage, student, detail.Result, wantResult)
+			}
 		}
 		// Population (first completed attempts): Asha 20, Chitra 14, Dev 6, Bala 4.
 		// Asha: 4+4+2+4+2+4(bonus) = 20 of 30 = 66.67 %, essay pending (in no count); 7 answered in 3 min = 140/h; 6/7 = 86 %.
-		check("before grading", "asha", asha, "Completed score=20.00 pct=66.67 correct=6 incorrect=0 unanswered=0 time=0:03:00 left=0:57:00 rank=1/4 percentile=100 speed=140 accuracy=86")
+		check("before grading", "asha", asha, "Completed score=20.00 pct=66.67 correct=6 incorrect=0 unanswered=0 time=0:03:00 left=0:57:00 rank=1/4 percentile=100 speed=140 accuracy=86", "NA")
 		// Bala: -1 +2(partial) +0 -1 +4(bonus) = 4 = 13.33 %; q5 and the blank essay unanswered; 1 + 2 minutes;
 		// 5 answered in 3 min = 100/h; 1/5 = 20 %.
-		check("before grading", "bala", bala, "Completed score=4.00 pct=13.33 correct=1 incorrect=3 unanswered=2 time=0:03:00 left=0:57:00 rank=4/4 percentile=25 speed=100 accuracy=20")
+		check("before grading", "bala", bala, "Completed score=4.00 pct=13.33 correct=1 incorrect=3 unanswered=2 time=0:03:00 left=0:57:00 rank=4/4 percentile=25 speed=100 accuracy=20", "Fail")
 		// Chitra: 4+4+2+4(bonus) = 14 = 46.67 %; the whole hour; 4 answered per hour; 4/4.
-		check("before grading", "chitra", chitra, "Completed score=14.00 pct=46.67 correct=4 incorrect=0 unanswered=3 time=1:00:00 left=0:00:00 rank=2/4 percentile=75 speed=4 accuracy=100")
+		check("before grading", "chitra", chitra, "Completed score=14.00 pct=46.67 correct=4 incorrect=0 unanswered=3 time=1:00:00 left=0:00:00 rank=2/4 percentile=75 speed=4 accuracy=100", "Pass")
 		// Dev: 4 -2 +4(bonus) = 6 = 20 %; 3 answered in 2 min = 90/h; 2/3 = 67 %.
-		check("before grading", "dev", dev, "Completed score=6.00 pct=20 correct=2 incorrect=1 unanswered=4 time=0:02:00 left=0:58:00 rank=3/4 percentile=50 speed=90 accuracy=67")
+		check("before grading", "dev", dev, "Completed score=6.00 pct=20 correct=2 incorrect=1 unanswered=4 time=0:02:00 left=0:58:00 rank=3/4 percentile=50 speed=90 accuracy=67", "Fail")
 		// Dev's retake: 20, placed at 1 against the population without joining it (max_rank stays 4).
-		check("before grading", "dev", devRetake, "Completed score=20.00 pct=66.67 correct=6 incorrect=0 unanswered=1 time=0:02:00 left=0:58:00 rank=1/4 percentile=100 speed=180 accuracy=100")
+		check("before grading", "dev", devRetake, "Completed score=20.00 pct=66.67 correct=6 incorrect=0 unanswered=1 time=0:02:00 left=0:58:00 rank=1/4 percentile=100 speed=180 accuracy=100", "Pass")
 
 		// The essay is graded 7 of 10: partially correct; Asha 27 = 90 %.
 		answers := items("asha", asha)
@@ -326,7 +331,10 @@ func TestExamEndToEnd(t *testing.T) {
 		if graded["result"] != "Partially Correct" || graded["marks_awarded"] != "7.00" {
 			t.Fatalf("graded answer = %v", graded)
 		}
-		check("after grading", "asha", asha, "Completed score=27.00 pct=90 correct=6 incorrect=0 unanswered=0 time=0:03:00 left=0:57:00 rank=1/4 percentile=100 speed=140 accuracy=86")
+		check("after grading", "asha", asha, "Completed score=27.00 pct=90 correct=6 incorrect=0 unanswered=0 time=0:03:00 left=0:57:00 rank=1/4 percentile=100 speed=140 accuracy=86", "Pass")
+		// The whole admin view of that attempt, pinned: sections, subject tree rows (Science > Physics >
+		// Mechanics, Science > Chemistry, Uncategorized) and difficulty rows.
+		golden(t, "admin_attempt_asha.json", a.do("GET", fmt.Sprintf("/api/v2.5/admin/attempts/%d/", asha), "JWT "+admin, "", "").body)
 		var review struct{ Results []e2eItem }
 		a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/review/?page_size=50", asha), tokens["asha"], nil, &review)
 		if r := review.Results[5]; *r.Result != "Partially Correct" || *r.MarksAwarded != "7.00" {
@@ -343,11 +351,11 @@ func TestExamEndToEnd(t *testing.T) {
 			t.Errorf("regraded %d attempts, want 5", regrade.RegradedAttempts)
 		}
 		// Population now: Asha 25, Chitra 14, Dev 6, Bala 6 — Dev and Bala share rank 3.
-		check("after regrade", "asha", asha, "Completed score=25.00 pct=83.33 correct=5 incorrect=1 unanswered=0 time=0:03:00 left=0:57:00 rank=1/4 percentile=100 speed=140 accuracy=71")
-		check("after regrade", "bala", bala, "Completed score=6.00 pct=20 correct=2 incorrect=2 unanswered=2 time=0:03:00 left=0:57:00 rank=3/4 percentile=50 speed=100 accuracy=40")
-		check("after regrade", "chitra", chitra, "Completed score=14.00 pct=46.67 correct=4 incorrect=0 unanswered=3 time=1:00:00 left=0:00:00 rank=2/4 percentile=75 speed=4 accuracy=100")
-		check("after regrade", "dev", dev, "Completed score=6.00 pct=20 correct=2 incorrect=1 unanswered=4 time=0:02:00 left=0:58:00 rank=3/4 percentile=50 speed=90 accuracy=67")
-		check("after regrade", "dev", devRetake, "Completed score=18.00 pct=60 correct=5 incorrect=1 unanswered=1 time=0:02:00 left=0:58:00 rank=2/4 percentile=75 speed=180 accuracy=83")
+		check("after regrade", "asha", asha, "Completed score=25.00 pct=83.33 correct=5 incorrect=1 unanswered=0 time=0:03:00 left=0:57:00 rank=1/4 percentile=100 speed=140 accuracy=71", "Pass")
+		check("after regrade", "bala", bala, "Completed score=6.00 pct=20 correct=2 incorrect=2 unanswered=2 time=0:03:00 left=0:57:00 rank=3/4 percentile=50 speed=100 accuracy=40", "Fail")
+		check("after regrade", "chitra", chitra, "Completed score=14.00 pct=46.67 correct=4 incorrect=0 unanswered=3 time=1:00:00 left=0:00:00 rank=2/4 percentile=75 speed=4 accuracy=100", "Pass")
+		check("after regrade", "dev", dev, "Completed score=6.00 pct=20 correct=2 incorrect=1 unanswered=4 time=0:02:00 left=0:58:00 rank=3/4 percentile=50 speed=90 accuracy=67", "Fail")
+		check("after regrade", "dev", devRetake, "Completed score=18.00 pct=60 correct=5 incorrect=1 unanswered=1 time=0:02:00 left=0:58:00 rank=2/4 percentile=75 speed=180 accuracy=83", "Pass")
 
 		// Another student's attempt is not found; a student cannot author or grade.
 		if code := a.call("GET", fmt.Sprintf("/api/v2.2/attempts/%d/", asha), tokens["bala"], nil, nil); code != 404 {

@@ -185,6 +185,23 @@ func prepare(q examhall.ExamQuestion, section int, byID map[int64]examhall.Subje
 // question id (a question without one is unanswered); timeTaken is the
 // attempt's active time.
 func (p *Paper) Score(answers map[int64]*examhall.UserAnswer, timeTaken time.Duration) Result {
+	return p.tally(answers, timeTaken, (*paperQuestion).judge)
+}
+
+// Tally adds up judgements made before — each answer's stored Result and
+// Marks — into the attempt's counts and the section, subject and difficulty
+// rows, without judging again.
+func (p *Paper) Tally(answers map[int64]*examhall.UserAnswer, timeTaken time.Duration) Result {
+	return p.tally(answers, timeTaken, func(_ *paperQuestion, a *examhall.UserAnswer) (examhall.AnswerResult, decimal.Decimal) {
+		if a == nil {
+			return examhall.Unanswered, 0
+		}
+		return a.Result, a.Marks
+	})
+}
+
+func (p *Paper) tally(answers map[int64]*examhall.UserAnswer, timeTaken time.Duration,
+	judge func(*paperQuestion, *examhall.UserAnswer) (examhall.AnswerResult, decimal.Decimal)) Result {
 	r := Result{
 		Answers:    make([]Judgement, len(p.questions)),
 		Sections:   make([]SectionScore, len(p.sections)),
@@ -197,7 +214,7 @@ func (p *Paper) Score(answers map[int64]*examhall.UserAnswer, timeTaken time.Dur
 	for i := range p.questions {
 		q := &p.questions[i]
 		a := answers[q.ID]
-		result, marks := q.judge(a)
+		result, marks := judge(q, a)
 		r.Answers[i] = Judgement{ExamQuestionID: q.ID, Result: result, Marks: marks}
 		r.Tally.add(result, marks)
 		if len(r.Sections) > 0 {

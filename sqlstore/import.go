@@ -497,6 +497,9 @@ func (imp *importer) attempts(ctx context.Context) error {
 			if err := insertBlankAnswers(ctx, imp.tx, a.ID, exam); err != nil {
 				return err
 			}
+			if err := insertBlankSections(ctx, imp.tx, a.ID, exam); err != nil {
+				return err
+			}
 		case err != nil:
 			return fmt.Errorf("attempt: %w", err)
 		}

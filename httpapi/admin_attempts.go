@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
+	"github.com/examhall/examhall/drf"
+	"github.com/examhall/examhall/scoring"
+)
+
+// adminAttemptDetail is GET /api/v2.5/admin/attempts/<id>/: fields and
+// order as the seed lists them (SPEC §8.2).
+type adminAttemptDetail struct {
+	ID                    int64                     `json:"id"`
+	Date                  string                    `json:"date"`
+	ExamID                int64                     `json:"exam_id"`
+	UserID                int64                     `json:"user_id"`
+	Email                 string                    `json:"email"`
+	Name                  *string                   `json:"name"`
+	Phone                 *string                   `json:"phone"`
+	CorrectAnswersCount   int                       `json:"correct_answers_count"`
+	IncorrectAnswersCount int                       `json:"incorrect_answers_count"`
+	UnansweredCount       int                       `json:"unanswered_count"`
+	Score                 decimal.Decimal           `json:"score"`
+	Percentage            float64                   `json:"percentage"`
+	Percentile            *float64                  `json:"percentile"`
+	TimeTaken             string                    `json:"time_taken"`
+	RemainingTime         *string                   `json:"remaining_time"`
+	Result                string                    `json:"result"`
+	State                 string                    `json:"state"`
+	LastStartedTime       *string                   `json:"last_started_time"`
+	LastAnswerUpdatedTime *string                   `json:"last_answer_updated_time"`
+	Speed                 int                       `json:"speed"`
+	ExamURL               string                    `json:"exam_url"`
+	UserURL               string                    `json:"user_url"`
+	Username              string                    `json:"username"`
+	Sections              []adminAttemptSection     `json:"sections"`
+	SubjectStats          []subjectStat             `json:"subject_stats"`
+	DifficultyLevelStats  map[string]difficultyStat `json:"difficulty_level_stats"`
+	InstituteAttemptID    *string                   `json:"institute_attempt_id"`
+}
+
+type adminAttemptSection struct {
+	ID                    int64           `json:"id"`
+	Order                 int             `json:"order"`
+	SectionID             int64           `json:"section_id"`
+	TimeTaken             string          `json:"time_taken"`
+	CorrectAnswersCount   int             `json:"correct_answers_count"`
+	IncorrectAnswersCount int             `json:"incorrect_answers_count"`
+	UnansweredCount       int             `json:"unanswered_count"`
+	Score                 decimal.Decimal `json:"score"`
+}
+
+type subjectStat struct {
+	SubjectID                  *int64          `json:"subject_id"`
+	SubjectName                string          `json:"subject_name"`
+	TotalCount                 int             `json:"total_count"`
+	CorrectAnswersCount        int             `json:"correct_answers_count"`
+	UnansweredCount            int             `json:"unanswered_count"`
+	IncorrectAnswersCount      int             `json:"incorrect_answers_count"`
+	ParentSubjectID            *int64          `json:"parent_subject_id"`
+	IsLeaf                     bool            `json:"is_leaf"`
+	Score                      decimal.Decimal `json:"score"`
+	PartialCorrectAnswersCount int             `json:"partial_correct_answers_count"`
+}
+
+type difficultyStat struct {
+	CorrectAnswersCount        int `json:"correct_answers_count"`
+	IncorrectAnswersCount      int `json:"incorrect_answers_count"`
+	PartialCorrectAnswersCount int `json:"partial_correct_answers_count"`
+	UnansweredCount            int `json:"unanswered_count"`
+	TotalCount                 int `json:"total_count"`
+}
+
+// getAdminAttempt is GET /api/v2.5/admin/attempts/<id>/. Subject and
+// difficulty stats are tallied from the judgements stored with the answers.
+func (s *Server) getAdminAttempt(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	a, exam, err := s.Attempts.Attempt(r.Context(), examhall.AnyUser, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.adminAttemptDetail(r, a, exam)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) adminAttemptDetail(r *http.Request, a *examhall.Attempt, exam *examhall.Exam) (*adminAttemptDetail, error) {
+	ctx := r.Context()
+	u, err := s.Users.UserByID(ctx, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	sections, err := s.Attempts.AttemptSections(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := s.Attempts.Answers(ctx, examhall.AnyUser, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	subjects, err := s.Exams.Subjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, _, percentile, ranked, err := s.Attempts.Rank(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	byQuestion := make(map[int64]*examhall.UserAnswer, len(answers))
+	for _, ua := range answers {
+		byQuestion[ua.ExamQuestionID] = ua
+	}
+	stats := scoring.NewPaper(exam, subjects).Tally(byQuestion, a.TimeTaken)
+
+	d := &adminAttemptDetail{
+		ID: a.ID, Date: s.formatTime(a.Date), ExamID: a.ExamID, UserID: a.UserID, Email: u.Email,
+		Name: nonEmpty(u.FullName()), Phone: nonEmpty(u.Phone), CorrectAnswersCount: a.Correct,
+		IncorrectAnswersCount: a.Incorrect, UnansweredCount: a.Unanswered, Score: a.Score,
+		Percentage: a.Percentage.Float64(), TimeTaken: drf.FormatDuration(a.TimeTaken),
+		RemainingTime: drf.FormatDurationPtr(a.RemainingTime(exam)), Result: a.Result, State: a.State.String(),
+		LastStartedTime: s.timePtr(a.LastStartedTime), LastAnswerUpdatedTime: s.timePtr(a.LastAnswerUpdatedTime),
+		Speed:   a.Speed,
+		ExamURL: s.absoluteURL(r, "/api/v2.5/admin/exams/"+strconv.FormatInt(a.ExamID, 10)+"/", nil).String(),
+		UserURL: s.userURL(r, a.UserID), Username: u.Username, Sections: []adminAttemptSection{},
+		SubjectStats: []subjectStat{}, DifficultyLevelStats: map[string]difficultyStat{},
+		InstituteAttemptID: nonEmpty(a.InstituteAttemptID),
+	}
+	if ranked {
+		p := percentile.Float64()
+		d.Percentile = &p
+	}
+	for _, sec := range sections {
+		d.Sections = append(d.Sections, adminAttemptSection{ID: sec.ID, Order: sec.Order, SectionID: sec.SectionID,
+			TimeTaken: drf.FormatDuration(sec.TimeTaken), CorrectAnswersCount: sec.Correct,
+			IncorrectAnswersCount: sec.Incorrect, UnansweredCount: sec.Unanswered, Score: sec.Score})
+	}
+	for _, sub := range stats.Subjects {
+		d.SubjectStats = append(d.SubjectStats, subjectStat{SubjectID: nonZero(sub.SubjectID), SubjectName: sub.Name,
+			TotalCount: sub.Total(), CorrectAnswersCount: sub.Correct, UnansweredCount: sub.Unanswered,
+			IncorrectAnswersCount: sub.Incorrect, ParentSubjectID: nonZero(sub.ParentID), IsLeaf: sub.IsLeaf,
+			Score: sub.Score, PartialCorrectAnswersCount: sub.Partial})
+	}
+	for level, t := range stats.Difficulty {
+		key := string(level)
+		if key == "" {
+			key = "uncategorized"
+		}
+		d.DifficultyLevelStats[key] = difficultyStat{CorrectAnswersCount: t.Correct, IncorrectAnswersCount: t.Incorrect,
+			PartialCorrectAnswersCount: t.Partial, UnansweredCount: t.Unanswered, TotalCount: t.Total()}
+	}
+	return d, nil
+}
