@@ -162,12 +162,12 @@ func (a *Attempt) RemainingTime(exam *Exam) *time.Duration {
 
 // AttemptSection is an attempt's tally of one section of its exam.
 type AttemptSection struct {
-	ID                                     int64
-	SectionID                              int64
-	Order                                  int
-	TimeTaken                              time.Duration
+	ID                                      int64
+	SectionID                               int64
+	Order                                   int
+	TimeTaken                               time.Duration
 	Correct, Incorrect, Unanswered, Partial int
-	Score                                  decimal.Decimal
+	Score                                   decimal.Decimal
 }
 
 // AnswerInput is a change to one answer; nil fields are left as they are.
