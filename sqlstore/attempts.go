@@ -53,7 +53,9 @@ func saveAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
 
 var errNotFound = examhall.Errorf(examhall.ENOTFOUND, "Not found.")
 
-// StartAttempt creates and starts an attempt of the exam for the user.
+// StartAttempt creates and starts an attempt of the exam for the user. It is
+// the one place where a live attempt starts (the state-change point where an
+// "attempt started" webhook belongs).
 func (db *DB) StartAttempt(ctx context.Context, userID int64, slug, instituteAttemptID string) (*examhall.Attempt, error) {
 	var a *examhall.Attempt
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
@@ -239,9 +241,11 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 	return a, err
 }
 
-// complete is the one place where an attempt completes: it scores the
-// attempt's answers, writes the results, and places the attempt in its exam's
-// rank population when it is the user's first completed attempt.
+// complete is the one place where a live attempt completes (by its end, its
+// time running out or its exam closing — the state-change point where an
+// "attempt completed" webhook belongs): it scores the attempt's answers,
+// writes the results, and places the attempt in its exam's rank population
+// when it is the user's first completed attempt.
 func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
 	if err := rescore(ctx, tx, a, exam); err != nil {

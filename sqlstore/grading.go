@@ -11,7 +11,10 @@ import (
 	"github.com/examhall/examhall/decimal"
 )
 
-// GradeAnswer gives marks to an essay answer and rescores its attempt.
+// GradeAnswer gives marks to an essay answer and rescores its attempt. It is
+// the one place where an attempt's evaluation completes: when the last
+// pending essay is graded, Pending drops to 0 (the state-change point of
+// "Evaluation Completed").
 func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks decimal.Decimal) (*examhall.Attempt, *examhall.UserAnswer, error) {
 	var a *examhall.Attempt
 	var graded *examhall.UserAnswer

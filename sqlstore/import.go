@@ -45,8 +45,10 @@ func (s *ImportSummary) count(kind string, created, changed bool) {
 
 var errDryRun = errors.New("dry run")
 
-// ImportBundle loads a parsed bundle in one transaction: records are matched
-// by their natural keys (username, subject key, exam slug, question key; an
+// ImportBundle loads a parsed bundle in one transaction. Its attempts are
+// history: they are written directly, not through the live state-change
+// points (StartAttempt, complete, GradeAnswer), so that importing the past
+// notifies no one. Records are matched by their natural keys (username, subject key, exam slug, question key; an
 // attempt by exam, user and start), created when new, updated in place when
 // changed and left alone when equal, so that importing a bundle twice changes
 // nothing the second time. Any error imports nothing. With dryRun everything
