@@ -154,6 +154,18 @@ func (e *Exam) Questions() []ExamQuestion {
 	return all
 }
 
+// Question returns the exam question with the id, or nil.
+func (e *Exam) Question(id int64) *ExamQuestion {
+	for i := range e.Sections {
+		for j := range e.Sections[i].Questions {
+			if e.Sections[i].Questions[j].ID == id {
+				return &e.Sections[i].Questions[j]
+			}
+		}
+	}
+	return nil
+}
+
 // TotalMarks is the sum of the marks of the exam's questions, bonus ones included.
 func (e *Exam) TotalMarks() decimal.Decimal {
 	var total decimal.Decimal

@@ -164,16 +164,9 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 	var a *examhall.Attempt
 	var stepErr error
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var exam *examhall.Exam
 		var err error
-		a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
-			WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+db.forUpdate(), attemptID, userID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("attempt %d: %w", attemptID, err)
-		}
-		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, a.ExamID)
+		a, exam, err = lockAttempt(ctx, tx, userID, attemptID)
 		if err != nil {
 			return err
 		}
@@ -194,6 +187,34 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 		return nil, err
 	}
 	return a, stepErr
+}
+
+// lockAttempt reads the user's attempt (any user's with AnyUser) and its
+// exam, locking the attempt until tx ends.
+func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, error) {
+	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+		WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+tx.db.forUpdate(), attemptID, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, errNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+	}
+	exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, a.ExamID)
+	return a, exam, err
+}
+
+// answerInTx reads one answer of the attempt.
+func answerInTx(ctx context.Context, tx *Tx, attemptID, answerID int64) (*examhall.UserAnswer, error) {
+	ua, err := scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
+		WHERE ua.id = $1 AND ua.attempt_id = $2`, answerID, attemptID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("answer %d: %w", answerID, err)
+	}
+	return ua, nil
 }
 
 func running(a *examhall.Attempt) error {
@@ -400,21 +421,11 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 		if err := running(a); err != nil {
 			return err
 		}
-		ua, err := scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
-			WHERE ua.id = $1 AND ua.attempt_id = $2`, answerID, attemptID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
+		ua, err := answerInTx(ctx, tx, attemptID, answerID)
 		if err != nil {
-			return fmt.Errorf("answer %d: %w", answerID, err)
+			return err
 		}
-		var question *examhall.Question
-		for _, q := range exam.Questions() {
-			if q.ID == ua.ExamQuestionID {
-				question = &q.Question
-			}
-		}
-		if err := in.Validate(question); err != nil {
+		if err := in.Validate(&exam.Question(ua.ExamQuestionID).Question); err != nil {
 			return err
 		}
 		now := tx.now.UTC()

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -19,32 +17,17 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 	var a *examhall.Attempt
 	var graded *examhall.UserAnswer
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var exam *examhall.Exam
 		var err error
-		a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE id = $1`+db.forUpdate(), attemptID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("attempt %d: %w", attemptID, err)
-		}
-		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, a.ExamID)
+		a, exam, err = lockAttempt(ctx, tx, examhall.AnyUser, attemptID)
 		if err != nil {
 			return err
 		}
-		ua, err := scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
-			WHERE ua.id = $1 AND ua.attempt_id = $2`, answerID, attemptID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
+		ua, err := answerInTx(ctx, tx, attemptID, answerID)
 		if err != nil {
-			return fmt.Errorf("answer %d: %w", answerID, err)
+			return err
 		}
-		var q examhall.ExamQuestion
-		for _, eq := range exam.Questions() {
-			if eq.ID == ua.ExamQuestionID {
-				q = eq
-			}
-		}
+		q := exam.Question(ua.ExamQuestionID)
 		switch {
 		case a.State != examhall.AttemptCompleted:
 			return examhall.Errorf(examhall.EINVALID, "Answers are graded once the attempt is completed.")
@@ -99,14 +82,7 @@ func (db *DB) ChangeExamQuestion(ctx context.Context, examID, examQuestionID int
 		if err != nil {
 			return err
 		}
-		var q *examhall.ExamQuestion
-		for i := range exam.Sections {
-			for j := range exam.Sections[i].Questions {
-				if exam.Sections[i].Questions[j].ID == examQuestionID {
-					q = &exam.Sections[i].Questions[j]
-				}
-			}
-		}
+		q := exam.Question(examQuestionID)
 		if q == nil {
 			return errNotFound
 		}
