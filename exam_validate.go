@@ -139,9 +139,16 @@ func (q *Question) validate(errs FieldErrors, at string) {
 	}
 }
 
+// MaxMarks bounds every mark of a question or exam, so that sums and
+// percentages stay far inside exact integer arithmetic.
+var MaxMarks = decimal.FromInt(1_000_000)
+
 func nonNegative(errs FieldErrors, field string, d decimal.Decimal) {
-	if d < 0 {
+	switch {
+	case d < 0:
 		errs.Add(field, "Ensure this value is greater than or equal to 0.")
+	case d > MaxMarks:
+		errs.Add(field, "Ensure this value is less than or equal to "+MaxMarks.String()+".")
 	}
 }
 
@@ -177,10 +184,11 @@ type ExamStore interface {
 	// ExamByID and ExamBySlug return an exam with its sections and questions.
 	ExamByID(ctx context.Context, id int64) (*Exam, error)
 	ExamBySlug(ctx context.Context, slug string) (*Exam, error)
-	// UpdateExam saves the exam's own fields (not its sections and
-	// questions); when the pass percentage changes, completed attempts are
-	// regraded. It returns the number regraded.
-	UpdateExam(ctx context.Context, exam *Exam) (int, error)
+	// UpdateExam applies change to the exam with the id, locked, and saves its
+	// own fields (not its sections and questions); when the pass percentage
+	// changes, completed attempts are regraded. It returns the exam and the
+	// number regraded.
+	UpdateExam(ctx context.Context, id int64, change func(*Exam) error) (*Exam, int, error)
 	// DeleteExam deletes an exam that has no attempts.
 	DeleteExam(ctx context.Context, id int64) error
 	// AddSection appends a section to the exam.

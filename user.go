@@ -90,8 +90,9 @@ type UserStore interface {
 	// in place, keeping its ID and DateJoined; it sets u.ID and reports whether
 	// the user was created.
 	SaveUserByUsername(ctx context.Context, u *User, passwordHash string) (created bool, err error)
-	// UpdateUser saves every field of u; passwordHash nil keeps the password.
-	UpdateUser(ctx context.Context, u *User, passwordHash *string) error
+	// UpdateUser applies change to the user with the id, locked, and saves it;
+	// passwordHash nil keeps the password.
+	UpdateUser(ctx context.Context, id int64, change func(*User) error, passwordHash *string) (*User, error)
 	UserByID(ctx context.Context, id int64) (*User, error)
 	// UserCredentials returns the user with the username (any case) and its password hash.
 	UserCredentials(ctx context.Context, username string) (*User, string, error)

@@ -207,9 +207,25 @@ func (b *Bundle) check() error {
 		}
 		subjects[s.Key] = true
 	}
+	parents := map[string]string{}
+	for _, s := range b.Subjects {
+		if s.Parent != nil {
+			parents[s.Key] = *s.Parent
+		}
+	}
 	for i, s := range b.Subjects {
+		at := fmt.Sprintf("subjects[%d] %q.parent", i, s.Key)
 		if s.Parent != nil && !subjects[*s.Parent] {
-			errs.Add(fmt.Sprintf("subjects[%d] %q.parent", i, s.Key), fmt.Sprintf("No subject with the key %q in the bundle.", *s.Parent))
+			errs.Add(at, fmt.Sprintf("No subject with the key %q in the bundle.", *s.Parent))
+			continue
+		}
+		seen := map[string]bool{s.Key: true}
+		for key, ok := parents[s.Key]; ok; key, ok = parents[key] {
+			if seen[key] {
+				errs.Add(at, "The subjects' parents form a cycle.")
+				break
+			}
+			seen[key] = true
 		}
 	}
 	loc := b.Location()

@@ -42,22 +42,6 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.Users.UserByID(r.Context(), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	set(&u.Username, in.Username)
-	set(&u.Email, in.Email)
-	set(&u.FirstName, in.FirstName)
-	set(&u.LastName, in.LastName)
-	set(&u.Phone, in.Phone)
-	set(&u.IsActive, in.IsActive)
-	set(&u.IsBlocked, in.IsBlocked)
-	set(&u.Batches, in.Batches)
-	if in.Role != nil {
-		u.Role = examhall.Role(*in.Role)
-	}
 	var hash *string
 	if in.Password != nil {
 		if len(*in.Password) > auth.MaxPasswordBytes || *in.Password == "" {
@@ -71,7 +55,21 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 		}
 		hash = &h
 	}
-	if err := s.Users.UpdateUser(r.Context(), u, hash); err != nil {
+	u, err := s.Users.UpdateUser(r.Context(), id, func(u *examhall.User) error {
+		set(&u.Username, in.Username)
+		set(&u.Email, in.Email)
+		set(&u.FirstName, in.FirstName)
+		set(&u.LastName, in.LastName)
+		set(&u.Phone, in.Phone)
+		set(&u.IsActive, in.IsActive)
+		set(&u.IsBlocked, in.IsBlocked)
+		set(&u.Batches, in.Batches)
+		if in.Role != nil {
+			u.Role = examhall.Role(*in.Role)
+		}
+		return nil
+	}, hash)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -181,40 +179,34 @@ func (s *Server) patchExam(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	exam, err := s.Exams.ExamByID(r.Context(), id)
+	exam, _, err := s.Exams.UpdateExam(r.Context(), id, func(exam *examhall.Exam) error {
+		set(&exam.Slug, in.Slug)
+		set(&exam.Title, in.Title)
+		set(&exam.Description, in.Description)
+		set(&exam.MarkPerQuestion, in.MarkPerQuestion)
+		set(&exam.NegativeMarks, in.NegativeMarks)
+		set(&exam.EnableRanks, in.EnableRanks)
+		set(&exam.AllowRetake, in.AllowRetake)
+		set(&exam.ShowScore, in.ShowScore)
+		set(&exam.ShowPercentile, in.ShowPercentile)
+		set(&exam.ShowPassOrFail, in.ShowPassOrFail)
+		set(&exam.ShowAnswers, in.ShowAnswers)
+		set(&exam.Published, in.Published)
+		errs := examhall.FieldErrors{}
+		nullable(errs, "pass_percentage", in.PassPercentage, &exam.PassPercentage)
+		nullable(errs, "max_retakes", in.MaxRetakes, &exam.MaxRetakes)
+		if in.StartDate != nil {
+			exam.StartDate = drf.TimeField(errs, "start_date", emptyAsNil(in.StartDate), s.Institute.Location)
+		}
+		if in.EndDate != nil {
+			exam.EndDate = drf.TimeField(errs, "end_date", emptyAsNil(in.EndDate), s.Institute.Location)
+		}
+		if in.Duration != nil {
+			exam.Duration = drf.DurationField(errs, "duration", emptyAsNil(in.Duration))
+		}
+		return errs.Err()
+	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	set(&exam.Slug, in.Slug)
-	set(&exam.Title, in.Title)
-	set(&exam.Description, in.Description)
-	set(&exam.MarkPerQuestion, in.MarkPerQuestion)
-	set(&exam.NegativeMarks, in.NegativeMarks)
-	set(&exam.EnableRanks, in.EnableRanks)
-	set(&exam.AllowRetake, in.AllowRetake)
-	set(&exam.ShowScore, in.ShowScore)
-	set(&exam.ShowPercentile, in.ShowPercentile)
-	set(&exam.ShowPassOrFail, in.ShowPassOrFail)
-	set(&exam.ShowAnswers, in.ShowAnswers)
-	set(&exam.Published, in.Published)
-	errs := examhall.FieldErrors{}
-	nullable(errs, "pass_percentage", in.PassPercentage, &exam.PassPercentage)
-	nullable(errs, "max_retakes", in.MaxRetakes, &exam.MaxRetakes)
-	if in.StartDate != nil {
-		exam.StartDate = drf.TimeField(errs, "start_date", emptyAsNil(in.StartDate), s.Institute.Location)
-	}
-	if in.EndDate != nil {
-		exam.EndDate = drf.TimeField(errs, "end_date", emptyAsNil(in.EndDate), s.Institute.Location)
-	}
-	if in.Duration != nil {
-		exam.Duration = drf.DurationField(errs, "duration", emptyAsNil(in.Duration))
-	}
-	if err := errs.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if _, err := s.Exams.UpdateExam(r.Context(), exam); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

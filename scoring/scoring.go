@@ -175,7 +175,9 @@ func prepare(q examhall.ExamQuestion, section int, byID map[int64]examhall.Subje
 	if q.Question.SubjectID == 0 {
 		pq.rows = []int{rowIndex[0]}
 	}
-	for id := q.Question.SubjectID; id != 0; id = byID[id].ParentID {
+	seen := map[int64]bool{} // a damaged tree with a cycle must not loop forever
+	for id := q.Question.SubjectID; id != 0 && !seen[id]; id = byID[id].ParentID {
+		seen[id] = true
 		pq.rows = append(pq.rows, rowIndex[id])
 	}
 	return pq

@@ -43,3 +43,14 @@ func TestTallyOfStoredJudgements(t *testing.T) {
 }
 
 func ptrDec(d decimal.Decimal) *decimal.Decimal { return &d }
+
+// A subject tree damaged into a cycle must not hang scoring.
+func TestSubjectCycleDoesNotHang(t *testing.T) {
+	exam := &examhall.Exam{Sections: []examhall.Section{{ID: 1, Questions: []examhall.ExamQuestion{
+		{ID: 10, Marks: decimal.FromInt(1), Question: examhall.Question{Type: examhall.Essay, SubjectID: 1}}}}}}
+	cyclic := []examhall.Subject{{ID: 1, Name: "A", ParentID: 2}, {ID: 2, Name: "B", ParentID: 1}}
+	r := scoring.NewPaper(exam, cyclic).Score(nil, 0)
+	if r.Unanswered != 1 || len(r.Subjects) != 2 {
+		t.Fatalf("result = %+v", r)
+	}
+}

@@ -59,7 +59,18 @@ var errNotFound = examhall.Errorf(examhall.ENOTFOUND, "Not found.")
 func (db *DB) StartAttempt(ctx context.Context, userID int64, slug, instituteAttemptID string) (*examhall.Attempt, error) {
 	var a *examhall.Attempt
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
-		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE slug = $1`, slug)
+		var examID int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM exams WHERE slug = $1`, slug).Scan(&examID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("exam %q: %w", slug, err)
+		}
+		if err := lockExam(ctx, tx, examID, examShared); err != nil {
+			return err
+		}
+		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, examID)
 		if err != nil {
 			return err
 		}
@@ -190,8 +201,20 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 }
 
 // lockAttempt reads the user's attempt (any user's with AnyUser) and its
-// exam, locking the attempt until tx ends.
+// exam, holding the exam shared and the attempt exclusively until tx ends.
 func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, error) {
+	var examID int64
+	err := tx.QueryRowContext(ctx, `SELECT exam_id FROM attempts WHERE id = $1 AND ($2 = 0 OR user_id = $2)`,
+		attemptID, userID).Scan(&examID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, errNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+	}
+	if err := lockExam(ctx, tx, examID, examShared); err != nil {
+		return nil, nil, err
+	}
 	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
 		WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+tx.db.forUpdate(), attemptID, userID))
 	if errors.Is(err, sql.ErrNoRows) {

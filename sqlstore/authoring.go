@@ -12,27 +12,41 @@ import (
 	"github.com/examhall/examhall/decimal"
 )
 
-// UpdateUser saves every field of u; passwordHash nil keeps the password.
-func (db *DB) UpdateUser(ctx context.Context, u *examhall.User, passwordHash *string) error {
-	return db.inWriteTx(ctx, func(tx *Tx) error {
+// UpdateUser applies change to the locked user and saves it; passwordHash
+// nil keeps the password.
+func (db *DB) UpdateUser(ctx context.Context, id int64, change func(*examhall.User) error, passwordHash *string) (*examhall.User, error) {
+	var u *examhall.User
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		var hash string
-		err := tx.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`+db.forUpdate(), u.ID).Scan(&hash)
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE id = $1`+db.forUpdate(), id), &hash)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNotFound
 		}
 		if err != nil {
-			return fmt.Errorf("user %d: %w", u.ID, err)
+			return fmt.Errorf("user %d: %w", id, err)
+		}
+		if err := loadBatches(ctx, tx, []*examhall.User{u}); err != nil {
+			return err
+		}
+		if err := change(u); err != nil {
+			return err
 		}
 		if passwordHash != nil {
 			hash = *passwordHash
 		}
 		return updateUser(ctx, tx, u, hash)
 	})
+	return u, err
 }
 
 // uncountRankedAttempts takes the ranked attempts that match where out of
-// their exams' score counts, before they are deleted.
+// their exams' score counts, before they are deleted. It locks them first, so
+// that none completes or is regraded between the count and the delete.
 func uncountRankedAttempts(ctx context.Context, tx *Tx, where string, arg any) error {
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM attempts WHERE `+where+tx.db.forUpdate(), arg); err != nil {
+		return fmt.Errorf("lock attempts: %w", err)
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT exam_id, score_h FROM attempts WHERE in_rank_population AND `+where, arg)
 	if err != nil {
 		return fmt.Errorf("ranked attempts: %w", err)
@@ -120,15 +134,25 @@ func deleteRow(ctx context.Context, tx *Tx, stmt string, id int64) error {
 	return nil
 }
 
-// UpdateExam saves the exam's own fields, regrading when the pass mark moves.
-func (db *DB) UpdateExam(ctx context.Context, exam *examhall.Exam) (int, error) {
+// UpdateExam applies change to the locked exam and saves its own fields,
+// regrading when the pass mark moves.
+func (db *DB) UpdateExam(ctx context.Context, id int64, change func(*examhall.Exam) error) (*examhall.Exam, int, error) {
 	regraded := 0
+	var exam *examhall.Exam
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
-		have, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, exam.ID)
+		if err := lockExam(ctx, tx, id, examExclusive); err != nil {
+			return err
+		}
+		var err error
+		exam, err = examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, id)
 		if err != nil {
 			return err
 		}
-		exam.Sections, exam.Created = have.Sections, have.Created
+		oldPassMark, sections, created := exam.PassPercentage, exam.Sections, exam.Created
+		if err := change(exam); err != nil {
+			return err
+		}
+		exam.ID, exam.Sections, exam.Created = id, sections, created
 		if err := exam.Validate(); err != nil {
 			return err
 		}
@@ -147,13 +171,13 @@ func (db *DB) UpdateExam(ctx context.Context, exam *examhall.Exam) (int, error) 
 		if err != nil {
 			return fmt.Errorf("update exam %d: %w", exam.ID, err)
 		}
-		if samePassMark(have.PassPercentage, exam.PassPercentage) {
+		if samePassMark(oldPassMark, exam.PassPercentage) {
 			return nil
 		}
 		regraded, err = regradeExam(ctx, tx, exam)
 		return err
 	})
-	return regraded, err
+	return exam, regraded, err
 }
 
 func samePassMark(a, b *decimal.Decimal) bool {
@@ -163,6 +187,9 @@ func samePassMark(a, b *decimal.Decimal) bool {
 // DeleteExam deletes an exam without attempts.
 func (db *DB) DeleteExam(ctx context.Context, id int64) error {
 	return db.inWriteTx(ctx, func(tx *Tx) error {
+		if err := lockExam(ctx, tx, id, examExclusive); err != nil {
+			return err
+		}
 		if err := refuseWithAttempts(ctx, tx, id, "An exam with attempts cannot be deleted; unpublish it instead."); err != nil {
 			return err
 		}
@@ -219,6 +246,9 @@ func (db *DB) AddExamQuestion(ctx context.Context, examID, sectionID int64, q *e
 	}
 	regraded := 0
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		if err := lockExam(ctx, tx, examID, examExclusive); err != nil {
+			return err
+		}
 		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, examID)
 		if err != nil {
 			return err
@@ -288,6 +318,9 @@ func renameField(err error, from, to string) error {
 // DeleteExamQuestion removes a question from an exam without attempts.
 func (db *DB) DeleteExamQuestion(ctx context.Context, examID, examQuestionID int64) error {
 	return db.inWriteTx(ctx, func(tx *Tx) error {
+		if err := lockExam(ctx, tx, examID, examExclusive); err != nil {
+			return err
+		}
 		if err := refuseWithAttempts(ctx, tx, examID, "The questions of an exam with attempts cannot be removed."); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/examhall/examhall"
@@ -33,7 +34,7 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 			return examhall.Errorf(examhall.EINVALID, "Answers are graded once the attempt is completed.")
 		case q.Question.Type != examhall.Essay:
 			return examhall.Errorf(examhall.EINVALID, "Only essay answers are graded by hand.")
-		case ua.EssayText == nil || *ua.EssayText == "":
+		case ua.EssayText == nil || strings.TrimSpace(*ua.EssayText) == "":
 			return examhall.Errorf(examhall.EINVALID, "This essay was not answered; there is nothing to grade.")
 		case marks < 0 || marks > q.Marks:
 			return fieldError("marks", fmt.Sprintf("Ensure this value is between 0 and %s.", q.Marks))
@@ -77,6 +78,9 @@ func (db *DB) ChangeExamQuestion(ctx context.Context, examID, examQuestionID int
 	var exam *examhall.Exam
 	regraded := 0
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		if err := lockExam(ctx, tx, examID, examExclusive); err != nil {
+			return err
+		}
 		var err error
 		exam, err = examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, examID)
 		if err != nil {

@@ -274,6 +274,9 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 	if sameExam(have, want) {
 		return false, nil
 	}
+	if err := lockExam(ctx, imp.tx, have.ID, examExclusive); err != nil {
+		return false, err
+	}
 	var attempts int
 	if err := imp.tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE exam_id = $1`, have.ID).Scan(&attempts); err != nil {
 		return false, fmt.Errorf("attempts of %q: %w", have.Slug, err)
@@ -529,6 +532,9 @@ func (imp *importer) attempts(ctx context.Context) error {
 			t = t.UTC().Truncate(time.Microsecond)
 			completed = &t
 		}
+		if completed == nil && a.State == examhall.AttemptCompleted {
+			return fieldError(at+"completed", "This attempt is completed already; an import cannot reopen it.")
+		}
 		sameEnd := (completed == nil && a.CompletedOn == nil) || (completed != nil && a.CompletedOn != nil && completed.Equal(*a.CompletedOn))
 		if created || changed || !sameEnd {
 			if completed != nil {
@@ -645,20 +651,23 @@ func rerank(ctx context.Context, tx *Tx, examID, userID int64) error {
 	if err != nil {
 		return fmt.Errorf("rerank: %w", err)
 	}
-	for i, r := range attempts {
-		should := i == 0
-		if r.in == should {
-			continue
-		}
-		delta := 1
-		if !should {
-			delta = -1
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE attempts SET in_rank_population = $2 WHERE id = $1`, r.id, should); err != nil {
-			return fmt.Errorf("rerank: %w", err)
-		}
-		if err := countScore(ctx, tx, examID, decimal.Decimal(r.score), delta); err != nil {
-			return err
+	// Leave before joining: at most one attempt per user and exam is ranked at any moment.
+	for _, leaving := range []bool{true, false} {
+		for i, r := range attempts {
+			should := i == 0
+			if r.in == should || leaving == should {
+				continue
+			}
+			delta := 1
+			if !should {
+				delta = -1
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE attempts SET in_rank_population = $2 WHERE id = $1`, r.id, should); err != nil {
+				return fmt.Errorf("rerank: %w", err)
+			}
+			if err := countScore(ctx, tx, examID, decimal.Decimal(r.score), delta); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

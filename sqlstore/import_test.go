@@ -164,6 +164,8 @@ func TestBundleRejections(t *testing.T) {
 			`attempts[0] "mock-1"/"asha".answers[0] "q-001".selected`, "Answer index 2 is out of range: the question has 2 answers."},
 		{"courses", `"attempts": [`, `"courses": [{"slug": "neet-physics"}], "attempts": [`,
 			"courses", "Courses cannot be imported by this version of examhall yet; remove them from the bundle."},
+		{"subject cycle", `{"key": "sci", "name": "Science", "parent": null}`, `{"key": "sci", "name": "Science", "parent": "phy"}`,
+			`subjects[0] "sci".parent`, "The subjects' parents form a cycle."},
 		{"bad role", `"role": "student", "password"`, `"role": "principal", "password"`,
 			`users[0] "asha".role`, `"principal" is not a valid choice.`},
 	}
@@ -186,4 +188,40 @@ func TestBundleRejections(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 		}
 	}
+}
+
+// An earlier attempt imported later takes the user's place in the rank population.
+func TestImportEarlierAttempt(t *testing.T) {
+	raw, err := os.ReadFile("testdata/bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	passwords := &auth.Passwords{Cost: bcrypt.MinCost}
+	sqltest.Engines(t, examhalltest.NewClock(epoch), func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if _, err := db.ImportBundle(ctx, parseBundle(t, string(raw)), passwords, false); err != nil {
+			t.Fatal(err)
+		}
+		// Ravi's earlier attempt, all wrong but the essay unanswered: -1.
+		earlier := strings.Replace(string(raw), `"attempts": [`, `"attempts": [
+    {"exam": "mock-1", "user": "ravi", "started": "2026-01-01T10:00:00+05:30", "completed": "2026-01-01T10:30:00+05:30",
+     "answers": [{"question": "q-001", "selected": [1]}]},`, 1)
+		summary, err := db.ImportBundle(ctx, parseBundle(t, earlier), passwords, false)
+		if err != nil || summary.Created["attempts"] != 1 || summary.Unchanged["attempts"] != 2 {
+			t.Fatalf("import of an earlier attempt: %+v, %v", summary, err)
+		}
+		u, _, _ := db.UserCredentials(ctx, "ravi")
+		list, _ := db.UserAttempts(ctx, u.ID)
+		if len(list) != 2 || !list[1].InRankPopulation || list[0].InRankPopulation {
+			t.Fatalf("ravi's attempts = %+v", list)
+		}
+		if _, population, _, _, _ := db.Rank(ctx, list[1]); population != 2 {
+			t.Fatalf("population = %d, want 2", population)
+		}
+		// Reopening a completed attempt by import is refused.
+		reopened := strings.Replace(string(raw), `"completed": "2026-01-03T13:30:00+05:30",`, ``, 1)
+		if _, err := db.ImportBundle(ctx, parseBundle(t, reopened), passwords, false); examhall.ErrorCodeOf(err) != examhall.EINVALID {
+			t.Fatalf("reopening: %v", err)
+		}
+	})
 }

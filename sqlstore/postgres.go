@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -40,4 +42,34 @@ func (db *DB) forUpdate() string {
 		return " FOR UPDATE"
 	}
 	return ""
+}
+
+// Exam locks order the writers of one exam on PostgreSQL: what rescores all
+// of an exam's attempts (a new key, marks, pass mark, questions) holds the
+// exam exclusively, so no attempt completes or starts against the old exam
+// meanwhile; the attempt flow holds it shared, so attempts do not wait for
+// each other. Locks are always taken exam first, then attempt, so that the
+// two kinds cannot deadlock.
+type examLock string
+
+const (
+	examShared    examLock = " FOR KEY SHARE"
+	examExclusive examLock = " FOR UPDATE"
+)
+
+// lockExam takes the exam's lock (a no-op on SQLite); ENOTFOUND when there is no such exam.
+func lockExam(ctx context.Context, tx *Tx, examID int64, mode examLock) error {
+	clause := ""
+	if tx.db.engine == Postgres {
+		clause = string(mode)
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM exams WHERE id = $1`+clause, examID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("lock exam %d: %w", examID, err)
+	}
+	return nil
 }
