@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/examhall/examhall"
@@ -31,9 +32,10 @@ type DB struct {
 	// write takes every transaction that writes. On SQLite it holds one
 	// connection, so writers queue in Go instead of failing with SQLITE_BUSY; on
 	// PostgreSQL it is the same pool as read.
-	write *sql.DB
-	read  *sql.DB
-	clock examhall.Clock
+	write      pool
+	read       pool
+	clock      examhall.Clock
+	statements *atomic.Int64
 }
 
 // Open opens the database that dsn names: a postgres:// or postgresql:// URL
@@ -78,7 +80,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // for connections in use.
 func (db *DB) Close() error {
 	var errs []error
-	if db.write != db.read {
+	if db.write.DB != db.read.DB {
 		errs = append(errs, db.write.Close())
 	}
 	errs = append(errs, db.read.Close())
@@ -102,8 +104,8 @@ func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.inTx(ctx, db.read, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
-func (db *DB) inTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) error {
-	sqlTx, err := pool.BeginTx(ctx, opts)
+func (db *DB) inTx(ctx context.Context, p pool, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	sqlTx, err := p.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -61,7 +61,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(dialect, db.write, dir, opts...)
+	p, err := goose.NewProvider(dialect, db.write.DB, dir, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}

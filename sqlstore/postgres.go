@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,10 +19,11 @@ func openPostgres(url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres url: %w", err)
 	}
-	pool := stdlib.OpenDB(*cfg)
-	pool.SetMaxOpenConns(32)
-	pool.SetMaxIdleConns(32)
-	return &DB{engine: Postgres, write: pool, read: pool}, nil
+	conns := stdlib.OpenDB(*cfg)
+	conns.SetMaxOpenConns(32)
+	conns.SetMaxIdleConns(32)
+	p := pool{conns, new(atomic.Int64)}
+	return &DB{engine: Postgres, write: p, read: p, statements: p.statements}, nil
 }
 
 // PostgreSQL error codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -48,7 +49,8 @@ func openSQLite(path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 	read.SetConnMaxLifetime(0)
-	return &DB{engine: SQLite, write: write, read: read}, nil
+	statements := new(atomic.Int64)
+	return &DB{engine: SQLite, write: pool{write, statements}, read: pool{read, statements}, statements: statements}, nil
 }
 
 // sqliteUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY violation.

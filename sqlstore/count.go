@@ -1,0 +1,53 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sync/atomic"
+)
+
+// Every statement goes through these methods, which count it, so that tests
+// can check that a request's number of queries does not grow with its page
+// size. pool wraps the *sql.DB handles and Tx the transactions; both shadow
+// the methods of database/sql.
+
+type pool struct {
+	*sql.DB
+	statements *atomic.Int64
+}
+
+func (p pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	p.statements.Add(1)
+	return p.DB.QueryContext(ctx, query, args...)
+}
+
+func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	p.statements.Add(1)
+	return p.DB.QueryRowContext(ctx, query, args...)
+}
+
+func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	p.statements.Add(1)
+	return p.DB.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.db.statements.Add(1)
+	return tx.Tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query for one row in the transaction.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.db.statements.Add(1)
+	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// ExecContext runs a statement in the transaction.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tx.db.statements.Add(1)
+	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// Statements is the number of SQL statements run since the database opened.
+func (db *DB) Statements() int64 { return db.statements.Load() }
