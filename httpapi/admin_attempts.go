@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/decimal"
@@ -131,7 +130,7 @@ func (s *Server) adminAttemptDetail(r *http.Request, a *examhall.Attempt, exam *
 		RemainingTime: drf.FormatDurationPtr(a.RemainingTime(exam)), Result: a.Result, State: a.State.String(),
 		LastStartedTime: s.timePtr(a.LastStartedTime), LastAnswerUpdatedTime: s.timePtr(a.LastAnswerUpdatedTime),
 		Speed:   a.Speed,
-		ExamURL: s.absoluteURL(r, "/api/v2.5/admin/exams/"+strconv.FormatInt(a.ExamID, 10)+"/", nil).String(),
+		ExamURL: s.examURL(r, a.ExamID),
 		UserURL: s.userURL(r, a.UserID), Username: u.Username, Sections: []adminAttemptSection{},
 		SubjectStats: []subjectStat{}, DifficultyLevelStats: map[string]difficultyStat{},
 		InstituteAttemptID: nonEmpty(a.InstituteAttemptID),

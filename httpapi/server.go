@@ -27,6 +27,7 @@ type Server struct {
 	Exams     examhall.ExamStore
 	Attempts  examhall.AttemptStore
 	Import    Importer
+	Reports   examhall.ReportStore
 	DB        Pinger
 	Institute examhall.Institute
 	// BaseURL is the public address used in absolute links (next, previous,
@@ -76,6 +77,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{$}", methods{http.MethodPost: author(s.addExamQuestion)})
 	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", methods{http.MethodPut: author(s.changeExamQuestion),
 		http.MethodDelete: author(s.deleteExamQuestion)})
+	mux.Handle("/api/v2.5/admin/attempts/{$}", methods{http.MethodGet: admin(s.listAdminAttempts)})
 	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", methods{http.MethodGet: admin(s.getAdminAttempt)})
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", methods{http.MethodPut: author(s.gradeAnswer)})
 

@@ -14,18 +14,24 @@ import (
 	"github.com/examhall/examhall/scoring"
 )
 
-const attemptColumns = `id, exam_id, user_id, state, date, last_started_time, last_answer_updated_time,
-	completed_on, COALESCE(institute_attempt_id, ''), time_taken_us, COALESCE(last_activity_at, date), interval_open,
-	correct_count, incorrect_count, unanswered_count, partial_count, pending_count, score_h, percentage_h,
-	result, speed, accuracy, in_rank_population`
+// attemptColumns are qualified with the table name, so that queries may join.
+const attemptColumns = `attempts.id, attempts.exam_id, attempts.user_id, attempts.state, attempts.date,
+	attempts.last_started_time, attempts.last_answer_updated_time, attempts.completed_on,
+	COALESCE(attempts.institute_attempt_id, ''), attempts.time_taken_us,
+	COALESCE(attempts.last_activity_at, attempts.date), attempts.interval_open, attempts.correct_count,
+	attempts.incorrect_count, attempts.unanswered_count, attempts.partial_count, attempts.pending_count,
+	attempts.score_h, attempts.percentage_h, attempts.result, attempts.speed, attempts.accuracy,
+	attempts.in_rank_population`
 
-func scanAttempt(row interface{ Scan(...any) error }) (*examhall.Attempt, error) {
+// scanAttempt reads attemptColumns, then any extra columns into extra.
+func scanAttempt(row interface{ Scan(...any) error }, extra ...any) (*examhall.Attempt, error) {
 	var a examhall.Attempt
 	var date, taken, activity, score, percentage int64
 	var started, answered, completed sql.NullInt64
-	if err := row.Scan(&a.ID, &a.ExamID, &a.UserID, &a.State, &date, &started, &answered, &completed,
+	dest := append([]any{&a.ID, &a.ExamID, &a.UserID, &a.State, &date, &started, &answered, &completed,
 		&a.InstituteAttemptID, &taken, &activity, &a.IntervalOpen, &a.Correct, &a.Incorrect, &a.Unanswered,
-		&a.Partial, &a.Pending, &score, &percentage, &a.Result, &a.Speed, &a.Accuracy, &a.InRankPopulation); err != nil {
+		&a.Partial, &a.Pending, &score, &percentage, &a.Result, &a.Speed, &a.Accuracy, &a.InRankPopulation}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	a.Date, a.LastActivity = fromMicros(date), fromMicros(activity)

@@ -1,0 +1,177 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
+	"github.com/examhall/examhall/drf"
+)
+
+// Page sizes of the admin attempts list (SPEC §8.1).
+const (
+	attemptsPageSize    = 200
+	attemptsMaxPageSize = 1000
+)
+
+// adminAttempt is one result of GET /api/v2.5/admin/attempts/, fields in
+// the seed's order.
+type adminAttempt struct {
+	ID                    int64           `json:"id"`
+	Date                  string          `json:"date"`
+	ExamID                int64           `json:"exam_id"`
+	UserID                int64           `json:"user_id"`
+	Email                 string          `json:"email"`
+	Name                  *string         `json:"name"`
+	Phone                 *string         `json:"phone"`
+	CorrectAnswersCount   int             `json:"correct_answers_count"`
+	IncorrectAnswersCount int             `json:"incorrect_answers_count"`
+	UnansweredCount       int             `json:"unanswered_count"`
+	Score                 decimal.Decimal `json:"score"`
+	Percentage            float64         `json:"percentage"`
+	TimeTaken             string          `json:"time_taken"`
+	RemainingTime         *string         `json:"remaining_time"`
+	Result                string          `json:"result"`
+	State                 string          `json:"state"`
+	LastStartedTime       *string         `json:"last_started_time"`
+	LastAnswerUpdatedTime *string         `json:"last_answer_updated_time"`
+	Speed                 int             `json:"speed"`
+	ExamURL               string          `json:"exam_url"`
+	UserURL               string          `json:"user_url"`
+}
+
+// attemptStates are the state filter's choices.
+var attemptStates = map[string]examhall.AttemptState{
+	"0": examhall.AttemptRunning, "1": examhall.AttemptCompleted, "3": examhall.AttemptNotStarted,
+}
+
+// parseAttemptFilter reads the list's query parameters as django-filter and
+// DRF's OrderingFilter do: bad values are field errors, unknown ordering
+// terms are ignored, dates are days in the institute's time zone.
+func parseAttemptFilter(q url.Values, loc *time.Location) (examhall.AttemptFilter, error) {
+	var f examhall.AttemptFilter
+	errs := examhall.FieldErrors{}
+	number := func(name string) int64 {
+		v := q.Get(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs.Add(name, "Enter a number.")
+		}
+		return n
+	}
+	f.UserID, f.ExamID, f.Snapshot = number("users"), number("exams"), number("snapshot")
+	if v := q.Get("state"); v != "" {
+		if state, ok := attemptStates[v]; ok {
+			f.State = &state
+		} else {
+			errs.Add("state", fmt.Sprintf("Select a valid choice. %s is not one of the available choices.", v))
+		}
+	}
+	day := func(name string) *time.Time {
+		v := q.Get(name)
+		if v == "" {
+			return nil
+		}
+		t, err := drf.ParseDate(v, loc)
+		if err != nil {
+			errs.Add(name, "Enter a valid date.")
+			return nil
+		}
+		return &t
+	}
+	f.StartedFrom = day("date_0")
+	if to := day("date_1"); to != nil { // on or before that day: before the next one starts
+		next := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
+		f.StartedBefore = &next
+	}
+	for _, term := range strings.Split(q.Get("ordering"), ",") {
+		term = strings.TrimSpace(term)
+		field := examhall.AttemptOrderField(strings.TrimPrefix(term, "-"))
+		switch field {
+		case examhall.OrderByDate, examhall.OrderByID, examhall.OrderByCorrect, examhall.OrderByIncorrect, examhall.OrderByUnanswered:
+			f.Order = append(f.Order, examhall.AttemptOrder{Field: field, Desc: strings.HasPrefix(term, "-")})
+		}
+	}
+	if len(f.Order) == 0 {
+		f.Order = []examhall.AttemptOrder{{Field: examhall.OrderByDate, Desc: true}}
+	}
+	return f, errs.Err()
+}
+
+// listAdminAttempts is GET /api/v2.5/admin/attempts/. Its next and previous
+// links carry the snapshot of the first page, so that a client following
+// them sees every attempt that existed when it began exactly once.
+func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, err := drf.ParsePage(q, attemptsPageSize, attemptsMaxPageSize)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f, err := parseAttemptFilter(q, s.Institute.Location)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Limit = page.Size
+	if !page.Last {
+		f.Offset = (page.Number - 1) * page.Size
+	}
+	rows, count, snapshot, err := s.Reports.AttemptList(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resolved, offset, err := page.Resolve(count)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if offset != f.Offset { // page=last: now that the count is known
+		f.Offset, f.Snapshot = offset, snapshot
+		if rows, count, _, err = s.Reports.AttemptList(r.Context(), f); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	now := s.Auth.Clock.Now()
+	results := make([]adminAttempt, len(rows))
+	for i := range rows {
+		results[i] = s.adminAttempt(r, &rows[i], now)
+	}
+	link := s.requestURL(r)
+	query := link.Query()
+	query.Set("snapshot", strconv.FormatInt(snapshot, 10))
+	link.RawQuery = query.Encode()
+	writeJSON(w, http.StatusOK, drf.NewEnvelope(link, resolved, count, results))
+}
+
+// adminAttempt renders a row; a running attempt shows its clock as of now.
+func (s *Server) adminAttempt(r *http.Request, row *examhall.AttemptRow, now time.Time) adminAttempt {
+	a := row.Attempt
+	exam := &examhall.Exam{Duration: row.ExamDuration, EndDate: row.ExamEndDate}
+	a.Clock(now, exam, examhall.DefaultIdleTimeout)
+	u := examhall.User{FirstName: row.FirstName, LastName: row.LastName}
+	return adminAttempt{
+		ID: a.ID, Date: s.formatTime(a.Date), ExamID: a.ExamID, UserID: a.UserID, Email: row.Email,
+		Name: nonEmpty(u.FullName()), Phone: nonEmpty(row.Phone), CorrectAnswersCount: a.Correct,
+		IncorrectAnswersCount: a.Incorrect, UnansweredCount: a.Unanswered, Score: a.Score,
+		Percentage: a.Percentage.Float64(), TimeTaken: drf.FormatDuration(a.TimeTaken),
+		RemainingTime: drf.FormatDurationPtr(a.RemainingTime(exam)), Result: a.Result, State: a.State.String(),
+		LastStartedTime: s.timePtr(a.LastStartedTime), LastAnswerUpdatedTime: s.timePtr(a.LastAnswerUpdatedTime),
+		Speed: a.Speed, ExamURL: s.examURL(r, a.ExamID), UserURL: s.userURL(r, a.UserID),
+	}
+}
+
+// examURL is the admin API address of an exam: the exam_url of attempts.
+func (s *Server) examURL(r *http.Request, id int64) string {
+	return s.absoluteURL(r, "/api/v2.5/admin/exams/"+strconv.FormatInt(id, 10)+"/", nil).String()
+}

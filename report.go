@@ -1,0 +1,57 @@
+package examhall
+
+import (
+	"context"
+	"time"
+)
+
+// AttemptOrderField is a column the admin attempts list can be ordered by.
+type AttemptOrderField string
+
+// The orderings of the admin attempts list (SPEC §8.1).
+const (
+	OrderByDate       AttemptOrderField = "date"
+	OrderByID         AttemptOrderField = "id"
+	OrderByCorrect    AttemptOrderField = "correct_answers_count"
+	OrderByIncorrect  AttemptOrderField = "incorrect_answers_count"
+	OrderByUnanswered AttemptOrderField = "unanswered_count"
+)
+
+// AttemptOrder is one ordering term.
+type AttemptOrder struct {
+	Field AttemptOrderField
+	Desc  bool
+}
+
+// AttemptFilter selects a page of the admin attempts list.
+type AttemptFilter struct {
+	UserID        int64 // 0: any
+	ExamID        int64 // 0: any
+	State         *AttemptState
+	StartedFrom   *time.Time // started at or after
+	StartedBefore *time.Time // started before
+	// Order lists the terms; id always ends it as the tie-breaker, so that
+	// pages never overlap.
+	Order []AttemptOrder
+	// Snapshot limits the list to attempts with ids up to it, so that a walk
+	// through the pages sees the attempts that existed when it began; 0 takes
+	// the newest id now (and AttemptList returns it).
+	Snapshot int64
+	Offset   int
+	Limit    int
+}
+
+// AttemptRow is an attempt with what the admin list shows of its user and exam.
+type AttemptRow struct {
+	Attempt
+	Email, FirstName, LastName, Phone string
+	ExamDuration                      *time.Duration
+	ExamEndDate                       *time.Time
+}
+
+// ReportStore serves the admin reporting API.
+type ReportStore interface {
+	// AttemptList returns one page of the attempts f selects, how many it
+	// selects in all, and the snapshot it read them at.
+	AttemptList(ctx context.Context, f AttemptFilter) (rows []AttemptRow, count int, snapshot int64, err error)
+}
