@@ -141,7 +141,7 @@ func TestAdminAttemptList(t *testing.T) {
 			{"?ordering=incorrect_answers_count", []int64{1, 3, 4, 5, 6, 2}},
 			{"?ordering=-unanswered_count,id", []int64{6, 1, 4, 2, 3, 5}},
 			{"?ordering=-incorrect_answers_count,-date", []int64{2, 6, 5, 4, 3, 1}},
-			{"?ordering=score,-id", []int64{6, 5, 4, 3, 2, 1}},                 // unknown terms are ignored
+			{"?ordering=score,-id", []int64{6, 5, 4, 3, 2, 1}},                    // unknown terms are ignored
 			{"?ordering=id%3BDROP%20TABLE%20attempts", []int64{6, 5, 4, 3, 2, 1}}, // so is SQL
 			{"?state=0", []int64{6, 4}},
 			{"?state=1", []int64{5, 3, 2, 1}},
