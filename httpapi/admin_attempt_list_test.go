@@ -167,6 +167,17 @@ func TestAdminAttemptList(t *testing.T) {
 		golden(t, "admin_attempts_default.json", a.do("GET", path, admin, "", "").body)
 		golden(t, "admin_attempts_page2.json", a.do("GET", path+"?page_size=2&page=2&exams=1", admin, "", "").body)
 		golden(t, "admin_attempt_3.json", a.do("GET", path+"3/", admin, "", "").body)
+		const answers = "/api/v3/admin/attempts/2/user_answers/"
+		golden(t, "admin_user_answers_2.json", a.do("GET", answers, admin, "", "").body)
+		golden(t, "admin_user_answers_2_page2.json", a.do("GET", answers+"?page_size=1&page=2", admin, "", "").body)
+		for _, tt := range []struct{ path, body string }{
+			{"/api/v3/admin/attempts/99/user_answers/", `{"detail":"Not found."}`},
+			{answers + "?page=3", `{"detail":"Invalid page."}`},
+		} {
+			if got := a.do("GET", tt.path, admin, "", ""); got.status != 404 || got.body != tt.body {
+				t.Errorf("GET %s: %d %s", tt.path, got.status, got.body)
+			}
+		}
 
 		bad := []struct {
 			query  string
@@ -213,7 +224,7 @@ func TestAdminAttemptList(t *testing.T) {
 			token  string
 			status int
 		}{{"", 401}, {"JWT " + a.studentToken(t), 403}} {
-			for _, p := range []string{path, path + "1/"} {
+			for _, p := range []string{path, path + "1/", "/api/v3/admin/attempts/1/user_answers/"} {
 				if got := a.do("GET", p, auth.token, "", ""); got.status != auth.status {
 					t.Errorf("GET %s with %q: %d", p, auth.token, got.status)
 				}

@@ -79,6 +79,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		http.MethodDelete: author(s.deleteExamQuestion)})
 	mux.Handle("/api/v2.5/admin/attempts/{$}", methods{http.MethodGet: admin(s.listAdminAttempts)})
 	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", methods{http.MethodGet: admin(s.getAdminAttempt)})
+	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", methods{http.MethodGet: admin(s.listUserAnswers)})
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", methods{http.MethodPut: author(s.gradeAnswer)})
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
