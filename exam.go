@@ -142,6 +142,9 @@ type Exam struct {
 	Created         time.Time
 	Modified        time.Time
 
+	// Batches are the names of the batches the exam is for; none means everyone.
+	Batches []string
+
 	Sections []Section // by order
 }
 

@@ -3,6 +3,8 @@ package examhall
 import (
 	"context"
 	"time"
+
+	"github.com/examhall/examhall/decimal"
 )
 
 // AttemptOrderField is a column the admin attempts list can be ordered by.
@@ -49,8 +51,35 @@ type AttemptRow struct {
 	ExamEndDate                       *time.Time
 }
 
+// ExamListFilter selects a page of the admin exams list (SPEC §7).
+type ExamListFilter struct {
+	StartsFrom *time.Time // start date on or after
+	EndsBefore *time.Time // end date before
+	// Status is "running" (started, not ended), "upcoming" (starting after
+	// Now), "completed" (ended by Now) or "" for all.
+	Status    string
+	Now       time.Time
+	SubjectID int64 // with a question of this subject; 0: any
+	BatchID   int64 // for this batch; 0: any
+	// OrderBy is "start_date" or "end_date" (exams without one last), "" for
+	// the newest first; id breaks ties.
+	OrderBy string
+	Desc    bool
+	Offset  int
+	Limit   int
+}
+
+// ExamSummary is an exam without its content, with its derived numbers.
+type ExamSummary struct {
+	Exam
+	NumberOfQuestions int
+	TotalMarks        decimal.Decimal
+}
+
 // ReportStore serves the admin reporting API.
 type ReportStore interface {
+	// ExamList returns one page of the exams f selects and how many it selects.
+	ExamList(ctx context.Context, f ExamListFilter) ([]ExamSummary, int, error)
 	// AttemptList returns one page of the attempts f selects, how many it
 	// selects in all, and the snapshot it read them at.
 	AttemptList(ctx context.Context, f AttemptFilter) (rows []AttemptRow, count int, snapshot int64, err error)

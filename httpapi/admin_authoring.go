@@ -164,6 +164,7 @@ type examPatch struct {
 	ShowPassOrFail  *bool            `json:"show_pass_or_fail"`
 	ShowAnswers     *bool            `json:"show_answers"`
 	Published       *bool            `json:"published"`
+	Batches         *[]string        `json:"batches"`
 }
 
 // patchExam is PATCH /api/v2.5/admin/exams/<id>/. Dates and durations may
@@ -192,6 +193,7 @@ func (s *Server) patchExam(w http.ResponseWriter, r *http.Request) {
 		set(&exam.ShowPassOrFail, in.ShowPassOrFail)
 		set(&exam.ShowAnswers, in.ShowAnswers)
 		set(&exam.Published, in.Published)
+		set(&exam.Batches, in.Batches)
 		errs := examhall.FieldErrors{}
 		nullable(errs, "pass_percentage", in.PassPercentage, &exam.PassPercentage)
 		nullable(errs, "max_retakes", in.MaxRetakes, &exam.MaxRetakes)

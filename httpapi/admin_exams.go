@@ -32,6 +32,7 @@ type examInput struct {
 	ShowPassOrFail  *bool            `json:"show_pass_or_fail"`
 	ShowAnswers     *bool            `json:"show_answers"`
 	Published       bool             `json:"published"`
+	Batches         []string         `json:"batches"`
 	Sections        []sectionInput   `json:"sections"`
 }
 
@@ -93,6 +94,7 @@ func (in *examInput) exam(loc *time.Location, errs examhall.FieldErrors) *examha
 		MarkPerQuestion: decimal.FromInt(1), EnableRanks: orTrue(in.EnableRanks), AllowRetake: in.AllowRetake,
 		MaxRetakes: in.MaxRetakes, ShowScore: orTrue(in.ShowScore), ShowPercentile: orTrue(in.ShowPercentile),
 		ShowPassOrFail: orTrue(in.ShowPassOrFail), ShowAnswers: orTrue(in.ShowAnswers), Published: in.Published,
+		Batches: in.Batches,
 	}
 	if in.MarkPerQuestion != nil {
 		e.MarkPerQuestion = *in.MarkPerQuestion
@@ -177,9 +179,10 @@ type adminExam struct {
 	TotalMarks        decimal.Decimal `json:"total_marks"`
 }
 
-// adminExamDetail adds the exam's sections and questions, with answer keys.
+// adminExamDetail adds the exam's batches, sections and questions, with answer keys.
 type adminExamDetail struct {
 	adminExam
+	Batches  []string       `json:"batches"`
 	Sections []adminSection `json:"sections"`
 }
 
@@ -235,7 +238,7 @@ func nonZero(id int64) *int64 {
 
 func (s *Server) timePtr(t *time.Time) *string { return drf.FormatTimePtr(t, s.Institute.Location) }
 
-func (s *Server) adminExam(e *examhall.Exam) adminExam {
+func (s *Server) adminExam(e *examhall.Exam, questions int, totalMarks decimal.Decimal) adminExam {
 	var pass *float64
 	if e.PassPercentage != nil {
 		p := e.PassPercentage.Float64()
@@ -245,14 +248,17 @@ func (s *Server) adminExam(e *examhall.Exam) adminExam {
 		ID: e.ID, Slug: e.Slug, Created: s.formatTime(e.Created), Description: e.Description,
 		Duration: drf.FormatDurationPtr(e.Duration), EnableRanks: e.EnableRanks, EndDate: s.timePtr(e.EndDate),
 		MarkPerQuestion: e.MarkPerQuestion, Modified: s.formatTime(e.Modified), NegativeMarks: e.NegativeMarks,
-		NumberOfQuestions: len(e.Questions()), PassPercentage: pass, Published: e.Published,
+		NumberOfQuestions: questions, PassPercentage: pass, Published: e.Published,
 		StartDate: s.timePtr(e.StartDate), Title: e.Title, ShowScore: e.ShowScore, ShowPercentile: e.ShowPercentile,
-		ShowPassOrFail: e.ShowPassOrFail, TotalMarks: e.TotalMarks(),
+		ShowPassOrFail: e.ShowPassOrFail, TotalMarks: totalMarks,
 	}
 }
 
 func (s *Server) adminExamDetail(r *http.Request, e *examhall.Exam) adminExamDetail {
-	d := adminExamDetail{adminExam: s.adminExam(e), Sections: []adminSection{}}
+	d := adminExamDetail{adminExam: s.adminExam(e, len(e.Questions()), e.TotalMarks()), Batches: e.Batches, Sections: []adminSection{}}
+	if d.Batches == nil {
+		d.Batches = []string{}
+	}
 	for _, sec := range e.Sections {
 		out := adminSection{ID: sec.ID, Order: sec.Order, Name: sec.Name, Duration: drf.FormatDurationPtr(sec.Duration),
 			CutOff: sec.CutOff, Questions: []adminExamQuestion{}}

@@ -68,7 +68,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
 	mux.Handle("/api/v2.5/admin/subjects/{$}", methods{http.MethodGet: author(s.listSubjects), http.MethodPost: author(s.createSubject)})
-	mux.Handle("/api/v2.5/admin/exams/{$}", methods{http.MethodPost: author(s.createExam)})
+	mux.Handle("/api/v2.5/admin/exams/{$}", methods{http.MethodGet: author(s.listAdminExams), http.MethodPost: author(s.createExam)})
 	mux.Handle("/api/v2.5/admin/subjects/{id}/{$}", methods{http.MethodPatch: author(s.patchSubject),
 		http.MethodDelete: author(s.deleteByID(s.deleteSubject))})
 	mux.Handle("/api/v2.5/admin/exams/{id}/{$}", methods{http.MethodGet: author(s.getExam),

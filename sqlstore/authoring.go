@@ -171,6 +171,9 @@ func (db *DB) UpdateExam(ctx context.Context, id int64, change func(*examhall.Ex
 		if err != nil {
 			return fmt.Errorf("update exam %d: %w", exam.ID, err)
 		}
+		if err := setBatches(ctx, tx, "exam_batches", "exam_id", exam.ID, exam.Batches); err != nil {
+			return err
+		}
 		if samePassMark(oldPassMark, exam.PassPercentage) {
 			return nil
 		}

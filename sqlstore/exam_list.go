@@ -85,12 +85,34 @@ func loadExamsChunk(ctx context.Context, tx *Tx, exams []*examhall.Exam) error {
 	}
 	in := `(` + placeholders(1, len(ids)) + `)`
 
+	rows, err := tx.QueryContext(ctx, `SELECT eb.exam_id, b.name FROM exam_batches eb JOIN batches b ON b.id = eb.batch_id
+		WHERE eb.exam_id IN `+in, ids...)
+	if err != nil {
+		return fmt.Errorf("exam batches: %w", err)
+	}
+	for _, e := range exams {
+		e.Batches = []string{}
+	}
+	err = scanRows(rows, func() error {
+		var examID int64
+		var name string
+		err := rows.Scan(&examID, &name)
+		byID[examID].Batches = append(byID[examID].Batches, name)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("exam batches: %w", err)
+	}
+	for _, e := range exams {
+		slices.Sort(e.Batches) // in Go: the engines' collations differ
+	}
+
 	type sectionAt struct {
 		exam  *examhall.Exam
 		index int
 	}
 	sections := map[int64]sectionAt{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, exam_id, position, name, duration_us, cut_off_h FROM sections
+	rows, err = tx.QueryContext(ctx, `SELECT id, exam_id, position, name, duration_us, cut_off_h FROM sections
 		WHERE exam_id IN `+in+` ORDER BY exam_id, position`, ids...)
 	if err != nil {
 		return fmt.Errorf("sections: %w", err)

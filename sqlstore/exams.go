@@ -43,6 +43,9 @@ func createExam(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
 	if err != nil {
 		return fmt.Errorf("insert exam: %w", err)
 	}
+	if err := setBatches(ctx, tx, "exam_batches", "exam_id", exam.ID, exam.Batches); err != nil {
+		return err
+	}
 	return insertExamContent(ctx, tx, exam)
 }
 
@@ -178,13 +181,15 @@ func (db *DB) loadExam(ctx context.Context, query string, arg any) (*examhall.Ex
 	return exam, err
 }
 
-func scanExam(row interface{ Scan(...any) error }) (*examhall.Exam, error) {
+// scanExam reads examColumns, then any extra columns into extra.
+func scanExam(row interface{ Scan(...any) error }, extra ...any) (*examhall.Exam, error) {
 	var e examhall.Exam
 	var start, end, duration, pass, maxRetakes sql.NullInt64
 	var markPer, negative, created, modified int64
-	if err := row.Scan(&e.ID, &e.Slug, &e.Title, &e.Description, &start, &end, &duration, &pass, &markPer,
+	dest := append([]any{&e.ID, &e.Slug, &e.Title, &e.Description, &start, &end, &duration, &pass, &markPer,
 		&negative, &e.EnableRanks, &e.AllowRetake, &maxRetakes, &e.ShowScore, &e.ShowPercentile,
-		&e.ShowPassOrFail, &e.ShowAnswers, &e.Published, &created, &modified); err != nil {
+		&e.ShowPassOrFail, &e.ShowAnswers, &e.Published, &created, &modified}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	e.StartDate, e.EndDate, e.Duration = timeOf(start), timeOf(end), durationOf(duration)
@@ -194,105 +199,10 @@ func scanExam(row interface{ Scan(...any) error }) (*examhall.Exam, error) {
 	return &e, nil
 }
 
-// loadExamContent reads the sections, questions, answers and accepted answers
-// of exam: four queries, whatever the number of questions.
+// loadExamContent reads the batches, sections, questions, answers and
+// accepted answers of exam.
 func loadExamContent(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, position, name, duration_us, cut_off_h FROM sections
-		WHERE exam_id = $1 ORDER BY position`, exam.ID)
-	if err != nil {
-		return fmt.Errorf("sections: %w", err)
-	}
-	sectionIndex := map[int64]int{}
-	err = scanRows(rows, func() error {
-		s := examhall.Section{ExamID: exam.ID}
-		var duration sql.NullInt64
-		var cutOff int64
-		if err := rows.Scan(&s.ID, &s.Order, &s.Name, &duration, &cutOff); err != nil {
-			return err
-		}
-		s.Duration, s.CutOff = durationOf(duration), decimal.Decimal(cutOff)
-		sectionIndex[s.ID] = len(exam.Sections)
-		exam.Sections = append(exam.Sections, s)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("sections: %w", err)
-	}
-
-	questions := map[int64]*examhall.Question{}
-	rows, err = tx.QueryContext(ctx, `SELECT eq.id, eq.section_id, eq.position, eq.marks_h, eq.negative_marks_h,
-		eq.partial_marks_h, eq.is_bonus, q.id, COALESCE(q.key, ''), q.type, q.question_html,
-		COALESCE(q.direction_html, ''), q.explanation_html, COALESCE(q.subject_id, 0), COALESCE(q.difficulty, ''),
-		COALESCE(q.numerical_min, ''), COALESCE(q.numerical_max, '')
-		FROM exam_questions eq JOIN questions q ON q.id = eq.question_id
-		WHERE eq.exam_id = $1 ORDER BY eq.position`, exam.ID)
-	if err != nil {
-		return fmt.Errorf("exam questions: %w", err)
-	}
-	err = scanRows(rows, func() error {
-		eq := examhall.ExamQuestion{ExamID: exam.ID}
-		var marks, negative int64
-		var partial sql.NullInt64
-		q := &eq.Question
-		if err := rows.Scan(&eq.ID, &eq.SectionID, &eq.Order, &marks, &negative, &partial, &eq.IsBonus,
-			&q.ID, &q.Key, &q.Type, &q.QuestionHTML, &q.DirectionHTML, &q.ExplanationHTML, &q.SubjectID,
-			&q.Difficulty, &q.NumericalMin, &q.NumericalMax); err != nil {
-			return err
-		}
-		eq.Marks, eq.NegativeMarks, eq.PartialMarks = decimal.Decimal(marks), decimal.Decimal(negative), decimalOf(partial)
-		s := &exam.Sections[sectionIndex[eq.SectionID]]
-		s.Questions = append(s.Questions, eq)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("exam questions: %w", err)
-	}
-	for i := range exam.Sections {
-		for j := range exam.Sections[i].Questions {
-			q := &exam.Sections[i].Questions[j].Question
-			questions[q.ID] = q
-		}
-	}
-
-	rows, err = tx.QueryContext(ctx, `SELECT a.question_id, a.id, a.text_html, a.is_correct FROM answers a
-		JOIN exam_questions eq ON eq.question_id = a.question_id
-		WHERE eq.exam_id = $1 ORDER BY a.question_id, a.position`, exam.ID)
-	if err != nil {
-		return fmt.Errorf("answers: %w", err)
-	}
-	err = scanRows(rows, func() error {
-		var questionID int64
-		var a examhall.Answer
-		if err := rows.Scan(&questionID, &a.ID, &a.TextHTML, &a.IsCorrect); err != nil {
-			return err
-		}
-		questions[questionID].Answers = append(questions[questionID].Answers, a)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("answers: %w", err)
-	}
-
-	rows, err = tx.QueryContext(ctx, `SELECT aa.question_id, aa.text FROM accepted_answers aa
-		JOIN exam_questions eq ON eq.question_id = aa.question_id
-		WHERE eq.exam_id = $1 ORDER BY aa.question_id, aa.id`, exam.ID)
-	if err != nil {
-		return fmt.Errorf("accepted answers: %w", err)
-	}
-	err = scanRows(rows, func() error {
-		var questionID int64
-		var text string
-		if err := rows.Scan(&questionID, &text); err != nil {
-			return err
-		}
-		q := questions[questionID]
-		q.AcceptedAnswers = append(q.AcceptedAnswers, text)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("accepted answers: %w", err)
-	}
-	return nil
+	return loadExamsContent(ctx, tx, []*examhall.Exam{exam})
 }
 
 // scanRows calls scan for each row, then closes rows and reports any error.

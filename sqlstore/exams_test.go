@@ -30,7 +30,7 @@ func sampleExam(physics, chemistry int64) *examhall.Exam {
 		Slug: "mock-1", Title: "Mock Test 1", Description: "<p>Full syllabus</p>", StartDate: &start,
 		Duration: ptr(3 * time.Hour), PassPercentage: ptr(dec("40")), MarkPerQuestion: dec("4"),
 		NegativeMarks: dec("1"), EnableRanks: true, AllowRetake: true, ShowScore: true, ShowPercentile: true,
-		ShowPassOrFail: true, ShowAnswers: true, Published: true,
+		ShowPassOrFail: true, ShowAnswers: true, Published: true, Batches: []string{"JEE 2027", "NEET 2027"},
 		Sections: []examhall.Section{
 			{Name: "Part A", CutOff: dec("10"), Questions: []examhall.ExamQuestion{
 				{Marks: dec("4"), NegativeMarks: dec("1"), Question: examhall.Question{Key: "q-1", Type: examhall.MCQSingle,

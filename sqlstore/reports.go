@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
 )
 
 // attemptOrderColumns maps the admin list's ordering fields to columns; only
@@ -105,4 +106,84 @@ func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]exam
 		})
 	})
 	return rows, count, snapshot, err
+}
+
+// ExamList returns one page of the admin exams list, with each exam's number
+// of questions and total marks: a count and a page query.
+func (db *DB) ExamList(ctx context.Context, f examhall.ExamListFilter) ([]examhall.ExamSummary, int, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) { // every $%d in cond is this argument
+		args = append(args, arg)
+		conds = append(conds, strings.ReplaceAll(cond, "$%d", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.StartsFrom != nil {
+		add("exams.start_date >= $%d", micros(*f.StartsFrom))
+	}
+	if f.EndsBefore != nil {
+		add("exams.end_date < $%d", micros(*f.EndsBefore))
+	}
+	switch f.Status {
+	case "running":
+		add("(exams.start_date IS NULL OR exams.start_date <= $%d) AND (exams.end_date IS NULL OR exams.end_date > $%d)", micros(f.Now))
+	case "upcoming":
+		add("exams.start_date > $%d", micros(f.Now))
+	case "completed":
+		add("exams.end_date <= $%d", micros(f.Now))
+	}
+	if f.SubjectID != 0 {
+		add(`EXISTS (SELECT 1 FROM exam_questions eq JOIN questions q ON q.id = eq.question_id
+			WHERE eq.exam_id = exams.id AND q.subject_id = $%d)`, f.SubjectID)
+	}
+	if f.BatchID != 0 {
+		add("EXISTS (SELECT 1 FROM exam_batches eb WHERE eb.exam_id = exams.id AND eb.batch_id = $%d)", f.BatchID)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	order := "exams.id DESC"
+	switch f.OrderBy {
+	case "start_date", "end_date":
+		order = "exams." + f.OrderBy + dir + " NULLS LAST, exams.id" + dir
+	}
+	var exams []examhall.ExamSummary
+	var count int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM exams`+where, args...).Scan(&count); err != nil {
+			return fmt.Errorf("count exams: %w", err)
+		}
+		n := len(args)
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT `+qualified("exams", examColumns)+`,
+			(SELECT count(*) FROM exam_questions eq WHERE eq.exam_id = exams.id),
+			(SELECT COALESCE(SUM(eq.marks_h), 0) FROM exam_questions eq WHERE eq.exam_id = exams.id)
+			FROM exams%s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2), append(args, f.Limit, f.Offset)...)
+		if err != nil {
+			return fmt.Errorf("list exams: %w", err)
+		}
+		return scanRows(rows, func() error {
+			var questions int
+			var total int64
+			e, err := scanExam(rows, &questions, &total)
+			if err != nil {
+				return err
+			}
+			exams = append(exams, examhall.ExamSummary{Exam: *e, NumberOfQuestions: questions, TotalMarks: decimal.Decimal(total)})
+			return nil
+		})
+	})
+	return exams, count, err
+}
+
+// qualified prefixes each of a list of plain column names with table.
+func qualified(table, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = table + "." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
 }

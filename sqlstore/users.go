@@ -98,16 +98,22 @@ func updateUser(ctx context.Context, tx *Tx, u *examhall.User, passwordHash stri
 
 // setUserBatches makes names the user's batches, creating batches that do not exist yet.
 func setUserBatches(ctx context.Context, tx *Tx, userID int64, names []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM user_batches WHERE user_id = $1`, userID); err != nil {
-		return fmt.Errorf("clear batches of user %d: %w", userID, err)
+	return setBatches(ctx, tx, "user_batches", "user_id", userID, names)
+}
+
+// setBatches makes names the batches of the record id in a link table
+// (user_batches or exam_batches), creating batches that do not exist yet.
+func setBatches(ctx context.Context, tx *Tx, table, column string, id int64, names []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+column+` = $1`, id); err != nil {
+		return fmt.Errorf("clear %s of %d: %w", table, id, err)
 	}
 	for _, name := range names {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, name); err != nil {
 			return fmt.Errorf("create batch %q: %w", name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_batches (user_id, batch_id)
-			SELECT $1, id FROM batches WHERE name = $2 ON CONFLICT DO NOTHING`, userID, name); err != nil {
-			return fmt.Errorf("add user %d to batch %q: %w", userID, name, err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+column+`, batch_id)
+			SELECT $1, id FROM batches WHERE name = $2 ON CONFLICT DO NOTHING`, id, name); err != nil {
+			return fmt.Errorf("add %d to batch %q: %w", id, name, err)
 		}
 	}
 	return nil
