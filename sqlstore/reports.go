@@ -23,7 +23,9 @@ var attemptOrderColumns = map[examhall.AttemptOrderField]string{
 // attemptListQuery builds the WHERE and ORDER BY of the admin attempts list;
 // args start with the snapshot.
 func attemptListQuery(f examhall.AttemptFilter, snapshot int64) (where, order string, args []any) {
-	conds := []string{"attempts.id <= $1"}
+	// The snapshot only filters: "+" keeps SQLite from choosing an index by
+	// this id range over one that serves the filter and the ordering.
+	conds := []string{"+attempts.id <= $1"}
 	args = []any{snapshot}
 	add := func(cond string, arg any) {
 		args = append(args, arg)
@@ -186,4 +188,45 @@ func qualified(table, columns string) string {
 		parts[i] = table + "." + strings.TrimSpace(p)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ExplainAttemptList returns the engine's plan for the page query of the
+// admin attempts list, one line per plan step; tests and operators use it to
+// check that each filter and ordering is served by an index.
+func (db *DB) ExplainAttemptList(ctx context.Context, f examhall.AttemptFilter) ([]string, error) {
+	where, order, args := attemptListQuery(f, 1<<62)
+	n := len(args)
+	query := fmt.Sprintf(`SELECT `+attemptColumns+`, users.email, exams.duration_us
+		FROM attempts JOIN users ON users.id = attempts.user_id JOIN exams ON exams.id = attempts.exam_id
+		WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2)
+	args = append(args, 200, 0)
+	var plan []string
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		explain := "EXPLAIN QUERY PLAN "
+		if db.engine == Postgres {
+			explain = "EXPLAIN "
+		}
+		rows, err := tx.QueryContext(ctx, explain+query, args...)
+		if err != nil {
+			return fmt.Errorf("explain: %w", err)
+		}
+		cols, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		return scanRows(rows, func() error {
+			dest := make([]any, len(cols))
+			for i := range dest {
+				dest[i] = new(any)
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			line := fmt.Sprint(*(dest[len(dest)-1].(*any))) // SQLite: the detail column; PostgreSQL: the only one
+			plan = append(plan, line)
+			return nil
+		})
+	})
+	return plan, err
 }
