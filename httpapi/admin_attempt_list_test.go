@@ -220,18 +220,35 @@ func TestAdminAttemptList(t *testing.T) {
 			t.Errorf("statements: %d for one attempt, %d for six", small, large)
 		}
 
+		golden(t, "admin_exam_1.json", a.do("GET", "/api/v2.5/admin/exams/1/", admin, "", "").body)
+		for _, p := range []string{"/api/v3/admin/attempts/2/user_answers/", "/api/v2.5/admin/users/"} {
+			before := a.db.Statements()
+			a.do("GET", p+"?page_size=1", admin, "", "")
+			small := a.db.Statements() - before
+			before = a.db.Statements()
+			a.do("GET", p+"?page_size=100", admin, "", "")
+			if large := a.db.Statements() - before; large != small {
+				t.Errorf("%s: %d statements for one row, %d for all", p, small, large)
+			}
+		}
+		if got := a.do("GET", "/api/v2.5/admin/exams/99/", admin, "", ""); got.status != 404 || got.body != `{"detail":"Not found."}` {
+			t.Errorf("unknown exam: %d %s", got.status, got.body)
+		}
 		for _, auth := range []struct {
 			token  string
 			status int
 		}{{"", 401}, {"JWT " + a.studentToken(t), 403}} {
-			for _, p := range []string{path, path + "1/", "/api/v3/admin/attempts/1/user_answers/"} {
+			for _, p := range []string{path, path + "1/", "/api/v3/admin/attempts/1/user_answers/", "/api/v2.5/admin/exams/",
+				"/api/v2.5/admin/exams/1/", "/api/v2.5/admin/users/", "/api/v2.5/admin/users/1/"} {
 				if got := a.do("GET", p, auth.token, "", ""); got.status != auth.status {
 					t.Errorf("GET %s with %q: %d", p, auth.token, got.status)
 				}
 			}
 		}
-		if got := a.do("GET", path+"99/", admin, "", ""); got.status != 404 || got.body != `{"detail":"Not found."}` {
-			t.Errorf("unknown attempt: %d %s", got.status, got.body)
+		for _, p := range []string{path + "99/", path + "abc/", path + "-1/", "/api/v3/admin/attempts/x/user_answers/"} {
+			if got := a.do("GET", p, admin, "", ""); got.status != 404 || got.body != `{"detail":"Not found."}` {
+				t.Errorf("GET %s: %d %s", p, got.status, got.body)
+			}
 		}
 	})
 }
