@@ -27,8 +27,8 @@ type AttemptOrder struct {
 
 // AttemptFilter selects a page of the admin attempts list.
 type AttemptFilter struct {
-	UserID        int64 // 0: any
-	ExamID        int64 // 0: any
+	UserID        *int64 // nil: any
+	ExamID        *int64 // nil: any
 	State         *AttemptState
 	StartedFrom   *time.Time // started at or after
 	StartedBefore *time.Time // started before
@@ -39,8 +39,48 @@ type AttemptFilter struct {
 	// through the pages sees the attempts that existed when it began; 0 takes
 	// the newest id now (and AttemptList returns it).
 	Snapshot int64
-	Offset   int
-	Limit    int
+	// After, when set, starts the page after the row with these values of the
+	// ordering's columns (id last): a keyset cursor, immune to rows that
+	// commit late below it. It needs every ordering term in one direction.
+	After  []int64
+	Offset int
+	Limit  int
+}
+
+// OrderKey is the ordering's columns and the tie-breaking id, in order.
+func (f *AttemptFilter) OrderKey() []AttemptOrder {
+	key := append([]AttemptOrder(nil), f.Order...)
+	for _, o := range f.Order {
+		if o.Field == OrderByID {
+			return key
+		}
+	}
+	desc := len(key) > 0 && key[len(key)-1].Desc // the tie-breaker runs the way the last term does
+	return append(key, AttemptOrder{Field: OrderByID, Desc: desc})
+}
+
+// CursorKey is a's values of the ordering key; ok is false when the terms
+// run in different directions, where no cursor can follow them.
+func (f *AttemptFilter) CursorKey(a *Attempt) (key []int64, ok bool) {
+	order := f.OrderKey()
+	for _, o := range order {
+		if o.Desc != order[0].Desc {
+			return nil, false
+		}
+		switch o.Field {
+		case OrderByDate:
+			key = append(key, a.Date.UnixMicro())
+		case OrderByID:
+			key = append(key, a.ID)
+		case OrderByCorrect:
+			key = append(key, int64(a.Correct))
+		case OrderByIncorrect:
+			key = append(key, int64(a.Incorrect))
+		case OrderByUnanswered:
+			key = append(key, int64(a.Unanswered))
+		}
+	}
+	return key, true
 }
 
 // AttemptRow is an attempt with what the admin list shows of its user and exam.

@@ -2,6 +2,7 @@ package drf
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -30,9 +31,24 @@ func FormatTimePtr(t *time.Time, loc *time.Location) *string {
 	return &s
 }
 
-// ParseDate reads a YYYY-MM-DD date and returns the instant that day starts in loc.
+// dateLayouts are Django's default DATE_INPUT_FORMATS, which its date
+// fields and django-filter accept: 2021-02-02 (also 2021-2-2), 02/02/2021,
+// 02/02/21, Feb 2 2021 and the other spellings.
+var dateLayouts = []string{"2006-1-2", "1/2/2006", "1/2/06", "Jan 2 2006", "Jan 2, 2006", "2 Jan 2006",
+	"2 Jan, 2006", "January 2 2006", "January 2, 2006", "2 January 2006", "2 January, 2006"}
+
+// ParseDate reads a date as Django does and returns the instant that day
+// starts in loc.
 func ParseDate(s string, loc *time.Location) (time.Time, error) {
-	return time.ParseInLocation(time.DateOnly, s, loc)
+	s = strings.TrimSpace(s)
+	var err error
+	for _, layout := range dateLayouts {
+		var t time.Time
+		if t, err = time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // FormatDuration renders d as Python's str(timedelta): "0:00:00",

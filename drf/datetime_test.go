@@ -51,7 +51,12 @@ func TestParseDate(t *testing.T) {
 	if want := time.Date(2021, 2, 1, 18, 30, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("ParseDate = %v, want %v", got.UTC(), want)
 	}
-	for _, bad := range []string{"", "2021-2-2", "2021-02-30", "02/02/2021", "2021-02-02T00:00:00"} {
+	for _, same := range []string{"2021-2-2", "02/02/2021", "2/2/21", "Feb 2 2021", "Feb 2, 2021", "2 February 2021", " 2021-02-02 "} {
+		if d, err := ParseDate(same, kolkata); err != nil || !d.Equal(got) {
+			t.Errorf("ParseDate(%q) = %v, %v; want %v", same, d, err, got)
+		}
+	}
+	for _, bad := range []string{"", "2021-02-30", "2021-13-01", "2021-02-02T00:00:00", "tomorrow", "02-02-2021"} {
 		if _, err := ParseDate(bad, kolkata); err == nil {
 			t.Errorf("ParseDate(%q) succeeded", bad)
 		}

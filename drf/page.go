@@ -1,6 +1,7 @@
 package drf
 
 import (
+	"math"
 	"net/url"
 	"strconv"
 
@@ -25,23 +26,32 @@ var ErrInvalidPage = examhall.Errorf(examhall.ENOTFOUND, "Invalid page.")
 // ErrInvalidPage.
 func ParsePage(q url.Values, defaultSize, maxSize int) (Page, error) {
 	p := Page{Number: 1, Size: defaultSize}
-	if s := q.Get("page_size"); s != "" {
+	if s := Param(q, "page_size"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
 			p.Size = min(n, maxSize)
 		}
 	}
-	switch s := q.Get("page"); s {
+	switch s := Param(q, "page"); s {
 	case "":
 	case "last":
 		p.Last = true
 	default:
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || n > math.MaxInt32/p.Size { // no page that far exists; its offset would overflow
 			return Page{}, ErrInvalidPage
 		}
 		p.Number = n
 	}
 	return p, nil
+}
+
+// Param is the value of a query parameter, the last one when it is repeated,
+// as Django's QueryDict reads it.
+func Param(q url.Values, name string) string {
+	if v := q[name]; len(v) > 0 {
+		return v[len(v)-1]
+	}
+	return ""
 }
 
 // Resolve fixes the page number against a list of count items: it turns
@@ -83,15 +93,16 @@ type Envelope struct {
 func NewEnvelope(requestURL *url.URL, p Page, count int, results any) Envelope {
 	env := Envelope{Count: count, PerPage: p.Size, Results: results}
 	if p.Number < NumPages(count, p.Size) {
-		env.Next = pageLink(requestURL, p.Number+1)
+		env.Next = PageLink(requestURL, p.Number+1)
 	}
 	if p.Number > 1 {
-		env.Previous = pageLink(requestURL, p.Number-1)
+		env.Previous = PageLink(requestURL, p.Number-1)
 	}
 	return env
 }
 
-func pageLink(requestURL *url.URL, number int) *string {
+// PageLink is requestURL with its page parameter set to number (left out for 1).
+func PageLink(requestURL *url.URL, number int) *string {
 	u := *requestURL
 	q := u.Query()
 	if number == 1 {

@@ -29,7 +29,10 @@ func TestParsePage(t *testing.T) {
 			t.Errorf("ParsePage(%q) = %+v, %v; want %+v", tt.query, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"page=0", "page=-1", "page=abc", "page=1.5", "page=%20"} {
+	if p, _ := ParsePage(url.Values{"page": {"1", "3"}, "page_size": {"9", "7"}}, 200, 1000); p.Number != 3 || p.Size != 7 {
+		t.Errorf("repeated parameters: %+v, want the last values", p)
+	}
+	for _, bad := range []string{"page=0", "page=-1", "page=abc", "page=1.5", "page=%20", "page=92233720368547758", "page=10737419&page_size=200"} {
 		q, _ := url.ParseQuery(bad)
 		if _, err := ParsePage(q, 200, 1000); err != ErrInvalidPage {
 			t.Errorf("ParsePage(%q) error = %v, want ErrInvalidPage", bad, err)

@@ -56,19 +56,24 @@ var attemptStates = map[string]examhall.AttemptState{
 func parseAttemptFilter(q url.Values, loc *time.Location) (examhall.AttemptFilter, error) {
 	var f examhall.AttemptFilter
 	errs := examhall.FieldErrors{}
-	number := func(name string) int64 {
-		v := q.Get(name)
+	number := func(name string) *int64 {
+		v := drf.Param(q, name)
 		if v == "" {
-			return 0
+			return nil
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			errs.Add(name, "Enter a number.")
 		}
-		return n
+		return &n
 	}
-	f.UserID, f.ExamID, f.Snapshot = number("users"), number("exams"), number("snapshot")
-	if v := q.Get("state"); v != "" {
+	f.UserID, f.ExamID = number("users"), number("exams")
+	// The snapshot is examhall's own, carried by next links: a value that is
+	// not one is ignored, as DRF ignores parameters it does not know.
+	if n, err := strconv.ParseInt(drf.Param(q, "snapshot"), 10, 64); err == nil && n > 0 {
+		f.Snapshot = n
+	}
+	if v := drf.Param(q, "state"); v != "" {
 		if state, ok := attemptStates[v]; ok {
 			f.State = &state
 		} else {
@@ -76,13 +81,13 @@ func parseAttemptFilter(q url.Values, loc *time.Location) (examhall.AttemptFilte
 		}
 	}
 	day := func(name string) *time.Time {
-		v := q.Get(name)
+		v := drf.Param(q, name)
 		if v == "" {
 			return nil
 		}
 		t, err := drf.ParseDate(v, loc)
 		if err != nil {
-			errs.Add(name, "Enter a valid date.")
+			errs.Add("date", "Enter a valid date.") // django-filter's range field is "date"
 			return nil
 		}
 		return &t
@@ -92,7 +97,7 @@ func parseAttemptFilter(q url.Values, loc *time.Location) (examhall.AttemptFilte
 		next := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
 		f.StartedBefore = &next
 	}
-	for _, term := range strings.Split(q.Get("ordering"), ",") {
+	for _, term := range strings.Split(drf.Param(q, "ordering"), ",") {
 		term = strings.TrimSpace(term)
 		field := examhall.AttemptOrderField(strings.TrimPrefix(term, "-"))
 		switch field {
@@ -103,12 +108,26 @@ func parseAttemptFilter(q url.Values, loc *time.Location) (examhall.AttemptFilte
 	if len(f.Order) == 0 {
 		f.Order = []examhall.AttemptOrder{{Field: examhall.OrderByDate, Desc: true}}
 	}
+	// The cursor is examhall's own, carried by next links; one that does not
+	// parse is ignored and the page is found by its number.
+	if c := drf.Param(q, "cursor"); c != "" {
+		for _, part := range strings.Split(c, ".") {
+			n, err := strconv.ParseInt(part, 10, 64)
+			if err != nil {
+				f.After = nil
+				break
+			}
+			f.After = append(f.After, n)
+		}
+	}
 	return f, errs.Err()
 }
 
 // listAdminAttempts is GET /api/v2.5/admin/attempts/. Its next and previous
-// links carry the snapshot of the first page, so that a client following
-// them sees every attempt that existed when it began exactly once.
+// links carry the snapshot of the first page, and next links a cursor after
+// the page's last row (when the ordering runs one way), so that a client
+// following them sees every attempt that existed when it began exactly once,
+// even on PostgreSQL where ids may commit out of order.
 func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page, err := drf.ParsePage(q, attemptsPageSize, attemptsMaxPageSize)
@@ -122,7 +141,12 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = page.Size
-	if !page.Last {
+	switch {
+	case page.Last:
+		f.After = nil
+	case f.After != nil:
+		f.Offset = 0 // the cursor places the page
+	default:
 		f.Offset = (page.Number - 1) * page.Size
 	}
 	rows, count, snapshot, err := s.Reports.AttemptList(r.Context(), f)
@@ -135,7 +159,7 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if offset != f.Offset { // page=last: now that the count is known
+	if page.Last && offset != f.Offset { // page=last: now that the count is known
 		f.Offset, f.Snapshot = offset, snapshot
 		if rows, count, _, err = s.Reports.AttemptList(r.Context(), f); err != nil {
 			s.writeError(w, r, err)
@@ -150,8 +174,21 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 	link := s.requestURL(r)
 	query := link.Query()
 	query.Set("snapshot", strconv.FormatInt(snapshot, 10))
+	query.Del("cursor")
 	link.RawQuery = query.Encode()
-	writeJSON(w, http.StatusOK, drf.NewEnvelope(link, resolved, count, results))
+	env := drf.NewEnvelope(link, resolved, count, results)
+	if env.Next != nil && len(rows) > 0 {
+		if key, ok := f.CursorKey(&rows[len(rows)-1].Attempt); ok {
+			parts := make([]string, len(key))
+			for i, v := range key {
+				parts[i] = strconv.FormatInt(v, 10)
+			}
+			query.Set("cursor", strings.Join(parts, "."))
+			link.RawQuery = query.Encode()
+			env.Next = drf.PageLink(link, resolved.Number+1)
+		}
+	}
+	writeJSON(w, http.StatusOK, env)
 }
 
 // adminAttempt renders a row; a running attempt shows its clock as of now.

@@ -148,6 +148,10 @@ func TestAdminAttemptList(t *testing.T) {
 			{"?state=3", []int64{}},
 			{"?users=3", []int64{4, 3}},
 			{"?users=999", []int64{}},
+			{"?users=0", []int64{}},
+			{"?exams=2&exams=1&users=2", []int64{2, 1}}, // the last of repeated values, as Django reads them
+			{"?snapshot=x&ordering=id", []int64{1, 2, 3, 4, 5, 6}},
+			{"?date_0=2020-1-11&date_1=02/02/2021&ordering=date", []int64{2, 3, 4}},
 			{"?date_0=2021-02-03", []int64{6, 5}},
 			{"?date_1=2020-01-10", []int64{1}},
 			{"?exams=2&state=1&date_0=2021-01-01&date_1=2021-12-31&ordering=date", []int64{5}},
@@ -188,12 +192,12 @@ func TestAdminAttemptList(t *testing.T) {
 			{"?exams=1.5&users=x", 400, `{"exams":["Enter a number."],"users":["Enter a number."]}`},
 			{"?state=2", 400, `{"state":["Select a valid choice. 2 is not one of the available choices."]}`},
 			{"?state=running", 400, `{"state":["Select a valid choice. running is not one of the available choices."]}`},
-			{"?date_0=2021-13-01", 400, `{"date_0":["Enter a valid date."]}`},
-			{"?date_1=yesterday", 400, `{"date_1":["Enter a valid date."]}`},
+			{"?date_0=2021-13-01", 400, `{"date":["Enter a valid date."]}`},
+			{"?date_1=yesterday", 400, `{"date":["Enter a valid date."]}`},
 			{"?page=0", 404, `{"detail":"Invalid page."}`},
 			{"?page=abc", 404, `{"detail":"Invalid page."}`},
 			{"?page=2", 404, `{"detail":"Invalid page."}`},
-			{"?snapshot=x", 400, `{"snapshot":["Enter a number."]}`},
+			{"?page=92233720368547758", 404, `{"detail":"Invalid page."}`},
 		}
 		for _, tt := range bad {
 			if got := a.do("GET", path+tt.query, admin, "", ""); got.status != tt.status || got.body != tt.body {

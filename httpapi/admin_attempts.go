@@ -24,7 +24,7 @@ type adminAttemptDetail struct {
 	UnansweredCount       int                       `json:"unanswered_count"`
 	Score                 decimal.Decimal           `json:"score"`
 	Percentage            float64                   `json:"percentage"`
-	Percentile            *float64                  `json:"percentile"`
+	Percentile            *pyFloat                  `json:"percentile"`
 	TimeTaken             string                    `json:"time_taken"`
 	RemainingTime         *string                   `json:"remaining_time"`
 	Result                string                    `json:"result"`
@@ -136,7 +136,7 @@ func (s *Server) adminAttemptDetail(r *http.Request, a *examhall.Attempt, exam *
 		InstituteAttemptID: nonEmpty(a.InstituteAttemptID),
 	}
 	if ranked {
-		p := percentile.Float64()
+		p := pyFloat(percentile.Float64())
 		d.Percentile = &p
 	}
 	for _, sec := range sections {

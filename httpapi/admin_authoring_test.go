@@ -121,7 +121,7 @@ func TestAuthoringEndpoints(t *testing.T) {
 			"question_html": "n", "numerical_min": "5", "numerical_max": "1"}, `{"numerical_max":["Ensure numerical_max is not less than numerical_min."]}`)
 		// A 4-mark essay joins Part A after q1: q2 moves to third place; Asha's 4 is now of 10 marks.
 		a.must(201, "POST", examPath+"questions/", admin, map[string]any{"section": exam.Sections[0].ID, "type": "essay", "question_html": "e"}, &patched)
-		if q := patched.Sections[0].Questions; len(q) != 2 || q[1].Type != "Essay" || q[1].Order != 2 || patched.Sections[1].Questions[0].Order != 3 {
+		if q := patched.Sections[0].Questions; len(q) != 2 || q[1].Type != "Essay" || q[1].Order != 1 || patched.Sections[1].Questions[0].Order != 2 {
 			t.Errorf("after adding a question: %+v", patched.Sections)
 		}
 		if at := ashaAttempt(); at.Score != "4.00" || at.Percentage != 40 || at.Unanswered != 2 {

@@ -19,12 +19,7 @@ const (
 
 // parseExamListFilter reads the admin exams list's filters (SPEC §7).
 func parseExamListFilter(q map[string][]string, loc *time.Location, now time.Time) (examhall.ExamListFilter, error) {
-	get := func(name string) string {
-		if v := q[name]; len(v) > 0 {
-			return v[len(v)-1]
-		}
-		return ""
-	}
+	get := func(name string) string { return drf.Param(q, name) }
 	f := examhall.ExamListFilter{Now: now}
 	errs := examhall.FieldErrors{}
 	day := func(name string) *time.Time {

@@ -17,7 +17,7 @@ type adminUserAnswer struct {
 	Result          string          `json:"result"`
 	Duration        int64           `json:"duration"`
 	Review          bool            `json:"review"`
-	Guessed         bool            `json:"guessed"`
+	Guessed         *bool           `json:"guessed"`
 	MarksAwarded    decimal.Decimal `json:"marks_awarded"`
 }
 
@@ -48,7 +48,7 @@ func (s *Server) gradeAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, adminUserAnswer{ID: ua.ID, ExamQuestionID: ua.ExamQuestionID,
 		SelectedAnswers: ua.SelectedAnswerIDs, Result: ua.Result.String(), Duration: int64(ua.Duration.Seconds()),
-		Review: ua.Review, Guessed: ua.Guessed, MarksAwarded: ua.Marks})
+		Review: ua.Review, MarksAwarded: ua.Marks})
 }
 
 // changeExamQuestion is PUT /api/v2.5/admin/exams/<id>/questions/<exam_question_id>/:

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/examhall/examhall/bundle"
+	"github.com/examhall/examhall/drf"
 	"github.com/examhall/examhall/sqlstore"
 )
 
@@ -22,7 +23,7 @@ func (s *Server) importBundle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, bodyOrBundleError(err))
 		return
 	}
-	dryRun := r.URL.Query().Get("dry_run") == "1" || r.URL.Query().Get("dry_run") == "true"
+	dryRun := drf.Param(r.URL.Query(), "dry_run") == "1" || drf.Param(r.URL.Query(), "dry_run") == "true"
 	summary, err := s.Import.ImportBundle(r.Context(), b, s.Auth.Passwords, dryRun)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -22,7 +22,7 @@ type v3UserAnswer struct {
 	Result          string  `json:"result"`
 	Duration        int64   `json:"duration"`
 	Review          bool    `json:"review"`
-	Guessed         bool    `json:"guessed"`
+	Guessed         *bool   `json:"guessed"` // never recorded by examhall: null, as the seed shows
 }
 
 // v3ExamQuestion is one row of results.exam_questions.
@@ -83,7 +83,7 @@ func (s *Server) listUserAnswers(w http.ResponseWriter, r *http.Request) {
 		}
 		results.UserAnswers = append(results.UserAnswers, v3UserAnswer{ID: ua.ID, ExamQuestionID: ua.ExamQuestionID,
 			SelectedAnswers: selected, Result: ua.Result.String(), Duration: int64(ua.Duration.Seconds()),
-			Review: ua.Review, Guessed: ua.Guessed})
+			Review: ua.Review})
 		q := exam.Question(ua.ExamQuestionID)
 		out := v3ExamQuestion{ID: q.ID, QuestionID: q.Question.ID, SectionID: q.SectionID,
 			QuestionHTML: q.Question.QuestionHTML, Type: q.Question.Type.Label(), Marks: q.Marks,

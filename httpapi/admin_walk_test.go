@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -128,6 +129,91 @@ func TestAdminAttemptWalk(t *testing.T) {
 		}
 		if pages != 3 {
 			t.Errorf("walked %d pages, want 3", pages)
+		}
+	})
+}
+
+// On PostgreSQL ids can commit out of order: an attempt whose id was taken
+// before a walk began may commit during it, below the pages already read.
+// The walk still sees every attempt that existed when it began exactly once.
+// (SQLite runs one writer at a time, so ids always commit in order there.)
+func TestAdminAttemptWalkLateCommit(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) {
+		a := newTestAPI(t, sqlstore.Postgres)
+		a.addUser("admin", examhall.RoleAdmin)
+		ctx := context.Background()
+		exam := &examhall.Exam{Slug: "late", Title: "Late", MarkPerQuestion: decimal.FromInt(1), AllowRetake: true,
+			Published: true, Sections: []examhall.Section{{Name: "All"}}}
+		if err := a.db.CreateExam(ctx, exam); err != nil {
+			t.Fatal(err)
+		}
+		start := func(name string) int64 {
+			u := &examhall.User{Username: name, Role: examhall.RoleStudent, IsActive: true}
+			if err := a.db.CreateUser(ctx, u, ""); err != nil {
+				t.Fatal(err)
+			}
+			at, err := a.db.StartAttempt(ctx, u.ID, "late", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return at.ID
+		}
+		existing := map[int64]bool{}
+		for i := range 20 {
+			existing[start(fmt.Sprint("early", i))] = true
+		}
+		// A writer takes the next id and holds its transaction open.
+		late := &examhall.User{Username: "late", Role: examhall.RoleStudent, IsActive: true}
+		if err := a.db.CreateUser(ctx, late, ""); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := sql.Open("pgx", a.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		tx, err := raw.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lateID int64
+		if err := tx.QueryRow(`INSERT INTO attempts (exam_id, user_id, state, date, result)
+			VALUES ($1, $2, 1, 0, 'NA') RETURNING id`, exam.ID, late.ID).Scan(&lateID); err != nil {
+			t.Fatal(err)
+		}
+		existing[start("after")] = true // commits first, with a higher id
+		token := "JWT " + a.token("admin")
+		seen := map[int64]int{}
+		next := "/api/v2.5/admin/attempts/?ordering=-id&page_size=5"
+		for pages := 0; next != ""; pages++ {
+			if pages == 1 {
+				if err := tx.Commit(); err != nil { // the late attempt appears below page 1
+					t.Fatal(err)
+				}
+			}
+			got := a.do("GET", strings.TrimPrefix(next, "https://exams.example.com"), token, "", "")
+			var env struct {
+				Next    *string
+				Results []struct{ ID int64 }
+			}
+			if err := json.Unmarshal([]byte(got.body), &env); err != nil {
+				t.Fatalf("%v: %s", err, got.body)
+			}
+			for _, r := range env.Results {
+				seen[r.ID]++
+			}
+			next = ""
+			if env.Next != nil {
+				next = *env.Next
+			}
+		}
+		for id := range existing {
+			if seen[id] != 1 {
+				t.Errorf("attempt %d seen %d times", id, seen[id])
+			}
+		}
+		if seen[lateID] > 1 {
+			t.Errorf("the late attempt %d was seen %d times", lateID, seen[lateID])
 		}
 	})
 }

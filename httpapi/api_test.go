@@ -42,6 +42,7 @@ const (
 // testAPI is the API on a fresh database, with a clock the test moves.
 type testAPI struct {
 	t      *testing.T
+	dsn    string
 	db     *sqlstore.DB
 	clock  *examhalltest.Clock
 	auth   *auth.Service
@@ -52,7 +53,15 @@ type testAPI struct {
 func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
 	t.Helper()
 	clock := examhalltest.NewClock(epoch)
-	db := sqltest.MustOpen(t, engine, clock)
+	dsn := sqltest.DSN(t, engine)
+	db, err := sqlstore.Open(context.Background(), dsn, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	kolkata, err := time.LoadLocation("Asia/Kolkata")
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +81,7 @@ func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
 	}
 	server := httptest.NewServer(api.Handler())
 	t.Cleanup(server.Close)
-	return &testAPI{t: t, db: db, clock: clock, auth: authService, server: server, users: map[string]*examhall.User{}}
+	return &testAPI{t: t, dsn: dsn, db: db, clock: clock, auth: authService, server: server, users: map[string]*examhall.User{}}
 }
 
 // addUser creates a user with the password "pw-<username>".

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/examhall/examhall"
 )
@@ -87,4 +88,16 @@ func (s *Server) absoluteURL(r *http.Request, path string, query url.Values) *ur
 // requestURL is the public URL of the request itself.
 func (s *Server) requestURL(r *http.Request) *url.URL {
 	return s.absoluteURL(r, r.URL.Path, r.URL.Query())
+}
+
+// pyFloat is a number as Python's json writes a float: 100.0, 33.33 (a whole
+// number keeps its ".0", which clients in Python read as a float).
+type pyFloat float64
+
+func (f pyFloat) MarshalJSON() ([]byte, error) {
+	s := strconv.FormatFloat(float64(f), 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eEn") { // not NaN/Inf, which never arise here
+		s += ".0"
+	}
+	return []byte(s), nil
 }

@@ -22,7 +22,7 @@ type studentAttempt struct {
 	Score              decimal.Decimal `json:"score"`
 	ReviewURL          string          `json:"review_url"`
 	QuestionsURL       string          `json:"questions_url"`
-	Percentile         *float64        `json:"percentile"`
+	Percentile         *pyFloat        `json:"percentile"`
 	CorrectCount       int             `json:"correct_count"`
 	IncorrectCount     int             `json:"incorrect_count"`
 	LastStartedTime    *string         `json:"last_started_time"`
@@ -55,7 +55,7 @@ func (s *Server) studentAttempt(r *http.Request, a *examhall.Attempt, exam *exam
 		return out, err
 	}
 	if ok {
-		p := percentile.Float64()
+		p := pyFloat(percentile.Float64())
 		out.Percentile = &p
 		if exam.EnableRanks {
 			out.Rank, out.MaxRank = rank, population

@@ -62,7 +62,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	filter := examhall.UserFilter{Query: q.Get("q"), Email: q.Get("email")}
+	filter := examhall.UserFilter{Query: drf.Param(q, "q"), Email: drf.Param(q, "email")}
 	// The count comes with the page; a page past the end is found out after.
 	filter.Limit = page.Size
 	if !page.Last {

@@ -223,7 +223,7 @@ func (db *DB) AddSection(ctx context.Context, examID int64, s *examhall.Section)
 		return fieldError("cut_off", "Ensure this value is greater than or equal to 0.")
 	}
 	return db.inWriteTx(ctx, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(s.position), 0) + 1 FROM exams e
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(s.position), -1) + 1 FROM exams e
 			LEFT JOIN sections s ON s.exam_id = e.id WHERE e.id = $1 GROUP BY e.id`, examID).Scan(&s.Order)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNotFound
@@ -270,7 +270,7 @@ func (db *DB) AddExamQuestion(ctx context.Context, examID, sectionID int64, q *e
 			return renameField(err, "sections[0].questions[0].subject", "subject")
 		}
 		// The new question comes last in its section: later sections move down one place.
-		after := 0
+		after := -1 // the order of the last question up to this section
 		for _, s := range exam.Sections {
 			for _, eq := range s.Questions {
 				if s.Order <= section.Order {

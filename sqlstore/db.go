@@ -99,9 +99,16 @@ func (db *DB) inWriteTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.inTx(ctx, db.write, nil, fn)
 }
 
-// inReadTx runs fn in a read-only transaction, for reads that must see one snapshot.
+// inReadTx runs fn in a read-only transaction, for reads that must see one
+// snapshot: on PostgreSQL at REPEATABLE READ, since under READ COMMITTED each
+// statement would see the commits made since the one before (SQLite's read
+// transactions see one snapshot anyway).
 func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.inTx(ctx, db.read, &sql.TxOptions{ReadOnly: true}, fn)
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.engine == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return db.inTx(ctx, db.read, opts, fn)
 }
 
 func (db *DB) inTx(ctx context.Context, p pool, opts *sql.TxOptions, fn func(tx *Tx) error) error {

@@ -51,19 +51,19 @@ func createExam(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
 
 // insertExamContent inserts the sections and questions of a stored exam.
 func insertExamContent(ctx context.Context, tx *Tx, exam *examhall.Exam) error {
-	order := 0
+	order := 0 // orders count from 0, as Testpress's do
 	for i := range exam.Sections {
 		s := &exam.Sections[i]
-		s.ExamID, s.Order = exam.ID, i+1
+		s.ExamID, s.Order = exam.ID, i
 		if err := tx.QueryRowContext(ctx, `INSERT INTO sections (exam_id, position, name, duration_us, cut_off_h)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			exam.ID, s.Order, s.Name, durationArg(s.Duration), int64(s.CutOff)).Scan(&s.ID); err != nil {
 			return fmt.Errorf("insert section: %w", err)
 		}
 		for j := range s.Questions {
-			order++
 			q := &s.Questions[j]
 			q.ExamID, q.SectionID, q.Order = exam.ID, s.ID, order
+			order++
 			if err := insertQuestion(ctx, tx, &q.Question); err != nil {
 				return err
 			}

@@ -84,7 +84,7 @@ func TestExams(t *testing.T) {
 		if exam.ID == 0 || exam.Sections[1].Questions[2].ID == 0 || exam.Sections[0].Questions[1].Question.Answers[2].ID == 0 {
 			t.Fatalf("ids not set: %+v", exam)
 		}
-		if q := exam.Questions(); len(q) != 6 || q[5].Order != 6 || q[3].SectionID != exam.Sections[1].ID {
+		if q := exam.Questions(); len(q) != 6 || q[5].Order != 5 || q[3].SectionID != exam.Sections[1].ID {
 			t.Fatalf("questions = %+v", q)
 		}
 		for _, load := range []func() (*examhall.Exam, error){

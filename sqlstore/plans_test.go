@@ -23,16 +23,17 @@ func TestAttemptListPlans(t *testing.T) {
 	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	later := day.Add(30 * 24 * time.Hour)
 	completed := examhall.AttemptCompleted
+	one := int64(1)
 	filters := map[string]examhall.AttemptFilter{
 		"none":            {},
-		"exams":           {ExamID: 1},
-		"users":           {UserID: 1},
+		"exams":           {ExamID: &one},
+		"users":           {UserID: &one},
 		"state":           {State: &completed},
 		"dates":           {StartedFrom: &day, StartedBefore: &later},
-		"users+exams":     {UserID: 1, ExamID: 1},
-		"exams+state":     {ExamID: 1, State: &completed},
-		"exams+dates":     {ExamID: 1, StartedFrom: &day, StartedBefore: &later},
-		"exams+state+dts": {ExamID: 1, State: &completed, StartedFrom: &day, StartedBefore: &later},
+		"users+exams":     {UserID: &one, ExamID: &one},
+		"exams+state":     {ExamID: &one, State: &completed},
+		"exams+dates":     {ExamID: &one, StartedFrom: &day, StartedBefore: &later},
+		"exams+state+dts": {ExamID: &one, State: &completed, StartedFrom: &day, StartedBefore: &later},
 	}
 	orders := map[string]examhall.AttemptOrder{
 		"date": {Field: examhall.OrderByDate}, "-date": {Field: examhall.OrderByDate, Desc: true},

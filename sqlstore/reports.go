@@ -33,11 +33,11 @@ func attemptListQuery(f examhall.AttemptFilter, snapshot int64) (where, order st
 		// this id range over one that serves the filter and the ordering.
 		add("+attempts.id <= $%d", snapshot)
 	}
-	if f.UserID != 0 {
-		add("attempts.user_id = $%d", f.UserID)
+	if f.UserID != nil {
+		add("attempts.user_id = $%d", *f.UserID)
 	}
-	if f.ExamID != 0 {
-		add("attempts.exam_id = $%d", f.ExamID)
+	if f.ExamID != nil {
+		add("attempts.exam_id = $%d", *f.ExamID)
 	}
 	if f.State != nil {
 		add("attempts.state = $%d", int(*f.State))
@@ -48,27 +48,31 @@ func attemptListQuery(f examhall.AttemptFilter, snapshot int64) (where, order st
 	if f.StartedBefore != nil {
 		add("attempts.date < $%d", micros(*f.StartedBefore))
 	}
-	var terms []string
-	hasID, lastDesc := false, true
-	for _, o := range f.Order {
-		col, ok := attemptOrderColumns[o.Field]
-		if !ok {
-			continue
-		}
+	var terms, cols []string
+	key := f.OrderKey()
+	for _, o := range key {
+		col := attemptOrderColumns[o.Field]
 		dir := " ASC"
 		if o.Desc {
 			dir = " DESC"
 		}
-		terms = append(terms, col+dir)
-		hasID = hasID || o.Field == examhall.OrderByID
-		lastDesc = o.Desc
+		terms, cols = append(terms, col+dir), append(cols, col)
 	}
-	if !hasID { // the tie-breaker runs the way the last term does
-		dir := " ASC"
-		if lastDesc {
-			dir = " DESC"
+	uniform := true
+	for _, o := range key {
+		uniform = uniform && o.Desc == key[0].Desc
+	}
+	if uniform && len(f.After) == len(key) { // a keyset cursor: rows beyond the last one shown
+		var marks []string
+		for _, v := range f.After {
+			args = append(args, v)
+			marks = append(marks, fmt.Sprintf("$%d", len(args)))
 		}
-		terms = append(terms, "attempts.id"+dir)
+		cmp := ">"
+		if key[0].Desc {
+			cmp = "<"
+		}
+		conds = append(conds, "("+strings.Join(cols, ", ")+") "+cmp+" ("+strings.Join(marks, ", ")+")")
 	}
 	return strings.Join(conds, " AND "), strings.Join(terms, ", "), args
 }
@@ -88,10 +92,13 @@ func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]exam
 		if snapshot == 0 || snapshot >= newest {
 			snapshot, limit = newest, 0
 		}
-		where, order, args := attemptListQuery(f, limit)
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE `+where, args...).Scan(&count); err != nil {
+		whole := f
+		whole.After = nil // the count is of the whole list, not of what follows the cursor
+		countWhere, _, countArgs := attemptListQuery(whole, limit)
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE `+countWhere, countArgs...).Scan(&count); err != nil {
 			return fmt.Errorf("count attempts: %w", err)
 		}
+		where, order, args := attemptListQuery(f, limit)
 		n := len(args)
 		page, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT `+attemptColumns+`, users.email, users.first_name,
 			users.last_name, users.phone, exams.duration_us, exams.end_date
