@@ -118,7 +118,7 @@ func (a *Attempt) Clock(now time.Time, exam *Exam, idle time.Duration) (expiredA
 		return nil
 	}
 	if a.IntervalOpen {
-		gap := now.Sub(a.LastActivity)
+		gap := now.Sub(a.LastActivity).Truncate(time.Microsecond) // the resolution stored and shown
 		if exam.EndDate != nil && exam.EndDate.Before(now) {
 			gap = max(0, exam.EndDate.Sub(a.LastActivity))
 		}

@@ -60,6 +60,18 @@ func TestAttemptClock(t *testing.T) {
 	}
 }
 
+// Active time keeps whole microseconds, so that time taken and remaining
+// time always add up to the duration as shown.
+func TestAttemptClockMicroseconds(t *testing.T) {
+	exam := &examhall.Exam{Duration: ptr(time.Hour)}
+	a := &examhall.Attempt{State: examhall.AttemptRunning}
+	a.Touch(t0)
+	a.Clock(t0.Add(4*time.Second+348485999*time.Nanosecond), exam, 2*time.Minute)
+	if a.TimeTaken != 4*time.Second+348485*time.Microsecond || *a.RemainingTime(exam)+a.TimeTaken != time.Hour {
+		t.Fatalf("time taken %v, remaining %v", a.TimeTaken, *a.RemainingTime(exam))
+	}
+}
+
 func TestAttemptClockEndDate(t *testing.T) {
 	end := t0.Add(100 * time.Second)
 	exam := &examhall.Exam{EndDate: &end} // untimed, with a window
