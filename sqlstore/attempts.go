@@ -73,58 +73,65 @@ func (db *DB) StartAttempt(ctx context.Context, userID int64, slug, instituteAtt
 		if err != nil {
 			return fmt.Errorf("exam %q: %w", slug, err)
 		}
-		if err := lockExam(ctx, tx, examID, examShared); err != nil {
-			return err
-		}
-		exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, examID)
-		if err != nil {
-			return err
-		}
-		if !exam.Published {
-			return errNotFound
-		}
-		switch {
-		case exam.StartDate != nil && exam.StartDate.After(tx.now):
-			return examhall.Errorf(examhall.EINVALID, "This exam has not started yet.")
-		case exam.EndDate != nil && !exam.EndDate.After(tx.now):
-			return examhall.Errorf(examhall.EINVALID, "This exam has ended.")
-		}
-		var running, completed int
-		if err := tx.QueryRowContext(ctx, `SELECT
-			COALESCE(SUM(CASE WHEN state = 0 THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), 0)
-			FROM attempts WHERE user_id = $1 AND exam_id = $2`, userID, exam.ID).Scan(&running, &completed); err != nil {
-			return fmt.Errorf("count attempts: %w", err)
-		}
-		switch {
-		case running > 0:
-			return examhall.Errorf(examhall.EINVALID, "An attempt of this exam is already running; resume it.")
-		case completed > 0 && !exam.AllowRetake:
-			return examhall.Errorf(examhall.EINVALID, "This exam cannot be retaken.")
-		case completed > 0 && exam.MaxRetakes != nil && completed > *exam.MaxRetakes:
-			return examhall.Errorf(examhall.EINVALID, "You have used all %d retakes of this exam.", *exam.MaxRetakes)
-		}
-		now := tx.now.UTC().Truncate(time.Microsecond)
-		a = &examhall.Attempt{ExamID: exam.ID, UserID: userID, State: examhall.AttemptRunning, Date: now,
-			InstituteAttemptID: instituteAttemptID, Result: "NA"}
-		a.Touch(now)
-		err = tx.QueryRowContext(ctx, `INSERT INTO attempts (exam_id, user_id, state, date, last_started_time,
-			last_activity_at, interval_open, institute_attempt_id, unanswered_count, result)
-			VALUES ($1, $2, $3, $4, $4, $4, TRUE, $5, $6, $7) RETURNING id`,
-			a.ExamID, a.UserID, a.State, micros(now), textArg(instituteAttemptID), len(exam.Questions()), a.Result).Scan(&a.ID)
-		if isUniqueViolation(err) { // a parallel start won
-			return examhall.Errorf(examhall.EINVALID, "An attempt of this exam is already running; resume it.")
-		}
-		if err != nil {
-			return fmt.Errorf("insert attempt: %w", err)
-		}
-		a.Unanswered = len(exam.Questions())
-		if err := insertBlankAnswers(ctx, tx, a.ID, exam); err != nil {
-			return err
-		}
-		return insertBlankSections(ctx, tx, a.ID, exam)
+		a, err = startAttempt(ctx, tx, userID, examID, instituteAttemptID, false)
+		return err
 	})
 	return a, err
+}
+
+// startAttempt starts an attempt inside tx. An exam reached through a course
+// content (viaCourse) need not be published on its own.
+func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAttemptID string, viaCourse bool) (*examhall.Attempt, error) {
+	if err := lockExam(ctx, tx, examID, examShared); err != nil {
+		return nil, err
+	}
+	exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, examID)
+	if err != nil {
+		return nil, err
+	}
+	if !exam.Published && !viaCourse {
+		return nil, errNotFound
+	}
+	switch {
+	case exam.StartDate != nil && exam.StartDate.After(tx.now):
+		return nil, examhall.Errorf(examhall.EINVALID, "This exam has not started yet.")
+	case exam.EndDate != nil && !exam.EndDate.After(tx.now):
+		return nil, examhall.Errorf(examhall.EINVALID, "This exam has ended.")
+	}
+	var running, completed int
+	if err := tx.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN state = 0 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), 0)
+		FROM attempts WHERE user_id = $1 AND exam_id = $2`, userID, exam.ID).Scan(&running, &completed); err != nil {
+		return nil, fmt.Errorf("count attempts: %w", err)
+	}
+	switch {
+	case running > 0:
+		return nil, examhall.Errorf(examhall.EINVALID, "An attempt of this exam is already running; resume it.")
+	case completed > 0 && !exam.AllowRetake:
+		return nil, examhall.Errorf(examhall.EINVALID, "This exam cannot be retaken.")
+	case completed > 0 && exam.MaxRetakes != nil && completed > *exam.MaxRetakes:
+		return nil, examhall.Errorf(examhall.EINVALID, "You have used all %d retakes of this exam.", *exam.MaxRetakes)
+	}
+	now := tx.now.UTC().Truncate(time.Microsecond)
+	a := &examhall.Attempt{ExamID: exam.ID, UserID: userID, State: examhall.AttemptRunning, Date: now,
+		InstituteAttemptID: instituteAttemptID, Result: "NA"}
+	a.Touch(now)
+	err = tx.QueryRowContext(ctx, `INSERT INTO attempts (exam_id, user_id, state, date, last_started_time,
+		last_activity_at, interval_open, institute_attempt_id, unanswered_count, result)
+		VALUES ($1, $2, $3, $4, $4, $4, TRUE, $5, $6, $7) RETURNING id`,
+		a.ExamID, a.UserID, a.State, micros(now), textArg(instituteAttemptID), len(exam.Questions()), a.Result).Scan(&a.ID)
+	if isUniqueViolation(err) { // a parallel start won
+		return nil, examhall.Errorf(examhall.EINVALID, "An attempt of this exam is already running; resume it.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("insert attempt: %w", err)
+	}
+	a.Unanswered = len(exam.Questions())
+	if err := insertBlankAnswers(ctx, tx, a.ID, exam); err != nil {
+		return nil, err
+	}
+	return a, insertBlankSections(ctx, tx, a.ID, exam)
 }
 
 // insertBlankAnswers gives the attempt an unanswered row per exam question.
@@ -311,6 +318,9 @@ func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.E
 		if err := countScore(ctx, tx, a.ExamID, a.Score, 1); err != nil {
 			return err
 		}
+	}
+	if err := followAttempt(ctx, tx, a); err != nil {
+		return err
 	}
 	return saveAttempt(ctx, tx, a)
 }

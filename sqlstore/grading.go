@@ -45,6 +45,9 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 		if err := regradeAttempt(ctx, tx, a, exam); err != nil {
 			return err
 		}
+		if err := followAttempt(ctx, tx, a); err != nil {
+			return err
+		}
 		graded, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua WHERE ua.id = $1`, answerID))
 		return err
 	})

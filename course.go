@@ -1,0 +1,273 @@
+package examhall
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ContentType is what a chapter content shows; the numbers are the admin
+// API's content_type filter codes.
+type ContentType int
+
+// The content types.
+const (
+	ContentExam            ContentType = 1
+	ContentQuiz            ContentType = 2
+	ContentVideo           ContentType = 3
+	ContentAttachment      ContentType = 4
+	ContentNotes           ContentType = 5
+	ContentVideoConference ContentType = 7
+	ContentLiveStream      ContentType = 8
+)
+
+var contentTypeNames = map[ContentType][2]string{
+	ContentExam:            {"Exam", "assessment"},
+	ContentQuiz:            {"Quiz", "assessment"},
+	ContentVideo:           {"Video", "video"},
+	ContentAttachment:      {"Attachment", "attachment"},
+	ContentNotes:           {"Notes", "notes"},
+	ContentVideoConference: {"VideoConference", "videoConference"},
+	ContentLiveStream:      {"LiveStream", "live_stream"},
+}
+
+// ContentTypeNamed returns the type with the capitalised name ("Video").
+func ContentTypeNamed(name string) (ContentType, bool) {
+	for t, names := range contentTypeNames {
+		if names[0] == name {
+			return t, true
+		}
+	}
+	return 0, false
+}
+
+// Valid reports whether t is a known content type.
+func (t ContentType) Valid() bool { _, ok := contentTypeNames[t]; return ok }
+
+// Name is the capitalised name the chapter contents show ("VideoConference").
+func (t ContentType) Name() string { return contentTypeNames[t][0] }
+
+// Label is the name content attempts show ("assessment", "videoConference").
+func (t ContentType) Label() string { return contentTypeNames[t][1] }
+
+// IsAssessment reports whether the content is taken as an exam attempt.
+func (t ContentType) IsAssessment() bool { return t == ContentExam || t == ContentQuiz }
+
+// Video is a recorded video; Duration in seconds.
+type Video struct {
+	ID       int64
+	Title    string
+	URL      string
+	Duration int
+}
+
+// Attachment is a file to download.
+type Attachment struct {
+	ID    int64
+	Title string
+	URL   string
+}
+
+// Notes is an HTML page.
+type Notes struct {
+	ID    int64
+	Title string
+	HTML  string
+}
+
+// VideoConference is a live class on a provider such as Zoom; Duration in minutes.
+type VideoConference struct {
+	ID                  int64
+	Title               string
+	ConferenceID        string
+	Start               *time.Time
+	Duration            int
+	Provider            string
+	JoinURL             string
+	Password            string
+	AccessToken         string
+	ShowRecordedVideo   bool
+	State               string
+	HasRecordingExpired bool
+}
+
+// LiveStream is a streamed class; Duration in minutes.
+type LiveStream struct {
+	ID                int64
+	Title             string
+	StreamURL         string
+	Duration          int
+	ShowRecordedVideo bool
+	Status            string
+	ChatEmbedURL      string
+}
+
+// ChapterContent is one piece of a chapter; exactly the field of its type is set.
+type ChapterContent struct {
+	ID              int64
+	ChapterID       int64
+	Order           int
+	Title           string
+	Description     string
+	Type            ContentType
+	ExamID          int64 // Exam and Quiz
+	Video           *Video
+	Attachment      *Attachment
+	Notes           *Notes
+	VideoConference *VideoConference
+	LiveStream      *LiveStream
+	FreePreview     bool
+	Start           *time.Time
+	End             *time.Time
+}
+
+// Chapter is an ordered part of a course.
+type Chapter struct {
+	ID          int64
+	CourseID    int64
+	Order       int
+	Title       string
+	Description string
+	Contents    []ChapterContent
+}
+
+// Course is a sequence of chapters of contents.
+type Course struct {
+	ID                      int64
+	Slug                    string
+	Title                   string
+	Description             string
+	Image                   string
+	CreatedBy               int64 // 0 when unknown
+	Order                   int
+	MaxAllowedViewsPerVideo *int
+	MaxAllowedWatchMinutes  *int
+	Created                 time.Time
+	Modified                time.Time
+	Chapters                []Chapter
+}
+
+// Validate checks a course with its chapters and contents, all at once.
+func (c *Course) Validate() error {
+	errs := FieldErrors{}
+	switch {
+	case c.Slug == "":
+		errs.Add("slug", "This field may not be blank.")
+	case !slugPattern.MatchString(c.Slug):
+		errs.Add("slug", `Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.`)
+	}
+	if strings.TrimSpace(c.Title) == "" {
+		errs.Add("title", "This field may not be blank.")
+	}
+	for i, ch := range c.Chapters {
+		at := fmt.Sprintf("chapters[%d].", i)
+		if strings.TrimSpace(ch.Title) == "" {
+			errs.Add(at+"title", "This field may not be blank.")
+		}
+		for j, cc := range ch.Contents {
+			cc.validate(errs, fmt.Sprintf("%scontents[%d].", at, j))
+		}
+	}
+	return errs.Err()
+}
+
+func (cc *ChapterContent) validate(errs FieldErrors, at string) {
+	if strings.TrimSpace(cc.Title) == "" {
+		errs.Add(at+"title", "This field may not be blank.")
+	}
+	if cc.Start != nil && cc.End != nil && !cc.End.After(*cc.Start) {
+		errs.Add(at+"end", "The end must be after the start.")
+	}
+	set := map[ContentType]bool{
+		ContentExam: cc.ExamID != 0, ContentQuiz: cc.ExamID != 0, ContentVideo: cc.Video != nil,
+		ContentAttachment: cc.Attachment != nil, ContentNotes: cc.Notes != nil,
+		ContentVideoConference: cc.VideoConference != nil, ContentLiveStream: cc.LiveStream != nil,
+	}
+	switch {
+	case !cc.Type.Valid():
+		errs.Add(at+"type", fmt.Sprintf(`"%d" is not a valid choice.`, cc.Type))
+	case !set[cc.Type]:
+		errs.Add(at+strings.ToLower(cc.Type.Name()), fmt.Sprintf("A %s content needs its %s.", cc.Type.Name(), strings.ToLower(cc.Type.Name())))
+	}
+	if cc.Video != nil && cc.Video.Duration < 0 {
+		errs.Add(at+"video.duration", "Ensure this value is greater than or equal to 0.")
+	}
+}
+
+// ContentAttemptState is where a user is with a chapter content; the numbers
+// are the admin API's state filter codes.
+type ContentAttemptState int
+
+// The content attempt states.
+const (
+	ContentStarted             ContentAttemptState = 0
+	ContentCompleted           ContentAttemptState = 1
+	ContentPendingEvaluation   ContentAttemptState = 2
+	ContentEvaluationCompleted ContentAttemptState = 3
+)
+
+// String is the state as the APIs show it.
+func (s ContentAttemptState) String() string {
+	return [...]string{"Started", "Completed", "Pending Evaluation", "Evaluation Completed"}[s]
+}
+
+// ContentAttempt is a user's engagement with one chapter content; exactly one
+// of the record ids is set, after the content's type (none for a fresh one).
+type ContentAttempt struct {
+	ID                    int64
+	UserID                int64
+	ChapterContentID      int64
+	ChapterID             int64
+	CourseID              int64
+	Type                  ContentType
+	ExamID                int64
+	State                 ContentAttemptState
+	Created               time.Time
+	CompletedOn           *time.Time
+	AttemptID             int64
+	UserVideoID           int64
+	UserVideoConferenceID int64
+	UserLiveStreamID      int64
+	UserNotesID           int64
+	UserAttachmentID      int64
+}
+
+// Attendance is one user's presence at a video conference: the first join,
+// the last leave and the seconds of all sessions.
+type Attendance struct {
+	UserID              int64
+	FirstName, LastName string
+	Email               string
+	JoinTime, LeaveTime *time.Time
+	Duration            int
+}
+
+// VideoCompleteAt is the watched percentage at which a video counts as seen.
+const VideoCompleteAt = 90
+
+// CourseStore keeps courses and runs course progress.
+type CourseStore interface {
+	// CreateCourse validates the course and inserts it with its chapters and
+	// contents (and their videos, notes, …) in one transaction; an exam that
+	// does not exist is EINVALID.
+	CreateCourse(ctx context.Context, c *Course) error
+	CourseByID(ctx context.Context, id int64) (*Course, error)
+	// OpenContent returns the user's open attempt at the content, or starts
+	// one (created=true); an Exam or Quiz content starts an exam attempt.
+	OpenContent(ctx context.Context, userID, contentID int64) (a *ContentAttempt, created bool, err error)
+	// VideoProgress records how much of a video was watched (it only grows);
+	// at VideoCompleteAt the content attempt completes.
+	VideoProgress(ctx context.Context, userID, contentAttemptID int64, watchedPercentage, position int) (*ContentAttempt, error)
+	// CompleteContent completes a Notes or Attachment content attempt.
+	CompleteContent(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
+	// Join opens an attendance session of a video conference, or joins a live stream.
+	Join(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
+	// Leave closes the open session of a video conference.
+	Leave(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
+	// ContentAttemptsOf returns the user's content attempts, by id.
+	ContentAttemptsOf(ctx context.Context, userID int64) ([]*ContentAttempt, error)
+	// Attendance returns a page of a video conference's attendees, by user id,
+	// and how many there are.
+	Attendance(ctx context.Context, videoConferenceID int64, offset, limit int) ([]Attendance, int, error)
+}

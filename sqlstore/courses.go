@@ -1,0 +1,224 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/examhall/examhall"
+)
+
+// CreateCourse inserts a course with its chapters and contents in one transaction.
+func (db *DB) CreateCourse(ctx context.Context, c *examhall.Course) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		c.Created = tx.now.UTC().Truncate(time.Microsecond)
+		c.Modified = c.Created
+		var createdBy any
+		if c.CreatedBy != 0 {
+			createdBy = c.CreatedBy
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO courses (slug, title, description, image, created_by, position,
+			max_allowed_views_per_video, max_allowed_watch_minutes, created, modified)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+			c.Slug, c.Title, c.Description, c.Image, createdBy, c.Order, intArg(c.MaxAllowedViewsPerVideo),
+			intArg(c.MaxAllowedWatchMinutes), micros(c.Created)).Scan(&c.ID)
+		if isUniqueViolation(err) {
+			return fieldError("slug", "course with this slug already exists.")
+		}
+		if err != nil {
+			return fmt.Errorf("insert course: %w", err)
+		}
+		for i := range c.Chapters {
+			ch := &c.Chapters[i]
+			ch.CourseID, ch.Order = c.ID, i
+			if err := tx.QueryRowContext(ctx, `INSERT INTO chapters (course_id, position, title, description, created, modified)
+				VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, c.ID, ch.Order, ch.Title, ch.Description, micros(tx.now)).Scan(&ch.ID); err != nil {
+				return fmt.Errorf("insert chapter: %w", err)
+			}
+			for j := range ch.Contents {
+				cc := &ch.Contents[j]
+				cc.ChapterID, cc.Order = ch.ID, j
+				if err := insertContent(ctx, tx, cc); err != nil {
+					return prefixed(fmt.Sprintf("chapters[%d].contents[%d].", i, j), err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// insertContent inserts what a content points at, then the content.
+func insertContent(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) error {
+	var target struct{ exam, video, attachment, notes, conference, stream any }
+	var err error
+	switch cc.Type {
+	case examhall.ContentExam, examhall.ContentQuiz:
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM exams WHERE id = $1`, cc.ExamID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return invalidPK("exam", cc.ExamID)
+		} else if err != nil {
+			return fmt.Errorf("find exam %d: %w", cc.ExamID, err)
+		}
+		target.exam = cc.ExamID
+	case examhall.ContentVideo:
+		v := cc.Video
+		err = tx.QueryRowContext(ctx, `INSERT INTO videos (title, url, duration_s) VALUES ($1, $2, $3) RETURNING id`,
+			v.Title, v.URL, v.Duration).Scan(&v.ID)
+		target.video = v.ID
+	case examhall.ContentAttachment:
+		a := cc.Attachment
+		err = tx.QueryRowContext(ctx, `INSERT INTO attachments (title, url) VALUES ($1, $2) RETURNING id`, a.Title, a.URL).Scan(&a.ID)
+		target.attachment = a.ID
+	case examhall.ContentNotes:
+		n := cc.Notes
+		err = tx.QueryRowContext(ctx, `INSERT INTO notes (title, html) VALUES ($1, $2) RETURNING id`, n.Title, n.HTML).Scan(&n.ID)
+		target.notes = n.ID
+	case examhall.ContentVideoConference:
+		v := cc.VideoConference
+		err = tx.QueryRowContext(ctx, `INSERT INTO video_conferences (title, conference_id, start, duration_min, provider,
+			join_url, password, access_token, show_recorded_video, state, has_recording_expired)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, v.Title, v.ConferenceID, timeArg(v.Start),
+			v.Duration, v.Provider, v.JoinURL, v.Password, v.AccessToken, v.ShowRecordedVideo, v.State,
+			v.HasRecordingExpired).Scan(&v.ID)
+		target.conference = v.ID
+	case examhall.ContentLiveStream:
+		l := cc.LiveStream
+		err = tx.QueryRowContext(ctx, `INSERT INTO live_streams (title, stream_url, duration_min, show_recorded_video,
+			status, chat_embed_url) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, l.Title, l.StreamURL, l.Duration,
+			l.ShowRecordedVideo, l.Status, l.ChatEmbedURL).Scan(&l.ID)
+		target.stream = l.ID
+	}
+	if err != nil {
+		return fmt.Errorf("insert %s: %w", cc.Type.Name(), err)
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO chapter_contents (chapter_id, position, title, description, content_type,
+		exam_id, video_id, attachment_id, notes_id, video_conference_id, live_stream_id, free_preview, starts_at, ends_at,
+		created, modified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
+		cc.ChapterID, cc.Order, cc.Title, cc.Description, int(cc.Type), target.exam, target.video, target.attachment,
+		target.notes, target.conference, target.stream, cc.FreePreview, timeArg(cc.Start), timeArg(cc.End),
+		micros(tx.now)).Scan(&cc.ID)
+	if err != nil {
+		return fmt.Errorf("insert chapter content: %w", err)
+	}
+	return nil
+}
+
+// CourseByID returns the course with its chapters and contents.
+func (db *DB) CourseByID(ctx context.Context, id int64) (*examhall.Course, error) {
+	var c *examhall.Course
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		var err error
+		c, err = courseInTx(ctx, tx, id)
+		return err
+	})
+	return c, err
+}
+
+func courseInTx(ctx context.Context, tx *Tx, id int64) (*examhall.Course, error) {
+	var c examhall.Course
+	var createdBy, views, minutes sql.NullInt64
+	var created, modified int64
+	err := tx.QueryRowContext(ctx, `SELECT id, slug, title, description, image, created_by, position,
+		max_allowed_views_per_video, max_allowed_watch_minutes, created, modified FROM courses WHERE id = $1`, id).Scan(
+		&c.ID, &c.Slug, &c.Title, &c.Description, &c.Image, &createdBy, &c.Order, &views, &minutes, &created, &modified)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("course %d: %w", id, err)
+	}
+	c.CreatedBy, c.MaxAllowedViewsPerVideo, c.MaxAllowedWatchMinutes = createdBy.Int64, intOf(views), intOf(minutes)
+	c.Created, c.Modified = fromMicros(created), fromMicros(modified)
+	rows, err := tx.QueryContext(ctx, `SELECT id, position, title, description FROM chapters WHERE course_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("chapters: %w", err)
+	}
+	chapterIndex := map[int64]int{}
+	if err := scanRows(rows, func() error {
+		ch := examhall.Chapter{CourseID: id}
+		if err := rows.Scan(&ch.ID, &ch.Order, &ch.Title, &ch.Description); err != nil {
+			return err
+		}
+		chapterIndex[ch.ID] = len(c.Chapters)
+		c.Chapters = append(c.Chapters, ch)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("chapters: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT cc.id, cc.chapter_id, cc.position, cc.title, cc.description, cc.content_type,
+		COALESCE(cc.exam_id, 0), cc.free_preview, cc.starts_at, cc.ends_at,
+		v.id, v.title, v.url, v.duration_s, a.id, a.title, a.url, n.id, n.title, n.html,
+		vc.id, vc.title, vc.conference_id, vc.start, vc.duration_min, vc.provider, vc.join_url, vc.password,
+		vc.access_token, vc.show_recorded_video, vc.state, vc.has_recording_expired,
+		ls.id, ls.title, ls.stream_url, ls.duration_min, ls.show_recorded_video, ls.status, ls.chat_embed_url
+		FROM chapter_contents cc JOIN chapters ch ON ch.id = cc.chapter_id
+		LEFT JOIN videos v ON v.id = cc.video_id LEFT JOIN attachments a ON a.id = cc.attachment_id
+		LEFT JOIN notes n ON n.id = cc.notes_id LEFT JOIN video_conferences vc ON vc.id = cc.video_conference_id
+		LEFT JOIN live_streams ls ON ls.id = cc.live_stream_id
+		WHERE ch.course_id = $1 ORDER BY ch.position, cc.position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("chapter contents: %w", err)
+	}
+	if err := scanRows(rows, func() error {
+		cc, err := scanContent(rows)
+		if err != nil {
+			return err
+		}
+		ch := &c.Chapters[chapterIndex[cc.ChapterID]]
+		ch.Contents = append(ch.Contents, *cc)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("chapter contents: %w", err)
+	}
+	return &c, nil
+}
+
+// scanContent reads a chapter content with the record it points at.
+func scanContent(row interface{ Scan(...any) error }) (*examhall.ChapterContent, error) {
+	var cc examhall.ChapterContent
+	var start, end, vcStart sql.NullInt64
+	var vID, aID, nID, vcID, lsID sql.NullInt64
+	var v examhall.Video
+	var a examhall.Attachment
+	var n examhall.Notes
+	var vc examhall.VideoConference
+	var ls examhall.LiveStream
+	var vTitle, vURL, aTitle, aURL, nTitle, nHTML, vcTitle, vcConf, vcProv, vcJoin, vcPass, vcToken, vcState,
+		lsTitle, lsURL, lsStatus, lsChat sql.NullString
+	var vDur, vcDur, lsDur sql.NullInt64
+	var vcShow, vcExpired, lsShow sql.NullBool
+	if err := row.Scan(&cc.ID, &cc.ChapterID, &cc.Order, &cc.Title, &cc.Description, &cc.Type, &cc.ExamID,
+		&cc.FreePreview, &start, &end, &vID, &vTitle, &vURL, &vDur, &aID, &aTitle, &aURL, &nID, &nTitle, &nHTML,
+		&vcID, &vcTitle, &vcConf, &vcStart, &vcDur, &vcProv, &vcJoin, &vcPass, &vcToken, &vcShow, &vcState, &vcExpired,
+		&lsID, &lsTitle, &lsURL, &lsDur, &lsShow, &lsStatus, &lsChat); err != nil {
+		return nil, err
+	}
+	cc.Start, cc.End = timeOf(start), timeOf(end)
+	switch {
+	case vID.Valid:
+		v = examhall.Video{ID: vID.Int64, Title: vTitle.String, URL: vURL.String, Duration: int(vDur.Int64)}
+		cc.Video = &v
+	case aID.Valid:
+		a = examhall.Attachment{ID: aID.Int64, Title: aTitle.String, URL: aURL.String}
+		cc.Attachment = &a
+	case nID.Valid:
+		n = examhall.Notes{ID: nID.Int64, Title: nTitle.String, HTML: nHTML.String}
+		cc.Notes = &n
+	case vcID.Valid:
+		vc = examhall.VideoConference{ID: vcID.Int64, Title: vcTitle.String, ConferenceID: vcConf.String,
+			Start: timeOf(vcStart), Duration: int(vcDur.Int64), Provider: vcProv.String, JoinURL: vcJoin.String,
+			Password: vcPass.String, AccessToken: vcToken.String, ShowRecordedVideo: vcShow.Bool, State: vcState.String,
+			HasRecordingExpired: vcExpired.Bool}
+		cc.VideoConference = &vc
+	case lsID.Valid:
+		ls = examhall.LiveStream{ID: lsID.Int64, Title: lsTitle.String, StreamURL: lsURL.String, Duration: int(lsDur.Int64),
+			ShowRecordedVideo: lsShow.Bool, Status: lsStatus.String, ChatEmbedURL: lsChat.String}
+		cc.LiveStream = &ls
+	}
+	return &cc, nil
+}
