@@ -28,6 +28,7 @@ type Server struct {
 	Attempts  examhall.AttemptStore
 	Import    Importer
 	Reports   examhall.ReportStore
+	Courses   examhall.CourseStore
 	DB        Pinger
 	Institute examhall.Institute
 	// BaseURL is the public address used in absolute links (next, previous,
@@ -80,10 +81,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/attempts/{$}", methods{http.MethodGet: admin(s.listAdminAttempts)})
 	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", methods{http.MethodGet: admin(s.getAdminAttempt)})
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", methods{http.MethodGet: admin(s.listUserAnswers)})
+	mux.Handle("/api/v3/admin/attempts/{id}/video-conference/{$}", methods{http.MethodGet: admin(s.listAttendance)})
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", methods{http.MethodPut: author(s.gradeAnswer)})
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
 	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", methods{http.MethodPost: anyone(s.startAttempt)})
+	mux.Handle("/api/v2.5/admin/courses/{$}", methods{http.MethodPost: author(s.createCourse)})
+	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", methods{http.MethodGet: author(s.getCourse)})
+	mux.Handle("/api/v2.5/courses/{id}/contents/{$}", methods{http.MethodGet: anyone(s.getCourse)})
+	mux.Handle("/api/v2.5/chapter-contents/{id}/attempts/{$}", methods{http.MethodPost: anyone(s.openContent)})
+	mux.Handle("/api/v2.5/content-attempts/{id}/video-progress/{$}", methods{http.MethodPut: anyone(s.contentStep(videoProgressStep))})
+	mux.Handle("/api/v2.5/content-attempts/{id}/complete/{$}", methods{http.MethodPut: anyone(s.contentStep(completeStep))})
+	mux.Handle("/api/v2.5/content-attempts/{id}/join/{$}", methods{http.MethodPut: anyone(s.contentStep(joinStep))})
+	mux.Handle("/api/v2.5/content-attempts/{id}/leave/{$}", methods{http.MethodPut: anyone(s.contentStep(leaveStep))})
 	mux.Handle("/api/v2.2/exams/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsAll))})
 	mux.Handle("/api/v2.2/exams/available/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsAvailable))})
 	mux.Handle("/api/v2.2/exams/upcoming/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsUpcoming))})

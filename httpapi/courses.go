@@ -1,0 +1,408 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/drf"
+)
+
+// contentInput is one chapter content in a course body; the object of its
+// type is set ("video" for a Video, "exam" for an Exam or Quiz, …).
+type contentInput struct {
+	Type        string  `json:"type"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	FreePreview bool    `json:"free_preview"`
+	Start       *string `json:"start"`
+	End         *string `json:"end"`
+	Exam        int64   `json:"exam"`
+	Video       *struct {
+		Title    string `json:"title"`
+		URL      string `json:"url"`
+		Duration int    `json:"duration"`
+	} `json:"video"`
+	Attachment *struct {
+		Title string `json:"title"`
+		URL   string `json:"url"`
+	} `json:"attachment"`
+	Notes *struct {
+		Title string `json:"title"`
+		HTML  string `json:"html"`
+	} `json:"notes"`
+	VideoConference *struct {
+		Title             string  `json:"title"`
+		ConferenceID      string  `json:"conference_id"`
+		Start             *string `json:"start"`
+		Duration          int     `json:"duration"`
+		Provider          string  `json:"provider"`
+		JoinURL           string  `json:"join_url"`
+		Password          string  `json:"password"`
+		AccessToken       string  `json:"access_token"`
+		ShowRecordedVideo bool    `json:"show_recorded_video"`
+	} `json:"video_conference"`
+	LiveStream *struct {
+		Title             string `json:"title"`
+		StreamURL         string `json:"stream_url"`
+		Duration          int    `json:"duration"`
+		ShowRecordedVideo bool   `json:"show_recorded_video"`
+		ChatEmbedURL      string `json:"chat_embed_url"`
+	} `json:"live_stream"`
+}
+
+// courseInput is the body of POST /api/v2.5/admin/courses/.
+type courseInput struct {
+	Slug        string `json:"slug"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Image       string `json:"image"`
+	Chapters    []struct {
+		Title       string         `json:"title"`
+		Description string         `json:"description"`
+		Contents    []contentInput `json:"contents"`
+	} `json:"chapters"`
+}
+
+// orTitle is title, or fallback when it is blank: a content's own title
+// names what it shows unless that has one.
+func orTitle(title, fallback string) string {
+	if title == "" {
+		return fallback
+	}
+	return title
+}
+
+func (in *courseInput) course(s *Server, errs examhall.FieldErrors) *examhall.Course {
+	c := &examhall.Course{Slug: in.Slug, Title: in.Title, Description: in.Description, Image: in.Image}
+	loc := s.Institute.Location
+	for i, ch := range in.Chapters {
+		chapter := examhall.Chapter{Title: ch.Title, Description: ch.Description}
+		for j, ci := range ch.Contents {
+			at := "chapters[" + strconv.Itoa(i) + "].contents[" + strconv.Itoa(j) + "]."
+			t, ok := examhall.ContentTypeNamed(ci.Type)
+			if !ok {
+				errs.Add(at+"type", `"`+ci.Type+`" is not a valid choice.`)
+			}
+			cc := examhall.ChapterContent{Title: ci.Title, Description: ci.Description, Type: t, ExamID: ci.Exam,
+				FreePreview: ci.FreePreview, Start: drf.TimeField(errs, at+"start", ci.Start, loc),
+				End: drf.TimeField(errs, at+"end", ci.End, loc)}
+			if v := ci.Video; v != nil && t == examhall.ContentVideo {
+				cc.Video = &examhall.Video{Title: orTitle(v.Title, ci.Title), URL: v.URL, Duration: v.Duration}
+			}
+			if a := ci.Attachment; a != nil && t == examhall.ContentAttachment {
+				cc.Attachment = &examhall.Attachment{Title: orTitle(a.Title, ci.Title), URL: a.URL}
+			}
+			if n := ci.Notes; n != nil && t == examhall.ContentNotes {
+				cc.Notes = &examhall.Notes{Title: orTitle(n.Title, ci.Title), HTML: n.HTML}
+			}
+			if v := ci.VideoConference; v != nil && t == examhall.ContentVideoConference {
+				cc.VideoConference = &examhall.VideoConference{Title: orTitle(v.Title, ci.Title), ConferenceID: v.ConferenceID,
+					Start: drf.TimeField(errs, at+"video_conference.start", v.Start, loc), Duration: v.Duration,
+					Provider: v.Provider, JoinURL: v.JoinURL, Password: v.Password, AccessToken: v.AccessToken,
+					ShowRecordedVideo: v.ShowRecordedVideo}
+			}
+			if l := ci.LiveStream; l != nil && t == examhall.ContentLiveStream {
+				cc.LiveStream = &examhall.LiveStream{Title: orTitle(l.Title, ci.Title), StreamURL: l.StreamURL,
+					Duration: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo, ChatEmbedURL: l.ChatEmbedURL}
+			}
+			chapter.Contents = append(chapter.Contents, cc)
+		}
+		c.Chapters = append(c.Chapters, chapter)
+	}
+	return c
+}
+
+// contentOutput is a chapter content as the course endpoints show it.
+type contentOutput struct {
+	ID              int64   `json:"id"`
+	Order           int     `json:"order"`
+	ChapterID       int64   `json:"chapter_id"`
+	Title           string  `json:"title"`
+	Description     string  `json:"description"`
+	ContentType     string  `json:"content_type"`
+	FreePreview     bool    `json:"free_preview"`
+	Start           *string `json:"start"`
+	End             *string `json:"end"`
+	ExamID          *int64  `json:"exam_id"`
+	Video           any     `json:"video"`
+	Attachment      any     `json:"attachment"`
+	Notes           any     `json:"notes"`
+	VideoConference any     `json:"video_conference"`
+	LiveStream      any     `json:"live_stream"`
+}
+
+type chapterOutput struct {
+	ID          int64           `json:"id"`
+	Order       int             `json:"order"`
+	Title       string          `json:"title"`
+	Description string          `json:"description"`
+	Contents    []contentOutput `json:"contents"`
+}
+
+type courseOutput struct {
+	ID          int64           `json:"id"`
+	Slug        string          `json:"slug"`
+	Title       string          `json:"title"`
+	Description string          `json:"description"`
+	Image       string          `json:"image"`
+	Created     string          `json:"created"`
+	Modified    string          `json:"modified"`
+	Chapters    []chapterOutput `json:"chapters"`
+}
+
+func (s *Server) contentOutput(cc *examhall.ChapterContent) contentOutput {
+	out := contentOutput{ID: cc.ID, Order: cc.Order, ChapterID: cc.ChapterID, Title: cc.Title, Description: cc.Description,
+		ContentType: cc.Type.Name(), FreePreview: cc.FreePreview, Start: s.timePtr(cc.Start), End: s.timePtr(cc.End),
+		ExamID: nonZero(cc.ExamID)}
+	if v := cc.Video; v != nil {
+		out.Video = map[string]any{"id": v.ID, "title": v.Title, "url": v.URL, "duration": v.Duration}
+	}
+	if a := cc.Attachment; a != nil {
+		out.Attachment = map[string]any{"id": a.ID, "title": a.Title, "url": a.URL}
+	}
+	if n := cc.Notes; n != nil {
+		out.Notes = map[string]any{"id": n.ID, "title": n.Title, "html": n.HTML}
+	}
+	if v := cc.VideoConference; v != nil {
+		out.VideoConference = s.videoConference(v)
+	}
+	if l := cc.LiveStream; l != nil {
+		out.LiveStream = liveStream(l)
+	}
+	return out
+}
+
+// videoConferenceOutput and liveStreamOutput are the nested objects of SPEC §8.4.
+type videoConferenceOutput struct {
+	ID                  int64   `json:"id"`
+	Title               string  `json:"title"`
+	ConferenceID        string  `json:"conference_id"`
+	Start               *string `json:"start"`
+	Duration            int     `json:"duration"`
+	Provider            string  `json:"provider"`
+	JoinURL             string  `json:"join_url"`
+	Password            string  `json:"password"`
+	AccessToken         string  `json:"access_token"`
+	ShowRecordedVideo   bool    `json:"show_recorded_video"`
+	State               string  `json:"state"`
+	HasRecordingExpired bool    `json:"has_recording_expired"`
+}
+
+type liveStreamOutput struct {
+	ID                int64  `json:"id"`
+	Title             string `json:"title"`
+	StreamURL         string `json:"stream_url"`
+	Duration          int    `json:"duration"`
+	ShowRecordedVideo bool   `json:"show_recorded_video"`
+	Status            string `json:"status"`
+	ChatEmbedURL      string `json:"chat_embed_url"`
+}
+
+func (s *Server) videoConference(v *examhall.VideoConference) videoConferenceOutput {
+	return videoConferenceOutput{ID: v.ID, Title: v.Title, ConferenceID: v.ConferenceID, Start: s.timePtr(v.Start),
+		Duration: v.Duration, Provider: v.Provider, JoinURL: v.JoinURL, Password: v.Password, AccessToken: v.AccessToken,
+		ShowRecordedVideo: v.ShowRecordedVideo, State: v.State, HasRecordingExpired: v.HasRecordingExpired}
+}
+
+func liveStream(l *examhall.LiveStream) liveStreamOutput {
+	return liveStreamOutput{ID: l.ID, Title: l.Title, StreamURL: l.StreamURL, Duration: l.Duration,
+		ShowRecordedVideo: l.ShowRecordedVideo, Status: l.Status, ChatEmbedURL: l.ChatEmbedURL}
+}
+
+func (s *Server) courseOutput(c *examhall.Course) courseOutput {
+	out := courseOutput{ID: c.ID, Slug: c.Slug, Title: c.Title, Description: c.Description, Image: c.Image,
+		Created: s.formatTime(c.Created), Modified: s.formatTime(c.Modified), Chapters: []chapterOutput{}}
+	for _, ch := range c.Chapters {
+		co := chapterOutput{ID: ch.ID, Order: ch.Order, Title: ch.Title, Description: ch.Description, Contents: []contentOutput{}}
+		for i := range ch.Contents {
+			co.Contents = append(co.Contents, s.contentOutput(&ch.Contents[i]))
+		}
+		out.Chapters = append(out.Chapters, co)
+	}
+	return out
+}
+
+// createCourse is POST /api/v2.5/admin/courses/: a course with its chapters and contents.
+func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) {
+	var in courseInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	errs := examhall.FieldErrors{}
+	course := in.course(s, errs)
+	if err := errs.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	course.CreatedBy = caller(r).ID
+	if err := s.Courses.CreateCourse(r.Context(), course); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.courseOutput(course))
+}
+
+// getCourse is GET /api/v2.5/admin/courses/<id>/ and, for students,
+// GET /api/v2.5/courses/<id>/contents/ (the course with its contents).
+func (s *Server) getCourse(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	course, err := s.Courses.CourseByID(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.courseOutput(course))
+}
+
+// contentAttemptOutput is a chapter content attempt as the student API shows it (SPEC §6).
+type contentAttemptOutput struct {
+	ID               int64           `json:"id"`
+	ChapterContentID int64           `json:"chapter_content_id"`
+	ContentType      string          `json:"content_type"`
+	State            string          `json:"state"`
+	Created          string          `json:"created"`
+	CompletedOn      *string         `json:"completed_on"`
+	Assessment       *studentAttempt `json:"assessment"`
+}
+
+func (s *Server) writeContentAttempt(w http.ResponseWriter, r *http.Request, status int, ca *examhall.ContentAttempt) {
+	out := contentAttemptOutput{ID: ca.ID, ChapterContentID: ca.ChapterContentID, ContentType: ca.Type.Name(),
+		State: ca.State.String(), Created: s.formatTime(ca.Created), CompletedOn: s.timePtr(ca.CompletedOn)}
+	if ca.AttemptID != 0 {
+		a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, ca.AttemptID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		sa, err := s.studentAttempt(r, a, exam)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out.Assessment = &sa
+	}
+	writeJSON(w, status, out)
+}
+
+// openContent is POST /api/v2.5/chapter-contents/<id>/attempts/: 201 with a
+// new content attempt, or 200 with the open one.
+func (s *Server) openContent(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	ca, created, err := s.Courses.OpenContent(r.Context(), caller(r).ID, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	s.writeContentAttempt(w, r, status, ca)
+}
+
+// contentStep is PUT /api/v2.5/content-attempts/<id>/{complete,join,leave}/.
+func (s *Server) contentStep(step func(s *Server, r *http.Request, userID, id int64) (*examhall.ContentAttempt, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r, "id")
+		if !ok {
+			writeDetail(w, http.StatusNotFound, "Not found.")
+			return
+		}
+		ca, err := step(s, r, caller(r).ID, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.writeContentAttempt(w, r, http.StatusOK, ca)
+	}
+}
+
+func completeStep(s *Server, r *http.Request, userID, id int64) (*examhall.ContentAttempt, error) {
+	return s.Courses.CompleteContent(r.Context(), userID, id)
+}
+
+func joinStep(s *Server, r *http.Request, userID, id int64) (*examhall.ContentAttempt, error) {
+	return s.Courses.Join(r.Context(), userID, id)
+}
+
+func leaveStep(s *Server, r *http.Request, userID, id int64) (*examhall.ContentAttempt, error) {
+	return s.Courses.Leave(r.Context(), userID, id)
+}
+
+// videoProgressStep reads {"watched_percentage": 0–100, "position": seconds}.
+func videoProgressStep(s *Server, r *http.Request, userID, id int64) (*examhall.ContentAttempt, error) {
+	var in struct {
+		WatchedPercentage *int `json:"watched_percentage"`
+		Position          int  `json:"position"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return nil, err
+	}
+	if in.WatchedPercentage == nil {
+		return nil, fieldErr("watched_percentage", "This field is required.")
+	}
+	return s.Courses.VideoProgress(r.Context(), userID, id, *in.WatchedPercentage, in.Position)
+}
+
+// Page sizes of a video conference's attendance (SPEC §8.5).
+const (
+	attendancePageSize    = 20
+	attendanceMaxPageSize = 1000
+)
+
+// attendanceRow is one attendee of a video conference.
+type attendanceRow struct {
+	Name      *string `json:"name"`
+	Email     string  `json:"email"`
+	JoinTime  *string `json:"join_time"`
+	LeaveTime *string `json:"leave_time"`
+	Duration  int     `json:"duration"`
+}
+
+// listAttendance is GET /api/v3/admin/attempts/<video conference id>/video-conference/.
+func (s *Server) listAttendance(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	page, err := drf.ParsePage(r.URL.Query(), attendancePageSize, attendanceMaxPageSize)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	offset := (page.Number - 1) * page.Size
+	rows, count, err := s.Courses.Attendance(r.Context(), id, offset, page.Size)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resolved, realOffset, err := page.Resolve(count)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if realOffset != offset { // page=last
+		if rows, count, err = s.Courses.Attendance(r.Context(), id, realOffset, page.Size); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	results := []attendanceRow{}
+	for _, at := range rows {
+		u := examhall.User{FirstName: at.FirstName, LastName: at.LastName}
+		results = append(results, attendanceRow{Name: nonEmpty(u.FullName()), Email: at.Email,
+			JoinTime: s.timePtr(at.JoinTime), LeaveTime: s.timePtr(at.LeaveTime), Duration: at.Duration})
+	}
+	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, count, results))
+}
