@@ -124,3 +124,77 @@ type ReportStore interface {
 	// selects in all, and the snapshot it read them at.
 	AttemptList(ctx context.Context, f AttemptFilter) (rows []AttemptRow, count int, snapshot int64, err error)
 }
+
+// ContentAttemptFilter selects a page of the admin chapter content attempts
+// list (SPEC §8.4); empty lists and nil values select everything.
+type ContentAttemptFilter struct {
+	UserIDs, ChapterIDs, CourseIDs, ContentIDs []int64
+	ExamID                                     *int64
+	Type                                       *ContentType
+	State                                      *ContentAttemptState
+	CompletedFrom, CompletedBefore             *time.Time // completed_on in [from, before)
+	Offset, Limit                              int
+}
+
+// UserVideo is a user's progress through a video.
+type UserVideo struct {
+	ID                   int64
+	VideoID              int64
+	Created              time.Time
+	WatchedPercentage    int
+	RemainingDuration    int
+	Completed            bool
+	IsLiveClassRecording bool
+}
+
+// UserExam is an exam attempt as the content attempts list side-loads it.
+type UserExam struct {
+	Attempt
+	TotalQuestions int
+	Rank           int // 0 when ranks are off or the attempt has none yet
+	Remaining      *time.Duration
+}
+
+// CourseSummary is a course with the counts of what it holds.
+type CourseSummary struct {
+	Course
+	ChaptersCount, ContentsCount, ExamsCount, VideosCount, AttachmentsCount, NotesCount int
+}
+
+// PlacedContent is a chapter content with its course.
+type PlacedContent struct {
+	ChapterContent
+	CourseID int64
+}
+
+// UserVideoConference is a user's attendance at a video conference.
+type UserVideoConference struct {
+	ID, UserID          int64
+	JoinTime, LeaveTime *time.Time
+	Duration            int
+	VideoConference     VideoConference
+}
+
+// UserLiveStream is a user's joining of a live stream.
+type UserLiveStream struct {
+	ID, UserID int64
+	LiveStream LiveStream
+}
+
+// ContentAttemptPage is one page of content attempts with, once each, the
+// records they refer to.
+type ContentAttemptPage struct {
+	Attempts             []*ContentAttempt
+	Count                int
+	UserVideos           []UserVideo
+	UserExams            []UserExam
+	Courses              []CourseSummary
+	Contents             []PlacedContent
+	UserVideoConferences []UserVideoConference
+	UserLiveStreams      []UserLiveStream
+}
+
+// ContentReportStore serves the admin chapter content attempts list.
+type ContentReportStore interface {
+	ContentAttemptList(ctx context.Context, f ContentAttemptFilter) (*ContentAttemptPage, error)
+}

@@ -74,7 +74,7 @@ func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
 	}
 	base, _ := url.Parse(baseURL)
 	api := &httpapi.Server{
-		Auth: authService, Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Courses: db, DB: db, BaseURL: base,
+		Auth: authService, Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Courses: db, ContentReports: db, DB: db, BaseURL: base,
 		MaxBodyBytes: 1 << 16, MaxImportBytes: 1 << 20,
 		Institute: examhall.Institute{Name: "Test Academy", Location: kolkata},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),

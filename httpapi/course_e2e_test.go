@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -144,11 +146,104 @@ func TestCourseEndToEnd(t *testing.T) {
 		end("chitra", qz.Assessment.ID)
 		a.must(200, "PUT", fmt.Sprintf("/api/v3/admin/attempts/%d/user_answers/%d/", qz.Assessment.ID, page.Results[0].ID),
 			admin, map[string]any{"marks": "4"}, nil)
+		// Completions either side of midnight in the institute's time zone (IST).
+		at(ist(2026, 1, 5, 23, 59, 59, 999999).Sub(E))
+		notesB := open("bala", 1, 201)
+		step("bala", notesB, "complete", nil, 200)
+		at(ist(2026, 1, 6, 0, 0, 0, 0).Sub(E))
+		step("bala", vb, "video-progress", map[string]any{"watched_percentage": 90, "position": 540}, 200)
+
+		const list = "/api/v3/admin/chapter-content-attempts/"
+		golden(t, "admin_content_attempts.json", a.do("GET", list, "JWT "+admin, "", "").body)
+		users := map[string]int64{}
+		for _, name := range students {
+			found, _, _ := a.db.Users(t.Context(), examhall.UserFilter{Query: name, Limit: 1})
+			users[name] = found[0].ID
+		}
+		ids := func(query string) []int64 {
+			t.Helper()
+			got := a.do("GET", list+query, "JWT "+admin, "", "")
+			if got.status != 200 {
+				t.Fatalf("%s: %d %s", query, got.status, got.body)
+			}
+			var env struct {
+				Results struct {
+					ContentAttempts []struct{ ID int64 } `json:"content_attempts"`
+				}
+			}
+			if err := json.Unmarshal([]byte(got.body), &env); err != nil {
+				t.Fatal(err)
+			}
+			out := []int64{}
+			for _, r := range env.Results.ContentAttempts {
+				out = append(out, r.ID)
+			}
+			return out
+		}
+		// Content attempts in order: 1 asha video, 2 bala video, 3 asha notes, 4 asha worksheet, 5 chitra stream,
+		// 6 bala conference, 7 chitra conference, 8 asha exam, 9 chitra quiz, 10 bala notes.
+		for _, tt := range []struct {
+			query string
+			want  []int64
+		}{
+			{"", []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
+			{fmt.Sprintf("?user_ids=%d", users["asha"]), []int64{1, 3, 4, 8}},
+			{fmt.Sprintf("?user_ids=%d,%d", users["bala"], users["chitra"]), []int64{2, 5, 6, 7, 9, 10}},
+			{fmt.Sprintf("?chapter_content_ids=%d,%d", c[0].ID, c[1].ID), []int64{1, 2, 3, 10}},
+			{fmt.Sprintf("?course_ids=%d&content_type=3", course.ID), []int64{1, 2}},
+			{"?chapter_ids=999", []int64{}},
+			{fmt.Sprintf("?exam_id=%d", quiz.ID), []int64{9}},
+			{"?content_type=1", []int64{8}},
+			{"?content_type=2", []int64{9}},
+			{"?content_type=7&state=1", []int64{6}},
+			{"?state=0", []int64{7}},
+			{"?state=3", []int64{9}},
+			{"?completed_date=2026-01-05", []int64{1, 3, 4, 5, 6, 8, 9, 10}},
+			{"?completed_date=2026-01-06", []int64{2}},
+			{"?completed_before=2026-01-06", []int64{1, 3, 4, 5, 6, 8, 9, 10}},
+			{"?completed_before=2026-01-05", []int64{}},
+			{"?completed_after=2026-01-05", []int64{2}},
+			{"?completed_after=2026-01-04&completed_before=2026-01-06&user_ids=" + fmt.Sprint(users["bala"]), []int64{6, 10}},
+			{"?page_size=3&page=2", []int64{4, 5, 6}},
+		} {
+			if got := ids(tt.query); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%s: %v, want %v", tt.query, got, tt.want)
+			}
+		}
+		for _, tt := range []struct{ query, body string }{
+			{"?content_type=6", `{"content_type":["Select a valid choice. 6 is not one of the available choices."]}`},
+			{"?state=4", `{"state":["Select a valid choice. 4 is not one of the available choices."]}`},
+			{"?user_ids=1,x", `{"user_ids":["Enter a number."]}`},
+			{"?completed_date=2026-02-30", `{"completed_date":["Enter a valid date."]}`},
+			{"?exam_id=one", `{"exam_id":["Enter a number."]}`},
+		} {
+			if got := a.do("GET", list+tt.query, "JWT "+admin, "", ""); got.status != 400 || got.body != tt.body {
+				t.Errorf("%s: %d %s", tt.query, got.status, got.body)
+			}
+		}
+		// Statements per request are bounded whatever the page size: 2 to authenticate, a count, the
+		// page and at most one per side-loaded kind (6); kinds the page does not refer to are skipped.
+		for _, size := range []int{1, 3, 10, 1000} {
+			before := a.db.Statements()
+			a.do("GET", fmt.Sprintf("%s?page_size=%d", list, size), "JWT "+admin, "", "")
+			if n := a.db.Statements() - before; n > 10 {
+				t.Errorf("page_size=%d ran %d statements", size, n)
+			}
+		}
+		for _, p := range []string{list, fmt.Sprintf("/api/v3/admin/attempts/%d/video-conference/", c[5].VideoConference.ID)} {
+			if got := a.do("GET", p, "", "", ""); got.status != 401 {
+				t.Errorf("GET %s without a token: %d", p, got.status)
+			}
+			if got := a.do("GET", p, "JWT "+tokens["asha"], "", ""); got.status != 403 {
+				t.Errorf("GET %s as a student: %d", p, got.status)
+			}
+		}
+
 		for _, tt := range []struct {
 			student string
 			ca      e2eContentAttempt
 			want    string
-		}{{"asha", ex, "Completed"}, {"chitra", qz, "Evaluation Completed"}, {"bala", vb, "Started"}, {"asha", v, "Completed"}} {
+		}{{"asha", ex, "Completed"}, {"chitra", qz, "Evaluation Completed"}, {"bala", vb, "Completed"}, {"asha", v, "Completed"}} {
 			users, _, _ := a.db.Users(t.Context(), examhall.UserFilter{Query: tt.student, Limit: 1})
 			list, err := a.db.ContentAttemptsOf(t.Context(), users[0].ID)
 			if err != nil {

@@ -22,15 +22,17 @@ type Pinger interface {
 
 // Server holds what the handlers need.
 type Server struct {
-	Auth      *auth.Service
-	Users     examhall.UserStore
-	Exams     examhall.ExamStore
-	Attempts  examhall.AttemptStore
-	Import    Importer
-	Reports   examhall.ReportStore
-	Courses   examhall.CourseStore
-	DB        Pinger
-	Institute examhall.Institute
+	Auth     *auth.Service
+	Users    examhall.UserStore
+	Exams    examhall.ExamStore
+	Attempts examhall.AttemptStore
+	Import   Importer
+	Reports  examhall.ReportStore
+	Courses  examhall.CourseStore
+	// ContentReports serves the admin chapter content attempts list.
+	ContentReports examhall.ContentReportStore
+	DB             Pinger
+	Institute      examhall.Institute
 	// BaseURL is the public address used in absolute links (next, previous,
 	// *_url); nil means the scheme and Host of each request.
 	BaseURL *url.URL
@@ -82,6 +84,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", methods{http.MethodGet: admin(s.getAdminAttempt)})
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", methods{http.MethodGet: admin(s.listUserAnswers)})
 	mux.Handle("/api/v3/admin/attempts/{id}/video-conference/{$}", methods{http.MethodGet: admin(s.listAttendance)})
+	mux.Handle("/api/v3/admin/chapter-content-attempts/{$}", methods{http.MethodGet: admin(s.listContentAttempts)})
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", methods{http.MethodPut: author(s.gradeAnswer)})
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)

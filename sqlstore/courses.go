@@ -180,6 +180,11 @@ func courseInTx(ctx context.Context, tx *Tx, id int64) (*examhall.Course, error)
 
 // scanContent reads a chapter content with the record it points at.
 func scanContent(row interface{ Scan(...any) error }) (*examhall.ChapterContent, error) {
+	return scanContentWith(row)
+}
+
+// scanContentWith is scanContent with extra columns read into extra.
+func scanContentWith(row interface{ Scan(...any) error }, extra ...any) (*examhall.ChapterContent, error) {
 	var cc examhall.ChapterContent
 	var start, end, vcStart sql.NullInt64
 	var vID, aID, nID, vcID, lsID sql.NullInt64
@@ -192,10 +197,11 @@ func scanContent(row interface{ Scan(...any) error }) (*examhall.ChapterContent,
 		lsTitle, lsURL, lsStatus, lsChat sql.NullString
 	var vDur, vcDur, lsDur sql.NullInt64
 	var vcShow, vcExpired, lsShow sql.NullBool
-	if err := row.Scan(&cc.ID, &cc.ChapterID, &cc.Order, &cc.Title, &cc.Description, &cc.Type, &cc.ExamID,
+	dest := append([]any{&cc.ID, &cc.ChapterID, &cc.Order, &cc.Title, &cc.Description, &cc.Type, &cc.ExamID,
 		&cc.FreePreview, &start, &end, &vID, &vTitle, &vURL, &vDur, &aID, &aTitle, &aURL, &nID, &nTitle, &nHTML,
 		&vcID, &vcTitle, &vcConf, &vcStart, &vcDur, &vcProv, &vcJoin, &vcPass, &vcToken, &vcShow, &vcState, &vcExpired,
-		&lsID, &lsTitle, &lsURL, &lsDur, &lsShow, &lsStatus, &lsChat); err != nil {
+		&lsID, &lsTitle, &lsURL, &lsDur, &lsShow, &lsStatus, &lsChat}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	cc.Start, cc.End = timeOf(start), timeOf(end)

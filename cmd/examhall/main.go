@@ -152,7 +152,7 @@ func (m *Main) serve(ctx context.Context) error {
 		baseURL, _ = url.Parse(strings.TrimSuffix(m.Config.BaseURL, "/")) // checked by ParseConfig
 	}
 	api := &httpapi.Server{
-		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, DB: m.db, Institute: institute, BaseURL: baseURL,
+		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, DB: m.db, Institute: institute, BaseURL: baseURL,
 		Import: m.db, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
