@@ -145,7 +145,26 @@ type Course struct {
 	MaxAllowedWatchMinutes  *int
 	Created                 time.Time
 	Modified                time.Time
-	Chapters                []Chapter
+	// Batches are the names of the batches the course is for; without any it
+	// is for every student. Others may open only its free-preview contents.
+	Batches  []string
+	Chapters []Chapter
+}
+
+// OpenTo reports whether u may open every content of the course: staff
+// always, students when the course has no batches or shares one with them.
+func (c *Course) OpenTo(u *User) bool {
+	if u.Role != RoleStudent || len(c.Batches) == 0 {
+		return true
+	}
+	for _, b := range c.Batches {
+		for _, ub := range u.Batches {
+			if b == ub {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Validate checks a course with its chapters and contents, all at once.
@@ -253,6 +272,9 @@ type CourseStore interface {
 	// does not exist is EINVALID.
 	CreateCourse(ctx context.Context, c *Course) error
 	CourseByID(ctx context.Context, id int64) (*Course, error)
+	// CoursesFor returns the courses a user may see (for every student, or
+	// for a batch of theirs), by order then id; staff see them all.
+	CoursesFor(ctx context.Context, u *User) ([]*Course, error)
 	// OpenContent returns the user's open attempt at the content, or starts
 	// one (created=true); an Exam or Quiz content starts an exam attempt.
 	OpenContent(ctx context.Context, userID, contentID int64) (a *ContentAttempt, created bool, err error)

@@ -255,5 +255,41 @@ func TestCourseEndToEnd(t *testing.T) {
 				}
 			}
 		}
+
+		// A course for the JEE batch: others see only its free preview; a JEE student sees all.
+		var jee struct {
+			ID       int64
+			Chapters []struct{ Contents []struct{ ID int64 } }
+		}
+		a.must(201, "POST", "/api/v2.5/admin/courses/", admin, map[string]any{"slug": "jee-maths", "title": "JEE Maths",
+			"batches": []string{"JEE"}, "chapters": []map[string]any{{"title": "Limits", "contents": []map[string]any{
+				{"type": "Notes", "title": "Free sample", "free_preview": true, "notes": map[string]any{"html": "<p>lim</p>"}},
+				{"type": "Notes", "title": "Full notes", "notes": map[string]any{"html": "<p>ε-δ</p>"}},
+			}}}}, &jee)
+		a.must(200, "PATCH", fmt.Sprintf("/api/v2.5/admin/users/%d/", users["chitra"]), admin, map[string]any{"batches": []string{"JEE"}}, nil)
+		at(3 * time.Hour)
+		var courses struct {
+			Count   int
+			Results []struct{ Slug string }
+		}
+		a.must(200, "GET", "/api/v2.5/courses/", tokens["asha"], nil, &courses)
+		if courses.Count != 1 || courses.Results[0].Slug != "neet-physics" {
+			t.Errorf("asha's courses: %+v", courses)
+		}
+		a.must(200, "GET", "/api/v2.5/courses/", tokens["chitra"], nil, &courses)
+		if courses.Count != 2 {
+			t.Errorf("chitra's courses: %+v", courses)
+		}
+		var contents struct {
+			Chapters []struct{ Contents []struct{ Title string } }
+		}
+		a.must(200, "GET", fmt.Sprintf("/api/v2.5/courses/%d/contents/", jee.ID), tokens["asha"], nil, &contents)
+		if got := contents.Chapters[0].Contents; len(got) != 1 || got[0].Title != "Free sample" {
+			t.Errorf("asha's view of the JEE course: %+v", got)
+		}
+		a.must(201, "POST", fmt.Sprintf("/api/v2.5/chapter-contents/%d/attempts/", jee.Chapters[0].Contents[0].ID), tokens["asha"], nil, nil)
+		a.must(403, "POST", fmt.Sprintf("/api/v2.5/chapter-contents/%d/attempts/", jee.Chapters[0].Contents[1].ID), tokens["asha"], nil, nil)
+		a.must(201, "POST", fmt.Sprintf("/api/v2.5/chapter-contents/%d/attempts/", jee.Chapters[0].Contents[1].ID), tokens["chitra"], nil, nil)
+		a.must(404, "POST", "/api/v2.5/chapter-contents/999/attempts/", tokens["chitra"], nil, nil)
 	})
 }

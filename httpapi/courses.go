@@ -53,10 +53,11 @@ type contentInput struct {
 
 // courseInput is the body of POST /api/v2.5/admin/courses/.
 type courseInput struct {
-	Slug        string `json:"slug"`
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	Image       string `json:"image"`
+	Slug        string   `json:"slug"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Image       string   `json:"image"`
+	Batches     []string `json:"batches"`
 	Chapters    []struct {
 		Title       string         `json:"title"`
 		Description string         `json:"description"`
@@ -74,7 +75,10 @@ func orTitle(title, fallback string) string {
 }
 
 func (in *courseInput) course(s *Server, errs examhall.FieldErrors) *examhall.Course {
-	c := &examhall.Course{Slug: in.Slug, Title: in.Title, Description: in.Description, Image: in.Image}
+	c := &examhall.Course{Slug: in.Slug, Title: in.Title, Description: in.Description, Image: in.Image, Batches: in.Batches}
+	if c.Batches == nil {
+		c.Batches = []string{}
+	}
 	loc := s.Institute.Location
 	for i, ch := range in.Chapters {
 		chapter := examhall.Chapter{Title: ch.Title, Description: ch.Description}
@@ -148,6 +152,7 @@ type courseOutput struct {
 	Image       string          `json:"image"`
 	Created     string          `json:"created"`
 	Modified    string          `json:"modified"`
+	Batches     []string        `json:"batches"`
 	Chapters    []chapterOutput `json:"chapters"`
 }
 
@@ -210,12 +215,17 @@ func liveStream(l *examhall.LiveStream) liveStreamOutput {
 		ShowRecordedVideo: l.ShowRecordedVideo, Status: l.Status, ChatEmbedURL: l.ChatEmbedURL}
 }
 
-func (s *Server) courseOutput(c *examhall.Course) courseOutput {
+// courseOutput renders a course; onlyPreviews keeps just its free-preview
+// contents, for a student outside its batches.
+func (s *Server) courseOutput(c *examhall.Course, onlyPreviews bool) courseOutput {
 	out := courseOutput{ID: c.ID, Slug: c.Slug, Title: c.Title, Description: c.Description, Image: c.Image,
-		Created: s.formatTime(c.Created), Modified: s.formatTime(c.Modified), Chapters: []chapterOutput{}}
+		Created: s.formatTime(c.Created), Modified: s.formatTime(c.Modified), Batches: c.Batches, Chapters: []chapterOutput{}}
 	for _, ch := range c.Chapters {
 		co := chapterOutput{ID: ch.ID, Order: ch.Order, Title: ch.Title, Description: ch.Description, Contents: []contentOutput{}}
 		for i := range ch.Contents {
+			if onlyPreviews && !ch.Contents[i].FreePreview {
+				continue
+			}
 			co.Contents = append(co.Contents, s.contentOutput(&ch.Contents[i]))
 		}
 		out.Chapters = append(out.Chapters, co)
@@ -241,11 +251,12 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.courseOutput(course))
+	writeJSON(w, http.StatusCreated, s.courseOutput(course, false))
 }
 
 // getCourse is GET /api/v2.5/admin/courses/<id>/ and, for students,
-// GET /api/v2.5/courses/<id>/contents/ (the course with its contents).
+// GET /api/v2.5/courses/<id>/contents/: the course with the contents the
+// caller may open.
 func (s *Server) getCourse(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r, "id")
 	if !ok {
@@ -257,7 +268,37 @@ func (s *Server) getCourse(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.courseOutput(course))
+	writeJSON(w, http.StatusOK, s.courseOutput(course, !course.OpenTo(caller(r))))
+}
+
+// Page sizes of the student course list.
+const (
+	coursesPageSize    = 20
+	coursesMaxPageSize = 100
+)
+
+// listCourses is GET /api/v2.5/courses/: the courses the caller may see.
+func (s *Server) listCourses(w http.ResponseWriter, r *http.Request) {
+	page, err := drf.ParsePage(r.URL.Query(), coursesPageSize, coursesMaxPageSize)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	courses, err := s.Courses.CoursesFor(r.Context(), caller(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resolved, offset, err := page.Resolve(len(courses))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	results := []courseOutput{}
+	for _, c := range courses[offset:min(offset+resolved.Size, len(courses))] {
+		results = append(results, s.courseOutput(c, false))
+	}
+	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, len(courses), results))
 }
 
 // contentAttemptOutput is a chapter content attempt as the student API shows it (SPEC §6).

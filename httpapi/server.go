@@ -91,6 +91,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", methods{http.MethodPost: anyone(s.startAttempt)})
 	mux.Handle("/api/v2.5/admin/courses/{$}", methods{http.MethodPost: author(s.createCourse)})
 	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", methods{http.MethodGet: author(s.getCourse)})
+	mux.Handle("/api/v2.5/courses/{$}", methods{http.MethodGet: anyone(s.listCourses)})
 	mux.Handle("/api/v2.5/courses/{id}/contents/{$}", methods{http.MethodGet: anyone(s.getCourse)})
 	mux.Handle("/api/v2.5/chapter-contents/{id}/attempts/{$}", methods{http.MethodPost: anyone(s.openContent)})
 	mux.Handle("/api/v2.5/content-attempts/{id}/video-progress/{$}", methods{http.MethodPut: anyone(s.contentStep(videoProgressStep))})

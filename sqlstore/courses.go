@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/examhall/examhall"
@@ -32,6 +33,9 @@ func (db *DB) CreateCourse(ctx context.Context, c *examhall.Course) error {
 		}
 		if err != nil {
 			return fmt.Errorf("insert course: %w", err)
+		}
+		if err := setBatches(ctx, tx, "course_batches", "course_id", c.ID, c.Batches); err != nil {
+			return err
 		}
 		for i := range c.Chapters {
 			ch := &c.Chapters[i]
@@ -134,6 +138,9 @@ func courseInTx(ctx context.Context, tx *Tx, id int64) (*examhall.Course, error)
 	}
 	c.CreatedBy, c.MaxAllowedViewsPerVideo, c.MaxAllowedWatchMinutes = createdBy.Int64, intOf(views), intOf(minutes)
 	c.Created, c.Modified = fromMicros(created), fromMicros(modified)
+	if c.Batches, err = courseBatches(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, position, title, description FROM chapters WHERE course_id = $1 ORDER BY position`, id)
 	if err != nil {
 		return nil, fmt.Errorf("chapters: %w", err)
@@ -227,4 +234,68 @@ func scanContentWith(row interface{ Scan(...any) error }, extra ...any) (*examha
 		cc.LiveStream = &ls
 	}
 	return &cc, nil
+}
+
+func courseBatches(ctx context.Context, tx *Tx, courseID int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT b.name FROM course_batches cb JOIN batches b ON b.id = cb.batch_id
+		WHERE cb.course_id = $1`, courseID)
+	if err != nil {
+		return nil, fmt.Errorf("course batches: %w", err)
+	}
+	names := []string{}
+	err = scanRows(rows, func() error {
+		var name string
+		err := rows.Scan(&name)
+		names = append(names, name)
+		return err
+	})
+	slices.Sort(names) // in Go: the engines' collations differ
+	return names, err
+}
+
+// enrolled reports whether the user may open every content of the course:
+// staff always, students when the course has no batches or shares one with them.
+func enrolled(ctx context.Context, tx *Tx, userID, courseID int64) (bool, error) {
+	var ok bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND role <> 'student')
+		OR NOT EXISTS (SELECT 1 FROM course_batches WHERE course_id = $2)
+		OR EXISTS (SELECT 1 FROM course_batches cb JOIN user_batches ub ON ub.batch_id = cb.batch_id
+			WHERE cb.course_id = $2 AND ub.user_id = $1)`, userID, courseID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("enrolment: %w", err)
+	}
+	return ok, nil
+}
+
+// CoursesFor returns the courses the user may see, by order then id.
+func (db *DB) CoursesFor(ctx context.Context, u *examhall.User) ([]*examhall.Course, error) {
+	var courses []*examhall.Course
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM courses c WHERE $2 <> 'student'
+			OR NOT EXISTS (SELECT 1 FROM course_batches WHERE course_id = c.id)
+			OR EXISTS (SELECT 1 FROM course_batches cb JOIN user_batches ub ON ub.batch_id = cb.batch_id
+				WHERE cb.course_id = c.id AND ub.user_id = $1)
+			ORDER BY position, id`, u.ID, string(u.Role))
+		if err != nil {
+			return fmt.Errorf("courses: %w", err)
+		}
+		var ids []int64
+		if err := scanRows(rows, func() error {
+			var id int64
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		}); err != nil {
+			return fmt.Errorf("courses: %w", err)
+		}
+		for _, id := range ids { // a student sees a handful of courses
+			c, err := courseInTx(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			courses = append(courses, c)
+		}
+		return nil
+	})
+	return courses, err
 }

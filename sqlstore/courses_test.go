@@ -15,7 +15,7 @@ import (
 // sampleCourse has one content of each type; the exam and quiz are examID.
 func sampleCourse(examID int64) *examhall.Course {
 	start := epoch.Add(24 * time.Hour)
-	return &examhall.Course{Slug: "neet-physics", Title: "NEET Physics", Description: "<p>Mechanics</p>",
+	return &examhall.Course{Slug: "neet-physics", Title: "NEET Physics", Description: "<p>Mechanics</p>", Batches: []string{},
 		Chapters: []examhall.Chapter{{Title: "Kinematics", Contents: []examhall.ChapterContent{
 			{Title: "Intro", Type: examhall.ContentVideo, Video: &examhall.Video{Title: "Intro", URL: "https://v.example/1", Duration: 600}},
 			{Title: "Summary", Type: examhall.ContentNotes, Notes: &examhall.Notes{Title: "Summary", HTML: "<p>v = u + at</p>"}},

@@ -63,6 +63,13 @@ func (db *DB) OpenContent(ctx context.Context, userID, contentID int64) (*examha
 		if err != nil {
 			return err
 		}
+		ok, err := enrolled(ctx, tx, userID, courseID)
+		if err != nil {
+			return err
+		}
+		if !ok && !cc.FreePreview {
+			return examhall.Errorf(examhall.EFORBIDDEN, "This content is for the course's batches; only its free previews are open to you.")
+		}
 		switch {
 		case cc.Start != nil && cc.Start.After(tx.now):
 			return examhall.Errorf(examhall.EINVALID, "This content opens later.")
