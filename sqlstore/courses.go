@@ -16,44 +16,51 @@ func (db *DB) CreateCourse(ctx context.Context, c *examhall.Course) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.inWriteTx(ctx, func(tx *Tx) error {
-		c.Created = tx.now.UTC().Truncate(time.Microsecond)
-		c.Modified = c.Created
-		var createdBy any
-		if c.CreatedBy != 0 {
-			createdBy = c.CreatedBy
+	return db.inWriteTx(ctx, func(tx *Tx) error { return createCourse(ctx, tx, c) })
+}
+
+func createCourse(ctx context.Context, tx *Tx, c *examhall.Course) error {
+	c.Created = tx.now.UTC().Truncate(time.Microsecond)
+	c.Modified = c.Created
+	var createdBy any
+	if c.CreatedBy != 0 {
+		createdBy = c.CreatedBy
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO courses (slug, title, description, image, created_by, position,
+		max_allowed_views_per_video, max_allowed_watch_minutes, created, modified)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+		c.Slug, c.Title, c.Description, c.Image, createdBy, c.Order, intArg(c.MaxAllowedViewsPerVideo),
+		intArg(c.MaxAllowedWatchMinutes), micros(c.Created)).Scan(&c.ID)
+	if isUniqueViolation(err) {
+		return fieldError("slug", "course with this slug already exists.")
+	}
+	if err != nil {
+		return fmt.Errorf("insert course: %w", err)
+	}
+	if err := setBatches(ctx, tx, "course_batches", "course_id", c.ID, c.Batches); err != nil {
+		return err
+	}
+	return insertChapters(ctx, tx, c)
+}
+
+// insertChapters inserts the chapters and contents of a stored course.
+func insertChapters(ctx context.Context, tx *Tx, c *examhall.Course) error {
+	for i := range c.Chapters {
+		ch := &c.Chapters[i]
+		ch.CourseID, ch.Order = c.ID, i
+		if err := tx.QueryRowContext(ctx, `INSERT INTO chapters (course_id, position, title, description, created, modified)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, c.ID, ch.Order, ch.Title, ch.Description, micros(tx.now)).Scan(&ch.ID); err != nil {
+			return fmt.Errorf("insert chapter: %w", err)
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO courses (slug, title, description, image, created_by, position,
-			max_allowed_views_per_video, max_allowed_watch_minutes, created, modified)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
-			c.Slug, c.Title, c.Description, c.Image, createdBy, c.Order, intArg(c.MaxAllowedViewsPerVideo),
-			intArg(c.MaxAllowedWatchMinutes), micros(c.Created)).Scan(&c.ID)
-		if isUniqueViolation(err) {
-			return fieldError("slug", "course with this slug already exists.")
-		}
-		if err != nil {
-			return fmt.Errorf("insert course: %w", err)
-		}
-		if err := setBatches(ctx, tx, "course_batches", "course_id", c.ID, c.Batches); err != nil {
-			return err
-		}
-		for i := range c.Chapters {
-			ch := &c.Chapters[i]
-			ch.CourseID, ch.Order = c.ID, i
-			if err := tx.QueryRowContext(ctx, `INSERT INTO chapters (course_id, position, title, description, created, modified)
-				VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, c.ID, ch.Order, ch.Title, ch.Description, micros(tx.now)).Scan(&ch.ID); err != nil {
-				return fmt.Errorf("insert chapter: %w", err)
+		for j := range ch.Contents {
+			cc := &ch.Contents[j]
+			cc.ChapterID, cc.Order = ch.ID, j
+			if err := insertContent(ctx, tx, cc); err != nil {
+				return prefixed(fmt.Sprintf("chapters[%d].contents[%d].", i, j), err)
 			}
-			for j := range ch.Contents {
-				cc := &ch.Contents[j]
-				cc.ChapterID, cc.Order = ch.ID, j
-				if err := insertContent(ctx, tx, cc); err != nil {
-					return prefixed(fmt.Sprintf("chapters[%d].contents[%d].", i, j), err)
-				}
-			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // insertContent inserts what a content points at, then the content.

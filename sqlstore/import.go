@@ -58,7 +58,7 @@ func (db *DB) ImportBundle(ctx context.Context, b *bundle.Bundle, passwords Pass
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		summary = ImportSummary{Created: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}}
 		imp := &importer{tx: tx, b: b, passwords: passwords, summary: &summary}
-		for _, step := range []func(context.Context) error{imp.institute, imp.users, imp.subjects, imp.exams, imp.attempts} {
+		for _, step := range []func(context.Context) error{imp.institute, imp.users, imp.subjects, imp.exams, imp.courses, imp.attempts} {
 			if err := step(ctx); err != nil {
 				return err
 			}
@@ -671,4 +671,119 @@ func rerank(ctx context.Context, tx *Tx, examID, userID int64) error {
 		}
 	}
 	return nil
+}
+
+// courses creates the bundle's courses, leaves equal ones alone, and rebuilds
+// changed ones that nobody has made progress in; a changed course with
+// progress is refused (its learners' records hang on its contents).
+func (imp *importer) courses(ctx context.Context) error {
+	var missing []string
+	examID := func(slug string) int64 {
+		if e, ok := imp.examsBySlug[slug]; ok {
+			return e.ID
+		}
+		var id int64
+		if err := imp.tx.QueryRowContext(ctx, `SELECT id FROM exams WHERE slug = $1`, slug).Scan(&id); err != nil {
+			missing = append(missing, slug)
+		}
+		return id
+	}
+	for i, in := range imp.b.Courses {
+		at := fmt.Sprintf("courses[%d] %q.", i, in.Slug)
+		want := imp.b.CourseAt(i, examID)
+		if len(missing) > 0 {
+			return fieldError(at+"chapters", fmt.Sprintf("No exam with the slug %q, in the bundle or in examhall.", missing[0]))
+		}
+		var id int64
+		err := imp.tx.QueryRowContext(ctx, `SELECT id FROM courses WHERE slug = $1`, in.Slug).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := createCourse(ctx, imp.tx, want); err != nil {
+				return prefixed(at, err)
+			}
+			imp.summary.count("courses", true, false)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("course %q: %w", in.Slug, err)
+		}
+		have, err := courseInTx(ctx, imp.tx, id)
+		if err != nil {
+			return err
+		}
+		if courseShape(have) == courseShape(want) {
+			imp.summary.count("courses", false, false)
+			continue
+		}
+		var progress int
+		if err := imp.tx.QueryRowContext(ctx, `SELECT count(*) FROM chapter_content_attempts WHERE course_id = $1`, id).Scan(&progress); err != nil {
+			return fmt.Errorf("progress in course %q: %w", in.Slug, err)
+		}
+		if progress > 0 {
+			return fieldError(at+"chapters", "Students have made progress in this course: an import cannot change it.")
+		}
+		if _, err := imp.tx.ExecContext(ctx, `DELETE FROM chapters WHERE course_id = $1`, id); err != nil {
+			return fmt.Errorf("rebuild course %q: %w", in.Slug, err)
+		}
+		if _, err := imp.tx.ExecContext(ctx, `UPDATE courses SET title = $2, description = $3, image = $4, modified = $5
+			WHERE id = $1`, id, want.Title, want.Description, want.Image, micros(imp.tx.now)); err != nil {
+			return fmt.Errorf("update course %q: %w", in.Slug, err)
+		}
+		want.ID = id
+		if err := setBatches(ctx, imp.tx, "course_batches", "course_id", id, want.Batches); err != nil {
+			return err
+		}
+		if err := insertChapters(ctx, imp.tx, want); err != nil {
+			return prefixed(at, err)
+		}
+		imp.summary.count("courses", false, true)
+	}
+	return nil
+}
+
+// courseShape renders what a bundle can say of a course, without ids and times.
+func courseShape(c *examhall.Course) string {
+	clean := *c
+	clean.ID, clean.Created, clean.Modified, clean.CreatedBy = 0, time.Time{}, time.Time{}, 0
+	clean.Chapters = nil
+	for _, ch := range c.Chapters {
+		ch.ID, ch.CourseID, ch.Order = 0, 0, 0 // positions are the list order
+		var contents []examhall.ChapterContent
+		for _, cc := range ch.Contents {
+			cc.ID, cc.ChapterID, cc.Order = 0, 0, 0
+			cc.Start, cc.End = utc(cc.Start), utc(cc.End)
+			if cc.Video != nil {
+				v := *cc.Video
+				v.ID, cc.Video = 0, &v
+			}
+			if cc.Attachment != nil {
+				a := *cc.Attachment
+				a.ID, cc.Attachment = 0, &a
+			}
+			if cc.Notes != nil {
+				n := *cc.Notes
+				n.ID, cc.Notes = 0, &n
+			}
+			if cc.VideoConference != nil {
+				vc := *cc.VideoConference
+				vc.ID, vc.Start, cc.VideoConference = 0, utc(vc.Start), &vc
+			}
+			if cc.LiveStream != nil {
+				ls := *cc.LiveStream
+				ls.ID, cc.LiveStream = 0, &ls
+			}
+			contents = append(contents, cc)
+		}
+		ch.Contents = contents
+		clean.Chapters = append(clean.Chapters, ch)
+	}
+	b, _ := json.Marshal(clean)
+	return string(b)
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -162,8 +162,9 @@ func TestBundleRejections(t *testing.T) {
 			`exams[0] "mock-1".sections[0].questions[1] "q-002".subject`, `No subject with the key "bio" in the bundle.`},
 		{"answer index", `"selected": [0]`, `"selected": [2]`,
 			`attempts[0] "mock-1"/"asha".answers[0] "q-001".selected`, "Answer index 2 is out of range: the question has 2 answers."},
-		{"courses", `"attempts": [`, `"courses": [{"slug": "neet-physics"}], "attempts": [`,
-			"courses", "Courses cannot be imported by this version of examhall yet; remove them from the bundle."},
+		{"course content type", `"attempts": [`, `"courses": [{"slug": "neet-physics", "title": "NEET Physics", "chapters": [
+			{"title": "Kinematics", "contents": [{"type": "Podcast", "title": "Intro"}]}]}], "attempts": [`,
+			`courses[0] "neet-physics".chapters[0].contents[0] "Intro".type`, `"Podcast" is not a valid choice.`},
 		{"subject cycle", `{"key": "sci", "name": "Science", "parent": null}`, `{"key": "sci", "name": "Science", "parent": "phy"}`,
 			`subjects[0] "sci".parent`, "The subjects' parents form a cycle."},
 		{"bad role", `"role": "student", "password"`, `"role": "principal", "password"`,
@@ -222,6 +223,71 @@ func TestImportEarlierAttempt(t *testing.T) {
 		reopened := strings.Replace(string(raw), `"completed": "2026-01-03T13:30:00+05:30",`, ``, 1)
 		if _, err := db.ImportBundle(ctx, parseBundle(t, reopened), passwords, false); examhall.ErrorCodeOf(err) != examhall.EINVALID {
 			t.Fatalf("reopening: %v", err)
+		}
+	})
+}
+
+// bundleCourses is the SPEC §9 course, every content type, on the test bundle's exam.
+const bundleCourses = `"courses": [
+    {"slug": "neet-physics", "title": "NEET Physics", "description": "<p>Mechanics for NEET</p>", "image": "",
+     "chapters": [
+       {"title": "Kinematics",
+        "contents": [
+          {"type": "Video", "title": "Intro", "video": {"title": "Intro", "url": "https://videos.example.com/intro.mp4", "duration": 600}},
+          {"type": "Notes", "title": "Summary", "notes": {"html": "<p>v = u + at</p>"}},
+          {"type": "Attachment", "title": "Worksheet", "attachment": {"url": "https://files.example.com/worksheet.pdf"}},
+          {"type": "Exam", "title": "Chapter test", "exam": "mock-1"},
+          {"type": "Quiz", "title": "Quick quiz", "exam": "mock-1"},
+          {"type": "VideoConference", "title": "Doubt class",
+           "video_conference": {"conference_id": "79401700412", "provider": "Zoom",
+             "start": "2026-01-05T17:00:00+05:30", "duration": 60, "join_url": "", "password": "", "show_recorded_video": true}},
+          {"type": "LiveStream", "title": "Revision", "live_stream": {"stream_url": "", "duration": 90, "show_recorded_video": true}}
+        ]}
+     ]}
+  ],
+  "attempts": [`
+
+func TestImportCourses(t *testing.T) {
+	raw, err := os.ReadFile("testdata/bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCourses := strings.Replace(string(raw), `"attempts": [`, bundleCourses, 1)
+	passwords := &auth.Passwords{Cost: bcrypt.MinCost}
+	sqltest.Engines(t, examhalltest.NewClock(epoch), func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		summary, err := db.ImportBundle(ctx, parseBundle(t, withCourses), passwords, false)
+		if err != nil || summary.Created["courses"] != 1 {
+			t.Fatalf("first import: %+v, %v", summary, err)
+		}
+		if summary, err = db.ImportBundle(ctx, parseBundle(t, withCourses), passwords, false); err != nil ||
+			summary.Unchanged["courses"] != 1 || len(summary.Created)+len(summary.Updated) != 0 {
+			t.Fatalf("second import: %+v, %v", summary, err)
+		}
+		moved := strings.Replace(withCourses, "intro.mp4", "intro-v2.mp4", 1)
+		if summary, err = db.ImportBundle(ctx, parseBundle(t, moved), passwords, false); err != nil || summary.Updated["courses"] != 1 {
+			t.Fatalf("changed video: %+v, %v", summary, err)
+		}
+		courses, err := db.CoursesFor(ctx, &examhall.User{Role: examhall.RoleAdmin})
+		if err != nil || len(courses) != 1 || len(courses[0].Chapters[0].Contents) != 7 ||
+			courses[0].Chapters[0].Contents[0].Video.URL != "https://videos.example.com/intro-v2.mp4" {
+			t.Fatalf("imported course: %+v, %v", courses, err)
+		}
+		// Once a student has progress, a changed course is refused and nothing changes.
+		u, _, _ := db.UserCredentials(ctx, "asha")
+		if _, _, err := db.OpenContent(ctx, u.ID, courses[0].Chapters[0].Contents[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		var e *examhall.Error
+		_, err = db.ImportBundle(ctx, parseBundle(t, withCourses), passwords, false)
+		if !asErr(err, &e) || len(e.Fields[`courses[0] "neet-physics".chapters`]) != 1 {
+			t.Fatalf("changing a course with progress: %v", err)
+		}
+		unknown := strings.Replace(moved, `"exam": "mock-1"}`, `"exam": "nope"}`, 1)
+		unknown = strings.Replace(unknown, `"slug": "neet-physics"`, `"slug": "neet-chemistry"`, 1)
+		_, err = db.ImportBundle(ctx, parseBundle(t, unknown), passwords, false)
+		if !asErr(err, &e) || e.Fields[`courses[0] "neet-chemistry".chapters`][0] != `No exam with the slug "nope", in the bundle or in examhall.` {
+			t.Fatalf("unknown exam: %v", err)
 		}
 	})
 }
