@@ -310,7 +310,7 @@ func (m *Main) importBundle(ctx context.Context) error {
 		verb = "checked (dry run, nothing imported)"
 	}
 	fmt.Fprintf(m.Stdout, "examhall: %s %s\n", m.Config.BundlePath, verb)
-	for _, kind := range []string{"users", "subjects", "exams", "attempts"} {
+	for _, kind := range []string{"users", "subjects", "exams", "courses", "attempts"} {
 		fmt.Fprintf(m.Stdout, "  %-9s %d created, %d updated, %d unchanged\n", kind,
 			summary.Created[kind], summary.Updated[kind], summary.Unchanged[kind])
 	}

@@ -210,6 +210,7 @@ func TestImportCommand(t *testing.T) {
 		"  users     2 created, 0 updated, 0 unchanged\n" +
 		"  subjects  2 created, 0 updated, 0 unchanged\n" +
 		"  exams     1 created, 0 updated, 0 unchanged\n" +
+		"  courses   0 created, 0 updated, 0 unchanged\n" +
 		"  attempts  2 created, 0 updated, 0 unchanged\n"
 	if out := run(t, "import", "--db", dsn, "--bcrypt-cost", "4", bundlePath); out != want {
 		t.Errorf("import printed %q", out)
