@@ -272,6 +272,17 @@ type CourseStore interface {
 	// does not exist is EINVALID.
 	CreateCourse(ctx context.Context, c *Course) error
 	CourseByID(ctx context.Context, id int64) (*Course, error)
+	// UpdateCourse applies change to the locked course and saves its own
+	// fields and batches (not its chapters).
+	UpdateCourse(ctx context.Context, id int64, change func(*Course) error) (*Course, error)
+	// DeleteCourse deletes a course nobody has progress in.
+	DeleteCourse(ctx context.Context, id int64) error
+	// AddChapter appends a chapter (with its contents) to the course.
+	AddChapter(ctx context.Context, courseID int64, ch *Chapter) error
+	// AddContent appends a content to the chapter.
+	AddContent(ctx context.Context, chapterID int64, cc *ChapterContent) error
+	// DeleteContent deletes a content nobody has progress in.
+	DeleteContent(ctx context.Context, id int64) error
 	// CoursesFor returns the courses a user may see (for every student, or
 	// for a batch of theirs), by order then id; staff see them all.
 	CoursesFor(ctx context.Context, u *User) ([]*Course, error)

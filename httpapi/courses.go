@@ -74,42 +74,49 @@ func orTitle(title, fallback string) string {
 	return title
 }
 
+// content turns one content of a body into a domain content; at prefixes
+// the names of its field errors.
+func (ci *contentInput) content(s *Server, at string, errs examhall.FieldErrors) examhall.ChapterContent {
+	loc := s.Institute.Location
+	t, ok := examhall.ContentTypeNamed(ci.Type)
+	if !ok {
+		errs.Add(at+"type", `"`+ci.Type+`" is not a valid choice.`)
+	}
+	cc := examhall.ChapterContent{Title: ci.Title, Description: ci.Description, Type: t, ExamID: ci.Exam,
+		FreePreview: ci.FreePreview, Start: drf.TimeField(errs, at+"start", ci.Start, loc),
+		End: drf.TimeField(errs, at+"end", ci.End, loc)}
+	if v := ci.Video; v != nil && t == examhall.ContentVideo {
+		cc.Video = &examhall.Video{Title: orTitle(v.Title, ci.Title), URL: v.URL, Duration: v.Duration}
+	}
+	if a := ci.Attachment; a != nil && t == examhall.ContentAttachment {
+		cc.Attachment = &examhall.Attachment{Title: orTitle(a.Title, ci.Title), URL: a.URL}
+	}
+	if n := ci.Notes; n != nil && t == examhall.ContentNotes {
+		cc.Notes = &examhall.Notes{Title: orTitle(n.Title, ci.Title), HTML: n.HTML}
+	}
+	if v := ci.VideoConference; v != nil && t == examhall.ContentVideoConference {
+		cc.VideoConference = &examhall.VideoConference{Title: orTitle(v.Title, ci.Title), ConferenceID: v.ConferenceID,
+			Start: drf.TimeField(errs, at+"video_conference.start", v.Start, loc), Duration: v.Duration,
+			Provider: v.Provider, JoinURL: v.JoinURL, Password: v.Password, AccessToken: v.AccessToken,
+			ShowRecordedVideo: v.ShowRecordedVideo}
+	}
+	if l := ci.LiveStream; l != nil && t == examhall.ContentLiveStream {
+		cc.LiveStream = &examhall.LiveStream{Title: orTitle(l.Title, ci.Title), StreamURL: l.StreamURL,
+			Duration: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo, ChatEmbedURL: l.ChatEmbedURL}
+	}
+	return cc
+}
+
 func (in *courseInput) course(s *Server, errs examhall.FieldErrors) *examhall.Course {
 	c := &examhall.Course{Slug: in.Slug, Title: in.Title, Description: in.Description, Image: in.Image, Batches: in.Batches}
 	if c.Batches == nil {
 		c.Batches = []string{}
 	}
-	loc := s.Institute.Location
 	for i, ch := range in.Chapters {
 		chapter := examhall.Chapter{Title: ch.Title, Description: ch.Description}
 		for j, ci := range ch.Contents {
 			at := "chapters[" + strconv.Itoa(i) + "].contents[" + strconv.Itoa(j) + "]."
-			t, ok := examhall.ContentTypeNamed(ci.Type)
-			if !ok {
-				errs.Add(at+"type", `"`+ci.Type+`" is not a valid choice.`)
-			}
-			cc := examhall.ChapterContent{Title: ci.Title, Description: ci.Description, Type: t, ExamID: ci.Exam,
-				FreePreview: ci.FreePreview, Start: drf.TimeField(errs, at+"start", ci.Start, loc),
-				End: drf.TimeField(errs, at+"end", ci.End, loc)}
-			if v := ci.Video; v != nil && t == examhall.ContentVideo {
-				cc.Video = &examhall.Video{Title: orTitle(v.Title, ci.Title), URL: v.URL, Duration: v.Duration}
-			}
-			if a := ci.Attachment; a != nil && t == examhall.ContentAttachment {
-				cc.Attachment = &examhall.Attachment{Title: orTitle(a.Title, ci.Title), URL: a.URL}
-			}
-			if n := ci.Notes; n != nil && t == examhall.ContentNotes {
-				cc.Notes = &examhall.Notes{Title: orTitle(n.Title, ci.Title), HTML: n.HTML}
-			}
-			if v := ci.VideoConference; v != nil && t == examhall.ContentVideoConference {
-				cc.VideoConference = &examhall.VideoConference{Title: orTitle(v.Title, ci.Title), ConferenceID: v.ConferenceID,
-					Start: drf.TimeField(errs, at+"video_conference.start", v.Start, loc), Duration: v.Duration,
-					Provider: v.Provider, JoinURL: v.JoinURL, Password: v.Password, AccessToken: v.AccessToken,
-					ShowRecordedVideo: v.ShowRecordedVideo}
-			}
-			if l := ci.LiveStream; l != nil && t == examhall.ContentLiveStream {
-				cc.LiveStream = &examhall.LiveStream{Title: orTitle(l.Title, ci.Title), StreamURL: l.StreamURL,
-					Duration: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo, ChatEmbedURL: l.ChatEmbedURL}
-			}
+			cc := ci.content(s, at, errs)
 			chapter.Contents = append(chapter.Contents, cc)
 		}
 		c.Chapters = append(c.Chapters, chapter)
@@ -446,4 +453,107 @@ func (s *Server) listAttendance(w http.ResponseWriter, r *http.Request) {
 			JoinTime: s.timePtr(at.JoinTime), LeaveTime: s.timePtr(at.LeaveTime), Duration: at.Duration})
 	}
 	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, count, results))
+}
+
+// patchCourse is PATCH /api/v2.5/admin/courses/<id>/: the course's own fields.
+func (s *Server) patchCourse(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in struct {
+		Slug        *string   `json:"slug"`
+		Title       *string   `json:"title"`
+		Description *string   `json:"description"`
+		Image       *string   `json:"image"`
+		Batches     *[]string `json:"batches"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	course, err := s.Courses.UpdateCourse(r.Context(), id, func(c *examhall.Course) error {
+		set(&c.Slug, in.Slug)
+		set(&c.Title, in.Title)
+		set(&c.Description, in.Description)
+		set(&c.Image, in.Image)
+		set(&c.Batches, in.Batches)
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.courseOutput(course, false))
+}
+
+func (s *Server) deleteCourse(r *http.Request, id int64) error {
+	return s.Courses.DeleteCourse(r.Context(), id)
+}
+func (s *Server) deleteContent(r *http.Request, id int64) error {
+	return s.Courses.DeleteContent(r.Context(), id)
+}
+
+// addChapter is POST /api/v2.5/admin/courses/<id>/chapters/: a chapter with
+// its contents, appended.
+func (s *Server) addChapter(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in struct {
+		Title       string         `json:"title"`
+		Description string         `json:"description"`
+		Contents    []contentInput `json:"contents"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	errs := examhall.FieldErrors{}
+	ch := &examhall.Chapter{Title: in.Title, Description: in.Description}
+	for j := range in.Contents {
+		ch.Contents = append(ch.Contents, in.Contents[j].content(s, "contents["+strconv.Itoa(j)+"].", errs))
+	}
+	if err := errs.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Courses.AddChapter(r.Context(), id, ch); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	course, err := s.Courses.CourseByID(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.courseOutput(course, false))
+}
+
+// addContent is POST /api/v2.5/admin/chapters/<id>/contents/: one content, appended.
+func (s *Server) addContent(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in contentInput
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	errs := examhall.FieldErrors{}
+	cc := in.content(s, "", errs)
+	if err := errs.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Courses.AddContent(r.Context(), id, &cc); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.contentOutput(&cc))
 }

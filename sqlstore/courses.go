@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/examhall/examhall"
@@ -305,4 +306,135 @@ func (db *DB) CoursesFor(ctx context.Context, u *examhall.User) ([]*examhall.Cou
 		return nil
 	})
 	return courses, err
+}
+
+// UpdateCourse applies change to the locked course and saves its own fields.
+func (db *DB) UpdateCourse(ctx context.Context, id int64, change func(*examhall.Course) error) (*examhall.Course, error) {
+	var c *examhall.Course
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM courses WHERE id = $1`+db.forUpdate(), id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("course %d: %w", id, err)
+		}
+		if c, err = courseInTx(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := change(c); err != nil {
+			return err
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		c.Modified = tx.now.UTC().Truncate(time.Microsecond)
+		_, err = tx.ExecContext(ctx, `UPDATE courses SET slug = $2, title = $3, description = $4, image = $5,
+			modified = $6 WHERE id = $1`, id, c.Slug, c.Title, c.Description, c.Image, micros(c.Modified))
+		if isUniqueViolation(err) {
+			return fieldError("slug", "course with this slug already exists.")
+		}
+		if err != nil {
+			return fmt.Errorf("update course %d: %w", id, err)
+		}
+		return setBatches(ctx, tx, "course_batches", "course_id", id, c.Batches)
+	})
+	return c, err
+}
+
+// refuseWithProgress refuses a change once a student has opened something of it.
+func refuseWithProgress(ctx context.Context, tx *Tx, column string, id int64, msg string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM chapter_content_attempts WHERE `+column+` = $1`, id).Scan(&n); err != nil {
+		return fmt.Errorf("progress: %w", err)
+	}
+	if n > 0 {
+		return examhall.Errorf(examhall.EINVALID, "%s", msg)
+	}
+	return nil
+}
+
+// DeleteCourse deletes a course nobody has progress in.
+func (db *DB) DeleteCourse(ctx context.Context, id int64) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		if err := refuseWithProgress(ctx, tx, "course_id", id, "Students have made progress in this course; it cannot be deleted."); err != nil {
+			return err
+		}
+		return deleteRow(ctx, tx, `DELETE FROM courses WHERE id = $1`, id)
+	})
+}
+
+// AddChapter appends a chapter with its contents to the course.
+func (db *DB) AddChapter(ctx context.Context, courseID int64, ch *examhall.Chapter) error {
+	probe := &examhall.Course{Slug: "probe", Title: "probe", Chapters: []examhall.Chapter{*ch}}
+	if err := probe.Validate(); err != nil {
+		return renamePrefix(err, "chapters[0].")
+	}
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ch.position), -1) + 1 FROM courses c
+			LEFT JOIN chapters ch ON ch.course_id = c.id WHERE c.id = $1 GROUP BY c.id`, courseID).Scan(&ch.Order)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("chapters of course %d: %w", courseID, err)
+		}
+		ch.CourseID = courseID
+		if err := tx.QueryRowContext(ctx, `INSERT INTO chapters (course_id, position, title, description, created, modified)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, courseID, ch.Order, ch.Title, ch.Description, micros(tx.now)).Scan(&ch.ID); err != nil {
+			return fmt.Errorf("insert chapter: %w", err)
+		}
+		for j := range ch.Contents {
+			cc := &ch.Contents[j]
+			cc.ChapterID, cc.Order = ch.ID, j
+			if err := insertContent(ctx, tx, cc); err != nil {
+				return prefixed(fmt.Sprintf("contents[%d].", j), err)
+			}
+		}
+		return nil
+	})
+}
+
+// AddContent appends a content to the chapter.
+func (db *DB) AddContent(ctx context.Context, chapterID int64, cc *examhall.ChapterContent) error {
+	probe := &examhall.Course{Slug: "probe", Title: "probe", Chapters: []examhall.Chapter{{Title: "probe", Contents: []examhall.ChapterContent{*cc}}}}
+	if err := probe.Validate(); err != nil {
+		return renamePrefix(err, "chapters[0].contents[0].")
+	}
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(cc.position), -1) + 1 FROM chapters ch
+			LEFT JOIN chapter_contents cc ON cc.chapter_id = ch.id WHERE ch.id = $1 GROUP BY ch.id`, chapterID).Scan(&cc.Order)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("contents of chapter %d: %w", chapterID, err)
+		}
+		cc.ChapterID = chapterID
+		return insertContent(ctx, tx, cc)
+	})
+}
+
+// DeleteContent deletes a content nobody has progress in.
+func (db *DB) DeleteContent(ctx context.Context, id int64) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		if err := refuseWithProgress(ctx, tx, "chapter_content_id", id, "Students have made progress in this content; it cannot be deleted."); err != nil {
+			return err
+		}
+		return deleteRow(ctx, tx, `DELETE FROM chapter_contents WHERE id = $1`, id)
+	})
+}
+
+// renamePrefix strips prefix from the field names of a validation error.
+func renamePrefix(err error, prefix string) error {
+	var e *examhall.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	fields := map[string][]string{}
+	for field, msgs := range e.Fields {
+		fields[strings.TrimPrefix(field, prefix)] = msgs
+	}
+	return &examhall.Error{Code: e.Code, Message: e.Message, Fields: fields}
 }
