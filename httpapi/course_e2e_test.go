@@ -151,7 +151,7 @@ func TestCourseEndToEnd(t *testing.T) {
 		notesB := open("bala", 1, 201)
 		step("bala", notesB, "complete", nil, 200)
 		at(ist(2026, 1, 6, 0, 0, 0, 0).Sub(E))
-		step("bala", vb, "video-progress", map[string]any{"watched_percentage": 90, "position": 540}, 200)
+		step("bala", open("bala", 2, 201), "complete", nil, 200)
 
 		const list = "/api/v3/admin/chapter-content-attempts/"
 		golden(t, "admin_content_attempts.json", a.do("GET", list, "JWT "+admin, "", "").body)
@@ -181,14 +181,15 @@ func TestCourseEndToEnd(t *testing.T) {
 			return out
 		}
 		// Content attempts in order: 1 asha video, 2 bala video, 3 asha notes, 4 asha worksheet, 5 chitra stream,
-		// 6 bala conference, 7 chitra conference, 8 asha exam, 9 chitra quiz, 10 bala notes.
+		// 6 bala conference, 7 chitra conference, 8 asha exam, 9 chitra quiz, 10 bala notes (23:59:59.999999),
+		// 11 bala worksheet (00:00 the next day). Bala's video stays at 40 %.
 		for _, tt := range []struct {
 			query string
 			want  []int64
 		}{
-			{"", []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
+			{"", []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}},
 			{fmt.Sprintf("?user_ids=%d", users["asha"]), []int64{1, 3, 4, 8}},
-			{fmt.Sprintf("?user_ids=%d,%d", users["bala"], users["chitra"]), []int64{2, 5, 6, 7, 9, 10}},
+			{fmt.Sprintf("?user_ids=%d,%d", users["bala"], users["chitra"]), []int64{2, 5, 6, 7, 9, 10, 11}},
 			{fmt.Sprintf("?chapter_content_ids=%d,%d", c[0].ID, c[1].ID), []int64{1, 2, 3, 10}},
 			{fmt.Sprintf("?course_ids=%d&content_type=3", course.ID), []int64{1, 2}},
 			{"?chapter_ids=999", []int64{}},
@@ -196,13 +197,13 @@ func TestCourseEndToEnd(t *testing.T) {
 			{"?content_type=1", []int64{8}},
 			{"?content_type=2", []int64{9}},
 			{"?content_type=7&state=1", []int64{6}},
-			{"?state=0", []int64{7}},
+			{"?state=0", []int64{2, 7}},
 			{"?state=3", []int64{9}},
 			{"?completed_date=2026-01-05", []int64{1, 3, 4, 5, 6, 8, 9, 10}},
-			{"?completed_date=2026-01-06", []int64{2}},
+			{"?completed_date=2026-01-06", []int64{11}},
 			{"?completed_before=2026-01-06", []int64{1, 3, 4, 5, 6, 8, 9, 10}},
 			{"?completed_before=2026-01-05", []int64{}},
-			{"?completed_after=2026-01-05", []int64{2}},
+			{"?completed_after=2026-01-05", []int64{11}},
 			{"?completed_after=2026-01-04&completed_before=2026-01-06&user_ids=" + fmt.Sprint(users["bala"]), []int64{6, 10}},
 			{"?page_size=3&page=2", []int64{4, 5, 6}},
 		} {
@@ -243,7 +244,7 @@ func TestCourseEndToEnd(t *testing.T) {
 			student string
 			ca      e2eContentAttempt
 			want    string
-		}{{"asha", ex, "Completed"}, {"chitra", qz, "Evaluation Completed"}, {"bala", vb, "Completed"}, {"asha", v, "Completed"}} {
+		}{{"asha", ex, "Completed"}, {"chitra", qz, "Evaluation Completed"}, {"bala", vb, "Started"}, {"asha", v, "Completed"}} {
 			users, _, _ := a.db.Users(t.Context(), examhall.UserFilter{Query: tt.student, Limit: 1})
 			list, err := a.db.ContentAttemptsOf(t.Context(), users[0].ID)
 			if err != nil {
