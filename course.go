@@ -283,6 +283,15 @@ type CourseStore interface {
 	AddContent(ctx context.Context, chapterID int64, cc *ChapterContent) error
 	// DeleteContent deletes a content nobody has progress in.
 	DeleteContent(ctx context.Context, id int64) error
+	// UpdateChapter applies change to the locked chapter and saves it; a new
+	// Order moves it among its course's chapters.
+	UpdateChapter(ctx context.Context, id int64, change func(*Chapter) error) (*Chapter, error)
+	// DeleteChapter deletes a chapter nobody has progress in.
+	DeleteChapter(ctx context.Context, id int64) error
+	// UpdateContent applies change to the locked content and saves it with
+	// what it points at (a video's url, a note's html, …); a new Order moves
+	// it within its chapter. Its type and exam cannot change.
+	UpdateContent(ctx context.Context, id int64, change func(*ChapterContent) error) (*ChapterContent, error)
 	// CoursesFor returns the courses a user may see (for every student, or
 	// for a batch of theirs), by order then id; staff see them all.
 	CoursesFor(ctx context.Context, u *User) ([]*Course, error)

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/examhall/examhall"
@@ -83,5 +84,51 @@ func TestCourseAuthoring(t *testing.T) {
 		a.must(201, "POST", "/api/v2.5/admin/courses/", a.token("admin"), map[string]any{"slug": "spare", "title": "Spare"}, &spare)
 		expect(204, "DELETE", fmt.Sprintf("/api/v2.5/admin/courses/%d/", spare.ID), admin, nil, "")
 		expect(404, "GET", fmt.Sprintf("/api/v2.5/admin/courses/%d/", spare.ID), admin, nil, `{"detail":"Not found."}`)
+
+		// Editing in place: rename and move chapters; edit a content and its video; reorder contents.
+		var now struct {
+			Chapters []struct {
+				ID       int64
+				Title    string
+				Contents []struct {
+					ID    int64
+					Title string
+					Video *struct{ URL string }
+				}
+			}
+		}
+		a.must(200, "GET", path, a.token("admin"), nil, &now)
+		two := now.Chapters[1]
+		expect(200, "PATCH", fmt.Sprintf("/api/v2.5/admin/chapters/%d/", two.ID), admin, map[string]any{"title": "Two (revised)", "order": 0},
+			fmt.Sprintf(`{"course_id":%d,"description":"","id":%d,"order":0,"title":"Two (revised)"}`, course.ID, two.ID))
+		expect(400, "PATCH", fmt.Sprintf("/api/v2.5/admin/chapters/%d/", two.ID), admin, map[string]any{"title": " "}, `{"title":["This field may not be blank."]}`)
+		clip := fmt.Sprintf("/api/v2.5/admin/chapter-contents/%d/", two.Contents[0].ID)
+		body := expect(200, "PATCH", clip, admin, map[string]any{"title": "Clip 2", "video": map[string]any{"url": "https://v.example/2b"}}, "")
+		if !strings.Contains(body, `"title":"Clip 2"`) || !strings.Contains(body, `"url":"https://v.example/2b"`) {
+			t.Errorf("patched content: %s", body)
+		}
+		expect(400, "PATCH", clip, admin, map[string]any{"type": "Notes"}, `{"type":["The type of a content cannot change; add a new content instead."]}`)
+		expect(400, "PATCH", clip, admin, map[string]any{"start": "soon"}, `{"start":["Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."]}`)
+		var second struct{ ID int64 }
+		a.must(201, "POST", fmt.Sprintf("/api/v2.5/admin/chapters/%d/contents/", two.ID), a.token("admin"), map[string]any{"type": "Notes",
+			"title": "Second", "notes": map[string]any{"html": "<p>2</p>"}}, &second)
+		expect(200, "PATCH", fmt.Sprintf("/api/v2.5/admin/chapter-contents/%d/", second.ID), admin, map[string]any{"order": 0}, "")
+		a.must(200, "GET", path, a.token("admin"), nil, &now)
+		if now.Chapters[0].Title != "Two (revised)" || now.Chapters[0].Contents[0].Title != "Second" ||
+			now.Chapters[0].Contents[1].Video.URL != "https://v.example/2b" || now.Chapters[1].Title != "One" {
+			t.Errorf("course after editing: %+v", now)
+		}
+		expect(400, "DELETE", fmt.Sprintf("/api/v2.5/admin/chapters/%d/", now.Chapters[1].ID), admin, nil,
+			`{"detail":"Students have made progress in this chapter; it cannot be deleted."}`)
+		expect(204, "DELETE", fmt.Sprintf("/api/v2.5/admin/chapters/%d/", two.ID), admin, nil, "")
+		a.must(200, "GET", path, a.token("admin"), nil, &now)
+		if len(now.Chapters) != 1 || now.Chapters[0].Title != "One" {
+			t.Errorf("course after deleting a chapter: %+v", now)
+		}
+		var orders struct{ Chapters []struct{ Order int } }
+		a.must(200, "GET", path, a.token("admin"), nil, &orders)
+		if orders.Chapters[0].Order != 0 {
+			t.Errorf("the remaining chapter's order = %d, want 0", orders.Chapters[0].Order)
+		}
 	})
 }

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/drf"
@@ -556,4 +558,166 @@ func (s *Server) addContent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.contentOutput(&cc))
+}
+
+// patchChapter is PATCH /api/v2.5/admin/chapters/<id>/ {"title", "description", "order"}.
+func (s *Server) patchChapter(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in struct {
+		Title       *string `json:"title"`
+		Description *string `json:"description"`
+		Order       *int    `json:"order"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ch, err := s.Courses.UpdateChapter(r.Context(), id, func(ch *examhall.Chapter) error {
+		set(&ch.Title, in.Title)
+		set(&ch.Description, in.Description)
+		set(&ch.Order, in.Order)
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": ch.ID, "course_id": ch.CourseID, "order": ch.Order,
+		"title": ch.Title, "description": ch.Description})
+}
+
+func (s *Server) deleteChapter(r *http.Request, id int64) error {
+	return s.Courses.DeleteChapter(r.Context(), id)
+}
+
+// contentPatch is the body of PATCH /api/v2.5/admin/chapter-contents/<id>/:
+// the content's fields, and those of what it points at, each optional.
+type contentPatch struct {
+	Type        *string         `json:"type"`
+	Exam        *int64          `json:"exam"`
+	Title       *string         `json:"title"`
+	Description *string         `json:"description"`
+	FreePreview *bool           `json:"free_preview"`
+	Start       json.RawMessage `json:"start"` // null clears it
+	End         json.RawMessage `json:"end"`
+	Order       *int            `json:"order"`
+	Video       *struct {
+		Title    *string `json:"title"`
+		URL      *string `json:"url"`
+		Duration *int    `json:"duration"`
+	} `json:"video"`
+	Attachment *struct {
+		Title *string `json:"title"`
+		URL   *string `json:"url"`
+	} `json:"attachment"`
+	Notes *struct {
+		Title *string `json:"title"`
+		HTML  *string `json:"html"`
+	} `json:"notes"`
+	VideoConference *struct {
+		Title             *string `json:"title"`
+		ConferenceID      *string `json:"conference_id"`
+		Duration          *int    `json:"duration"`
+		Provider          *string `json:"provider"`
+		JoinURL           *string `json:"join_url"`
+		Password          *string `json:"password"`
+		AccessToken       *string `json:"access_token"`
+		ShowRecordedVideo *bool   `json:"show_recorded_video"`
+		State             *string `json:"state"`
+	} `json:"video_conference"`
+	LiveStream *struct {
+		Title             *string `json:"title"`
+		StreamURL         *string `json:"stream_url"`
+		Duration          *int    `json:"duration"`
+		ShowRecordedVideo *bool   `json:"show_recorded_video"`
+		Status            *string `json:"status"`
+		ChatEmbedURL      *string `json:"chat_embed_url"`
+	} `json:"live_stream"`
+}
+
+// apply changes cc as the patch says; the store refuses a new type or exam.
+func (in *contentPatch) apply(cc *examhall.ChapterContent, loc *time.Location) error {
+	errs := examhall.FieldErrors{}
+	if in.Type != nil {
+		t, ok := examhall.ContentTypeNamed(*in.Type)
+		if !ok {
+			errs.Add("type", `"`+*in.Type+`" is not a valid choice.`)
+		}
+		cc.Type = t
+	}
+	set(&cc.ExamID, in.Exam)
+	set(&cc.Title, in.Title)
+	set(&cc.Description, in.Description)
+	set(&cc.FreePreview, in.FreePreview)
+	set(&cc.Order, in.Order)
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  **time.Time
+	}{{"start", in.Start, &cc.Start}, {"end", in.End, &cc.End}} {
+		var text *string
+		nullable(errs, f.name, f.raw, &text)
+		if len(f.raw) > 0 {
+			*f.dst = drf.TimeField(errs, f.name, text, loc)
+		}
+	}
+	if p, v := in.Video, cc.Video; p != nil && v != nil {
+		set(&v.Title, p.Title)
+		set(&v.URL, p.URL)
+		set(&v.Duration, p.Duration)
+	}
+	if p, a := in.Attachment, cc.Attachment; p != nil && a != nil {
+		set(&a.Title, p.Title)
+		set(&a.URL, p.URL)
+	}
+	if p, n := in.Notes, cc.Notes; p != nil && n != nil {
+		set(&n.Title, p.Title)
+		set(&n.HTML, p.HTML)
+	}
+	if p, v := in.VideoConference, cc.VideoConference; p != nil && v != nil {
+		set(&v.Title, p.Title)
+		set(&v.ConferenceID, p.ConferenceID)
+		set(&v.Duration, p.Duration)
+		set(&v.Provider, p.Provider)
+		set(&v.JoinURL, p.JoinURL)
+		set(&v.Password, p.Password)
+		set(&v.AccessToken, p.AccessToken)
+		set(&v.ShowRecordedVideo, p.ShowRecordedVideo)
+		set(&v.State, p.State)
+	}
+	if p, l := in.LiveStream, cc.LiveStream; p != nil && l != nil {
+		set(&l.Title, p.Title)
+		set(&l.StreamURL, p.StreamURL)
+		set(&l.Duration, p.Duration)
+		set(&l.ShowRecordedVideo, p.ShowRecordedVideo)
+		set(&l.Status, p.Status)
+		set(&l.ChatEmbedURL, p.ChatEmbedURL)
+	}
+	return errs.Err()
+}
+
+// patchContent is PATCH /api/v2.5/admin/chapter-contents/<id>/.
+func (s *Server) patchContent(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var in contentPatch
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cc, err := s.Courses.UpdateContent(r.Context(), id, func(cc *examhall.ChapterContent) error {
+		return in.apply(cc, s.Institute.Location)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.contentOutput(cc))
 }

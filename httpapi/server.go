@@ -93,8 +93,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", methods{http.MethodGet: author(s.getCourse),
 		http.MethodPatch: author(s.patchCourse), http.MethodDelete: author(s.deleteByID(s.deleteCourse))})
 	mux.Handle("/api/v2.5/admin/courses/{id}/chapters/{$}", methods{http.MethodPost: author(s.addChapter)})
+	mux.Handle("/api/v2.5/admin/chapters/{id}/{$}", methods{http.MethodPatch: author(s.patchChapter),
+		http.MethodDelete: author(s.deleteByID(s.deleteChapter))})
 	mux.Handle("/api/v2.5/admin/chapters/{id}/contents/{$}", methods{http.MethodPost: author(s.addContent)})
-	mux.Handle("/api/v2.5/admin/chapter-contents/{id}/{$}", methods{http.MethodDelete: author(s.deleteByID(s.deleteContent))})
+	mux.Handle("/api/v2.5/admin/chapter-contents/{id}/{$}", methods{http.MethodPatch: author(s.patchContent),
+		http.MethodDelete: author(s.deleteByID(s.deleteContent))})
 	mux.Handle("/api/v2.5/courses/{$}", methods{http.MethodGet: anyone(s.listCourses)})
 	mux.Handle("/api/v2.5/courses/{id}/contents/{$}", methods{http.MethodGet: anyone(s.getCourse)})
 	mux.Handle("/api/v2.5/chapter-contents/{id}/attempts/{$}", methods{http.MethodPost: anyone(s.openContent)})

@@ -416,13 +416,27 @@ func (db *DB) AddContent(ctx context.Context, chapterID int64, cc *examhall.Chap
 	})
 }
 
-// DeleteContent deletes a content nobody has progress in.
+// DeleteContent deletes a content nobody has progress in; later ones move up.
 func (db *DB) DeleteContent(ctx context.Context, id int64) error {
 	return db.inWriteTx(ctx, func(tx *Tx) error {
 		if err := refuseWithProgress(ctx, tx, "chapter_content_id", id, "Students have made progress in this content; it cannot be deleted."); err != nil {
 			return err
 		}
-		return deleteRow(ctx, tx, `DELETE FROM chapter_contents WHERE id = $1`, id)
+		var chapter int64
+		var position int
+		err := tx.QueryRowContext(ctx, `SELECT chapter_id, position FROM chapter_contents WHERE id = $1`, id).Scan(&chapter, &position)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("chapter content %d: %w", id, err)
+		}
+		if err := deleteRow(ctx, tx, `DELETE FROM chapter_contents WHERE id = $1`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE chapter_contents SET position = position - 1 WHERE chapter_id = $1 AND position > $2`,
+			chapter, position)
+		return err
 	})
 }
 
@@ -437,4 +451,159 @@ func renamePrefix(err error, prefix string) error {
 		fields[strings.TrimPrefix(field, prefix)] = msgs
 	}
 	return &examhall.Error{Code: e.Code, Message: e.Message, Fields: fields}
+}
+
+// move places the row id at position to among the rows of its parent,
+// shifting the ones between; to is kept within the list.
+func move(ctx context.Context, tx *Tx, table, parent string, parentID, id int64, from, to int) error {
+	var count int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE `+parent+` = $1`, parentID).Scan(&count); err != nil {
+		return fmt.Errorf("reorder %s: %w", table, err)
+	}
+	to = max(0, min(to, count-1))
+	if to == from {
+		return nil
+	}
+	shift, lo, hi := "- 1", from+1, to
+	if to < from {
+		shift, lo, hi = "+ 1", to, from-1
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET position = position `+shift+`
+		WHERE `+parent+` = $1 AND position >= $2 AND position <= $3`, parentID, lo, hi); err != nil {
+		return fmt.Errorf("reorder %s: %w", table, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET position = $2 WHERE id = $1`, id, to); err != nil {
+		return fmt.Errorf("reorder %s: %w", table, err)
+	}
+	return nil
+}
+
+// UpdateChapter applies change to the locked chapter and saves it.
+func (db *DB) UpdateChapter(ctx context.Context, id int64, change func(*examhall.Chapter) error) (*examhall.Chapter, error) {
+	var ch examhall.Chapter
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id, course_id, position, title, description FROM chapters WHERE id = $1`+db.forUpdate(),
+			id).Scan(&ch.ID, &ch.CourseID, &ch.Order, &ch.Title, &ch.Description)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("chapter %d: %w", id, err)
+		}
+		from := ch.Order
+		if err := change(&ch); err != nil {
+			return err
+		}
+		if strings.TrimSpace(ch.Title) == "" {
+			return fieldError("title", "This field may not be blank.")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chapters SET title = $2, description = $3, modified = $4 WHERE id = $1`,
+			id, ch.Title, ch.Description, micros(tx.now)); err != nil {
+			return fmt.Errorf("update chapter %d: %w", id, err)
+		}
+		if err := move(ctx, tx, "chapters", "course_id", ch.CourseID, id, from, ch.Order); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT position FROM chapters WHERE id = $1`, id).Scan(&ch.Order)
+	})
+	return &ch, err
+}
+
+// DeleteChapter deletes a chapter nobody has progress in; later chapters move up.
+func (db *DB) DeleteChapter(ctx context.Context, id int64) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		if err := refuseWithProgress(ctx, tx, "chapter_id", id, "Students have made progress in this chapter; it cannot be deleted."); err != nil {
+			return err
+		}
+		var course int64
+		var position int
+		err := tx.QueryRowContext(ctx, `SELECT course_id, position FROM chapters WHERE id = $1`, id).Scan(&course, &position)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("chapter %d: %w", id, err)
+		}
+		if err := deleteRow(ctx, tx, `DELETE FROM chapters WHERE id = $1`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE chapters SET position = position - 1 WHERE course_id = $1 AND position > $2`, course, position)
+		return err
+	})
+}
+
+// UpdateContent applies change to the locked content and saves it with its target.
+func (db *DB) UpdateContent(ctx context.Context, id int64, change func(*examhall.ChapterContent) error) (*examhall.ChapterContent, error) {
+	var cc *examhall.ChapterContent
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM chapter_contents WHERE id = $1`+db.forUpdate(), id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("chapter content %d: %w", id, err)
+		}
+		if cc, _, err = contentInTx(ctx, tx, id); err != nil {
+			return err
+		}
+		from, kind, exam := cc.Order, cc.Type, cc.ExamID
+		if err := change(cc); err != nil {
+			return err
+		}
+		switch {
+		case cc.Type != kind:
+			return fieldError("type", "The type of a content cannot change; add a new content instead.")
+		case cc.ExamID != exam:
+			return fieldError("exam", "The exam of a content cannot change; add a new content instead.")
+		}
+		probe := &examhall.Course{Slug: "probe", Title: "probe", Chapters: []examhall.Chapter{{Title: "probe", Contents: []examhall.ChapterContent{*cc}}}}
+		if err := probe.Validate(); err != nil {
+			return renamePrefix(err, "chapters[0].contents[0].")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chapter_contents SET title = $2, description = $3, free_preview = $4,
+			starts_at = $5, ends_at = $6, modified = $7 WHERE id = $1`, id, cc.Title, cc.Description, cc.FreePreview,
+			timeArg(cc.Start), timeArg(cc.End), micros(tx.now)); err != nil {
+			return fmt.Errorf("update chapter content %d: %w", id, err)
+		}
+		if err := saveTarget(ctx, tx, cc); err != nil {
+			return err
+		}
+		if err := move(ctx, tx, "chapter_contents", "chapter_id", cc.ChapterID, id, from, cc.Order); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT position FROM chapter_contents WHERE id = $1`, id).Scan(&cc.Order)
+	})
+	return cc, err
+}
+
+// saveTarget writes the record a content points at.
+func saveTarget(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) error {
+	var err error
+	switch {
+	case cc.Video != nil:
+		v := cc.Video
+		_, err = tx.ExecContext(ctx, `UPDATE videos SET title = $2, url = $3, duration_s = $4 WHERE id = $1`, v.ID, v.Title, v.URL, v.Duration)
+	case cc.Attachment != nil:
+		a := cc.Attachment
+		_, err = tx.ExecContext(ctx, `UPDATE attachments SET title = $2, url = $3 WHERE id = $1`, a.ID, a.Title, a.URL)
+	case cc.Notes != nil:
+		n := cc.Notes
+		_, err = tx.ExecContext(ctx, `UPDATE notes SET title = $2, html = $3 WHERE id = $1`, n.ID, n.Title, n.HTML)
+	case cc.VideoConference != nil:
+		v := cc.VideoConference
+		_, err = tx.ExecContext(ctx, `UPDATE video_conferences SET title = $2, conference_id = $3, start = $4,
+			duration_min = $5, provider = $6, join_url = $7, password = $8, access_token = $9, show_recorded_video = $10,
+			state = $11, has_recording_expired = $12 WHERE id = $1`, v.ID, v.Title, v.ConferenceID, timeArg(v.Start),
+			v.Duration, v.Provider, v.JoinURL, v.Password, v.AccessToken, v.ShowRecordedVideo, v.State, v.HasRecordingExpired)
+	case cc.LiveStream != nil:
+		l := cc.LiveStream
+		_, err = tx.ExecContext(ctx, `UPDATE live_streams SET title = $2, stream_url = $3, duration_min = $4,
+			show_recorded_video = $5, status = $6, chat_embed_url = $7 WHERE id = $1`, l.ID, l.Title, l.StreamURL,
+			l.Duration, l.ShowRecordedVideo, l.Status, l.ChatEmbedURL)
+	}
+	if err != nil {
+		return fmt.Errorf("save %s of content %d: %w", cc.Type.Name(), cc.ID, err)
+	}
+	return nil
 }
