@@ -120,25 +120,17 @@ func (s *Server) listContentAttempts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = page.Size
-	if !page.Last {
-		f.Offset = (page.Number - 1) * page.Size
-	}
-	list, err := s.ContentReports.ContentAttemptList(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	resolved, offset, err := page.Resolve(list.Count)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if offset != f.Offset { // page=last
+	var list *examhall.ContentAttemptPage
+	resolved, err := fetchPage(page, func(offset int) (int, error) {
 		f.Offset = offset
 		if list, err = s.ContentReports.ContentAttemptList(r.Context(), f); err != nil {
-			s.writeError(w, r, err)
-			return
+			return 0, err
 		}
+		return list.Count, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, list.Count, s.contentAttemptResults(list)))
 }

@@ -84,25 +84,16 @@ func (s *Server) listAdminExams(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = page.Size
-	if !page.Last {
-		f.Offset = (page.Number - 1) * page.Size
-	}
-	exams, count, err := s.Reports.ExamList(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	resolved, offset, err := page.Resolve(count)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if offset != f.Offset { // page=last
+	var exams []examhall.ExamSummary
+	var count int
+	resolved, err := fetchPage(page, func(offset int) (int, error) {
 		f.Offset = offset
-		if exams, count, err = s.Reports.ExamList(r.Context(), f); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+		exams, count, err = s.Reports.ExamList(r.Context(), f)
+		return count, err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	results := make([]adminExam, len(exams))
 	for i := range exams {

@@ -431,22 +431,15 @@ func (s *Server) listAttendance(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	offset := (page.Number - 1) * page.Size
-	rows, count, err := s.Courses.Attendance(r.Context(), id, offset, page.Size)
+	var rows []examhall.Attendance
+	var count int
+	resolved, err := fetchPage(page, func(offset int) (int, error) {
+		rows, count, err = s.Courses.Attendance(r.Context(), id, offset, page.Size)
+		return count, err
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	resolved, realOffset, err := page.Resolve(count)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if realOffset != offset { // page=last
-		if rows, count, err = s.Courses.Attendance(r.Context(), id, realOffset, page.Size); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
 	}
 	results := []attendanceRow{}
 	for _, at := range rows {

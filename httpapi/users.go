@@ -63,27 +63,17 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	filter := examhall.UserFilter{Query: drf.Param(q, "q"), Email: drf.Param(q, "email")}
-	// The count comes with the page; a page past the end is found out after.
 	filter.Limit = page.Size
-	if !page.Last {
-		filter.Offset = (page.Number - 1) * page.Size
-	}
-	users, count, err := s.Users.Users(r.Context(), filter)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	resolved, offset, err := page.Resolve(count)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if offset != filter.Offset {
+	var users []*examhall.User
+	var count int
+	resolved, err := fetchPage(page, func(offset int) (int, error) {
 		filter.Offset = offset
-		if users, count, err = s.Users.Users(r.Context(), filter); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+		users, count, err = s.Users.Users(r.Context(), filter)
+		return count, err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	results := make([]adminUser, len(users))
 	for i, u := range users {
