@@ -249,3 +249,25 @@ type AttemptStore interface {
 	// against the exam's rank population; ok is false when it has no score yet.
 	Rank(ctx context.Context, a *Attempt) (rank, population int, percentile decimal.Decimal, ok bool, err error)
 }
+
+// AttemptRecord is a whole attempt as stored: the attempt, one answer per
+// exam question (blank ones included, as the attempt flow stores them) and a
+// tally per section, all already scored by the scoring package.
+type AttemptRecord struct {
+	Attempt  Attempt
+	Answers  []UserAnswer
+	Sections []AttemptSection
+}
+
+// HistoryStore loads history made outside the attempt flow in bulk (the demo
+// institute): many records per transaction, none of the flow's checks.
+type HistoryStore interface {
+	// InsertStudents inserts the users as they are, DateJoined included,
+	// setting their IDs; all share passwordHash ("" = none can log in).
+	InsertStudents(ctx context.Context, users []*User, passwordHash string) error
+	// InsertAttempts inserts the records in one transaction, setting the
+	// attempts' IDs. Attempt.InRankPopulation is the caller's to set.
+	InsertAttempts(ctx context.Context, records []AttemptRecord) error
+	// CountScores rebuilds the exams' rank counts from their ranked attempts.
+	CountScores(ctx context.Context, examIDs []int64) error
+}

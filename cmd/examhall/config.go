@@ -15,7 +15,7 @@ import (
 // Config is every setting of examhall. Each flag --some-name has the
 // environment twin EXAMHALL_SOME_NAME; a flag given on the command line wins.
 type Config struct {
-	Command string // serve, migrate or createadmin
+	Command string // serve, migrate, import, demo or createadmin
 
 	DB       string
 	Addr     string
@@ -42,7 +42,13 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	SweepInterval   time.Duration
 
-	Demo bool // serve: create the demo admin in an empty database
+	Demo bool // serve: load the demo institute into an empty database
+
+	// demo (and serve --demo): the demo institute's size
+	Students int
+	Exams    int
+	Attempts int
+	Seed     uint64
 
 	// createadmin
 	Username string
@@ -56,6 +62,7 @@ commands:
   serve        run the HTTP server
   migrate      apply schema migrations
   import       load an institute bundle (SPEC §9): examhall import [--dry-run] FILE
+  demo         load the demo institute (SPEC §11) into an empty database
   createadmin  create the admin user, or reset its password and role
 
 Run "examhall <command> -h" for the flags of a command. Every flag --some-name
@@ -108,6 +115,13 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
+		c.Students, c.Exams, c.Attempts, c.Seed = 200, 12, 2000, 1 // serve --demo: small, ready in seconds
+	case "demo":
+		fs.IntVar(&c.Students, "students", 2000, "number of students")
+		fs.IntVar(&c.Exams, "exams", 50, "number of exams")
+		fs.IntVar(&c.Attempts, "attempts", 20000, "number of exam attempts")
+		fs.Uint64Var(&c.Seed, "seed", 1, "random seed: the same seed and sizes give the same institute")
+		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of the admin and student password hashes")
 	case "migrate":
 	case "import":
 		fs.BoolVar(&c.DryRun, "dry-run", false, "check the bundle, import nothing")
@@ -177,6 +191,16 @@ func (c *Config) validate() error {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--base-url: want http(s)://host[:port][/path], got %q", c.BaseURL)
+		}
+	}
+	if c.Command == "demo" {
+		switch {
+		case c.Students < 1:
+			return errors.New("--students must be at least 1")
+		case c.Exams < 1:
+			return errors.New("--exams must be at least 1")
+		case c.Attempts < 0:
+			return errors.New("--attempts must not be negative")
 		}
 	}
 	if c.Command == "createadmin" && c.Password == "" {

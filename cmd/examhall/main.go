@@ -116,6 +116,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	case "import":
 		return m.importBundle(ctx)
+	case "demo":
+		return m.loadDemo(ctx, m.authService(nil))
 	case "createadmin":
 		created, err := m.authService(nil).EnsureAdmin(ctx, m.Config.Username, m.Config.Password, m.Config.Email)
 		if err != nil {
@@ -265,29 +267,6 @@ func (m *Main) institute(ctx context.Context) (examhall.Institute, error) {
 		return examhall.Institute{}, fmt.Errorf("institute time zone %q: %w", tz, err)
 	}
 	return examhall.Institute{Name: name, Location: loc}, nil
-}
-
-// loadDemo gives an empty database its admin and prints the login. The demo
-// institute's exams, courses and students come with `examhall demo` (SPEC §11).
-func (m *Main) loadDemo(ctx context.Context, authService *auth.Service) error {
-	_, count, err := m.db.Users(ctx, examhall.UserFilter{Limit: 1})
-	if err != nil {
-		return err
-	}
-	if count > 0 {
-		fmt.Fprintln(m.Stdout, "examhall: the database already has users; the admin login is unchanged "+
-			"(examhall createadmin --username admin --password … resets it)")
-		return nil
-	}
-	password, err := randomText(12)
-	if err != nil {
-		return err
-	}
-	if _, err := authService.EnsureAdmin(ctx, "admin", password, "admin@example.com"); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "examhall: admin login: username admin, password %s\n", password)
-	return nil
 }
 
 // importBundle loads the bundle file in one transaction and prints what it did.

@@ -1,0 +1,307 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/examhall/examhall"
+)
+
+// The bulk path loads history that was scored outside the attempt flow (the
+// demo institute): many rows per statement, ids reserved up front so that
+// attempts, their answers and their sections go in together. It writes the
+// same rows the attempt flow writes; only the way they get there differs.
+
+// InsertStudents inserts users as they are (DateJoined included), in one
+// transaction, setting their IDs. Their batches are created when missing.
+// passwordHash is shared by all of them ("" = none can log in).
+func (db *DB) InsertStudents(ctx context.Context, users []*examhall.User, passwordHash string) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		ids, err := reserveIDs(ctx, tx, "users", len(users))
+		if err != nil {
+			return err
+		}
+		rows := newBulkInsert(tx, "users", "id", "username", "username_key", "email", "email_key",
+			"search_text", "first_name", "last_name", "phone", "role", "password_hash", "is_active",
+			"is_blocked", "date_joined")
+		defer rows.close()
+		batchIDs := map[string]int64{}
+		var members [][2]int64
+		for i, u := range users {
+			if err := u.Validate(); err != nil {
+				return fmt.Errorf("user %q: %w", u.Username, err)
+			}
+			u.ID = ids[i]
+			if err := rows.add(ctx, u.ID, u.Username, examhall.UsernameKey(u.Username), u.Email,
+				strings.ToLower(u.Email), searchText(u), u.FirstName, u.LastName, u.Phone, u.Role,
+				passwordHash, u.IsActive, u.IsBlocked, micros(u.DateJoined)); err != nil {
+				return err
+			}
+			for _, name := range u.Batches {
+				if _, ok := batchIDs[name]; !ok {
+					var id int64
+					if err := tx.QueryRowContext(ctx, `INSERT INTO batches (name) VALUES ($1)
+						ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, name).Scan(&id); err != nil {
+						return fmt.Errorf("create batch %q: %w", name, err)
+					}
+					batchIDs[name] = id
+				}
+				members = append(members, [2]int64{u.ID, batchIDs[name]})
+			}
+		}
+		if err := rows.flush(ctx); err != nil {
+			return err
+		}
+		links := newBulkInsert(tx, "user_batches", "", "user_id", "batch_id")
+		defer links.close()
+		for _, m := range members {
+			if err := links.add(ctx, m[0], m[1]); err != nil {
+				return err
+			}
+		}
+		return links.flush(ctx)
+	})
+}
+
+// InsertAttempts inserts the attempts with their answers and sections in one
+// transaction, setting the attempts' IDs. It does not touch the rank counts:
+// CountScores does, when the load is done.
+func (db *DB) InsertAttempts(ctx context.Context, batch []examhall.AttemptRecord) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		ids, err := reserveIDs(ctx, tx, "attempts", len(batch))
+		if err != nil {
+			return err
+		}
+		attempts := newBulkInsert(tx, "attempts", "id", "exam_id", "user_id", "state", "date",
+			"last_started_time", "last_answer_updated_time", "last_activity_at", "interval_open",
+			"completed_on", "time_taken_us", "institute_attempt_id", "correct_count", "incorrect_count",
+			"unanswered_count", "partial_count", "pending_count", "score_h", "percentage_h", "result",
+			"speed", "accuracy", "in_rank_population")
+		defer attempts.close()
+		answers := newBulkInsert(tx, "user_answers", "", "attempt_id", "exam_question_id",
+			"selected_answer_ids", "short_text", "numeric_value", "essay_text", "result", "marks_h",
+			"graded_marks_h", "duration_s", "review", "guessed", "modified")
+		defer answers.close()
+		sections := newBulkInsert(tx, "attempt_sections", "", "attempt_id", "section_id", "position",
+			"time_taken_us", "correct_count", "incorrect_count", "unanswered_count", "partial_count", "score_h")
+		defer sections.close()
+		// Attempts first: the answers and sections refer to them.
+		for i := range batch {
+			a := &batch[i].Attempt
+			a.ID = ids[i]
+			if err := attempts.add(ctx, a.ID, a.ExamID, a.UserID, a.State, micros(a.Date),
+				timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), micros(a.LastActivity),
+				a.IntervalOpen, timeArg(a.CompletedOn), a.TimeTaken.Microseconds(), textArg(a.InstituteAttemptID),
+				a.Correct, a.Incorrect, a.Unanswered, a.Partial, a.Pending, int64(a.Score), int64(a.Percentage),
+				a.Result, a.Speed, a.Accuracy, a.InRankPopulation); err != nil {
+				return err
+			}
+		}
+		if err := attempts.flush(ctx); err != nil {
+			return err
+		}
+		for i := range batch {
+			b := &batch[i]
+			for j := range b.Answers {
+				ua := &b.Answers[j]
+				selected, err := json.Marshal(nonNil(ua.SelectedAnswerIDs))
+				if err != nil {
+					return err
+				}
+				var graded any
+				if ua.GradedMarks != nil {
+					graded = int64(*ua.GradedMarks)
+				}
+				if err := answers.add(ctx, b.Attempt.ID, ua.ExamQuestionID, string(selected), stringArg(ua.ShortText),
+					stringArg(ua.NumericValue), stringArg(ua.EssayText), ua.Result, int64(ua.Marks), graded,
+					int64(ua.Duration.Seconds()), ua.Review, ua.Guessed, micros(ua.Modified)); err != nil {
+					return err
+				}
+			}
+			for _, s := range b.Sections {
+				if err := sections.add(ctx, b.Attempt.ID, s.SectionID, s.Order, s.TimeTaken.Microseconds(),
+					s.Correct, s.Incorrect, s.Unanswered, s.Partial, int64(s.Score)); err != nil {
+					return err
+				}
+			}
+		}
+		for _, rows := range []*bulkInsert{answers, sections} {
+			if err := rows.flush(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CountScores rebuilds the rank counts of the exams from their ranked
+// attempts, after a bulk load.
+func (db *DB) CountScores(ctx context.Context, examIDs []int64) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		for _, id := range examIDs {
+			if err := lockExam(ctx, tx, id, examExclusive); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM exam_score_counts WHERE exam_id = $1`, id); err != nil {
+				return fmt.Errorf("clear score counts: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO exam_score_counts (exam_id, score_h, attempts)
+				SELECT exam_id, score_h, count(*) FROM attempts WHERE exam_id = $1 AND in_rank_population
+				GROUP BY exam_id, score_h`, id); err != nil {
+				return fmt.Errorf("count scores: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func nonNil(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
+}
+
+// reserveIDs returns n fresh ids of table, never used before: on SQLite the
+// next ones after the AUTOINCREMENT high-water mark (the write transaction
+// holds the only writer), on PostgreSQL drawn from the identity sequence.
+func reserveIDs(ctx context.Context, tx *Tx, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if n == 0 {
+		return ids, nil
+	}
+	if tx.db.engine == SQLite {
+		var last int64
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = $1`, table).Scan(&last)
+		if err != nil {
+			return nil, fmt.Errorf("reserve %s ids: %w", table, err)
+		}
+		for i := range n {
+			ids = append(ids, last+1+int64(i))
+		}
+		return ids, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+	if err != nil {
+		return nil, fmt.Errorf("reserve %s ids: %w", table, err)
+	}
+	err = scanRows(rows, func() error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reserve %s ids: %w", table, err)
+	}
+	return ids, nil
+}
+
+// bulkInsert writes rows into one table, many rows per INSERT statement.
+type bulkInsert struct {
+	tx      *Tx
+	head    string // INSERT INTO t (columns)
+	columns int
+	perStmt int // rows per full statement
+	full    *sql.Stmt
+	pending []any
+}
+
+// maxBulkArgs stays under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const maxBulkArgs = 16000
+
+// newBulkInsert prepares inserts into table. idColumn names an id column whose
+// values the caller supplies ("" when the table assigns them); PostgreSQL's
+// identity columns must be told so.
+func newBulkInsert(tx *Tx, table, idColumn string, columns ...string) *bulkInsert {
+	if idColumn != "" {
+		columns = append([]string{idColumn}, columns...)
+	}
+	head := `INSERT INTO ` + table + ` (` + strings.Join(columns, ", ") + `) `
+	if idColumn != "" && tx.db.engine == Postgres {
+		head += `OVERRIDING SYSTEM VALUE `
+	}
+	return &bulkInsert{tx: tx, head: head, columns: len(columns), perStmt: min(1000, maxBulkArgs/len(columns))}
+}
+
+func (b *bulkInsert) add(ctx context.Context, values ...any) error {
+	b.pending = append(b.pending, values...)
+	if len(b.pending) < b.perStmt*b.columns {
+		return nil
+	}
+	if b.full == nil {
+		stmt, err := b.tx.PrepareContext(ctx, b.statement(b.perStmt))
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", b.head, err)
+		}
+		b.full = stmt
+	}
+	b.tx.db.statements.Add(1)
+	if _, err := b.full.ExecContext(ctx, b.pending...); err != nil {
+		return fmt.Errorf("%s: %w", b.head, err)
+	}
+	b.pending = b.pending[:0]
+	return nil
+}
+
+// flush writes the rows still pending.
+func (b *bulkInsert) flush(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	if _, err := b.tx.ExecContext(ctx, b.statement(len(b.pending)/b.columns), b.pending...); err != nil {
+		return fmt.Errorf("%s: %w", b.head, err)
+	}
+	b.pending = b.pending[:0]
+	return nil
+}
+
+func (b *bulkInsert) close() {
+	if b.full != nil {
+		b.full.Close()
+	}
+}
+
+func (b *bulkInsert) statement(rows int) string {
+	var s strings.Builder
+	s.WriteString(b.head)
+	s.WriteString("VALUES ")
+	n := 1
+	for r := range rows {
+		if r > 0 {
+			s.WriteString(", ")
+		}
+		s.WriteString("(")
+		for c := range b.columns {
+			if c > 0 {
+				s.WriteString(", ")
+			}
+			// SQLite gets anonymous placeholders: its driver looks each
+			// numbered one up by name, in time growing with their number.
+			if b.tx.db.engine == SQLite {
+				s.WriteString("?")
+			} else {
+				fmt.Fprintf(&s, "$%d", n)
+				n++
+			}
+		}
+		s.WriteString(")")
+	}
+	return s.String()
+}
+
+// HoldsInstitute reports whether the database has any exam or student: the
+// demo loads only into a database without them.
+func (db *DB) HoldsInstitute(ctx context.Context) (bool, error) {
+	var held bool
+	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM exams) OR EXISTS (SELECT 1 FROM users WHERE role = 'student')`).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("look for an institute: %w", err)
+	}
+	return held, nil
+}
