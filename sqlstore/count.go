@@ -14,38 +14,57 @@ import (
 type pool struct {
 	*sql.DB
 	statements *atomic.Int64
+	stmts      *stmtCache // nil: the driver caches
 }
 
 func (p pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	p.statements.Add(1)
+	if s := p.stmts.get(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
 	return p.DB.QueryContext(ctx, query, args...)
 }
 
 func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	p.statements.Add(1)
+	if s := p.stmts.get(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return p.DB.QueryRowContext(ctx, query, args...)
 }
 
 func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	p.statements.Add(1)
+	if s := p.stmts.get(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
 	return p.DB.ExecContext(ctx, query, args...)
 }
 
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	tx.db.statements.Add(1)
+	if s := tx.stmts.inTx(query); s != nil {
+		return tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	}
 	return tx.Tx.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs a query for one row in the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	tx.db.statements.Add(1)
+	if s := tx.stmts.inTx(query); s != nil {
+		return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	tx.db.statements.Add(1)
+	if s := tx.stmts.inTx(query); s != nil {
+		return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	}
 	return tx.Tx.ExecContext(ctx, query, args...)
 }
 

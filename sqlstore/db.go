@@ -80,6 +80,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // for connections in use.
 func (db *DB) Close() error {
 	var errs []error
+	db.write.stmts.close()
+	db.read.stmts.close()
 	if db.write.DB != db.read.DB {
 		errs = append(errs, db.write.Close())
 	}
@@ -90,8 +92,9 @@ func (db *DB) Close() error {
 // Tx is a transaction with the one instant that stands for "now" in all of it.
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db    *DB
+	stmts *stmtCache
+	now   time.Time
 }
 
 // inWriteTx runs fn in a write transaction: begin, fn, commit; any error rolls back.
@@ -112,12 +115,13 @@ func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) inTx(ctx context.Context, p pool, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	p.stmts.prepareWanted(ctx)
 	sqlTx, err := p.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(&Tx{Tx: sqlTx, db: db, now: db.clock.Now()}); err != nil {
+	if err := fn(&Tx{Tx: sqlTx, db: db, stmts: p.stmts, now: db.clock.Now()}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

@@ -22,7 +22,7 @@ func openPostgres(url string) (*DB, error) {
 	conns := stdlib.OpenDB(*cfg)
 	conns.SetMaxOpenConns(32)
 	conns.SetMaxIdleConns(32)
-	p := pool{conns, new(atomic.Int64)}
+	p := pool{conns, new(atomic.Int64), nil}
 	return &DB{engine: Postgres, write: p, read: p, statements: p.statements}, nil
 }
 

@@ -50,7 +50,7 @@ func openSQLite(path string) (*DB, error) {
 	read.SetMaxIdleConns(readers)
 	read.SetConnMaxLifetime(0)
 	statements := new(atomic.Int64)
-	return &DB{engine: SQLite, write: pool{write, statements}, read: pool{read, statements}, statements: statements}, nil
+	return &DB{engine: SQLite, write: pool{write, statements, newStmtCache(write)}, read: pool{read, statements, newStmtCache(read)}, statements: statements}, nil
 }
 
 // sqliteUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY violation.

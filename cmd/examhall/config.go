@@ -40,6 +40,7 @@ type Config struct {
 	DryRun          bool   // import: check only
 	BundlePath      string // import: the bundle file
 	ShutdownTimeout time.Duration
+	PprofAddr       string // serve: where to serve Go profiles ("" = nowhere)
 	SweepInterval   time.Duration
 
 	Demo bool // serve: load the demo institute into an empty database
@@ -114,6 +115,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
+		fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT, e.g. 127.0.0.1:6060 (default: off)")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
 		c.Students, c.Exams, c.Attempts, c.Seed = 200, 12, 2000, 1 // serve --demo: small, ready in seconds
 	case "demo":

@@ -66,13 +66,14 @@ type Main struct {
 	Stderr io.Writer
 	Logger *slog.Logger
 
-	db        *sqlstore.DB
-	server    *http.Server
-	listener  net.Listener
-	serveDone chan struct{} // closed when the server stops serving
-	serveErr  error         // why it stopped
-	stopSweep context.CancelFunc
-	sweepDone chan struct{}
+	db          *sqlstore.DB
+	server      *http.Server
+	pprofServer *http.Server
+	listener    net.Listener
+	serveDone   chan struct{} // closed when the server stops serving
+	serveErr    error         // why it stopped
+	stopSweep   context.CancelFunc
+	sweepDone   chan struct{}
 }
 
 // NewMain returns a Main on the system clock and the process's output.
@@ -170,6 +171,11 @@ func (m *Main) serve(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	if m.Config.PprofAddr != "" {
+		if err := m.servePprof(); err != nil {
+			return err
+		}
+	}
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	m.stopSweep, m.sweepDone = stopSweep, make(chan struct{})
 	go func() {
@@ -215,6 +221,10 @@ func (m *Main) Close() error {
 			errs = append(errs, m.serveErr)
 		}
 		m.server = nil
+	}
+	if m.pprofServer != nil {
+		errs = append(errs, m.pprofServer.Close())
+		m.pprofServer = nil
 	}
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
