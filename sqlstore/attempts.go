@@ -197,7 +197,10 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 		}
 		if at := a.Clock(tx.now, exam, examhall.DefaultIdleTimeout); at != nil {
 			stepErr = examhall.Errorf(examhall.EINVALID, "This attempt has ended: its time ran out.")
-			return complete(ctx, tx, a, exam, *at)
+			if err := complete(ctx, tx, a, exam, *at); err != nil {
+				return err
+			}
+			return saveAttempt(ctx, tx, a)
 		}
 		if err := step(tx, a, exam); err != nil {
 			if examhall.ErrorCodeOf(err) == examhall.EINTERNAL {
@@ -303,7 +306,8 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 // time running out or its exam closing — the state-change point where an
 // "attempt completed" webhook belongs): it scores the attempt's answers,
 // writes the results, and places the attempt in its exam's rank population
-// when it is the user's first completed attempt.
+// when it is the user's first completed attempt. The attempt's own fields are
+// set, not saved: touch saves them.
 func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
 	if err := rescore(ctx, tx, a, exam); err != nil {
@@ -320,10 +324,7 @@ func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.E
 			return err
 		}
 	}
-	if err := followAttempt(ctx, tx, a); err != nil {
-		return err
-	}
-	return saveAttempt(ctx, tx, a)
+	return followAttempt(ctx, tx, a)
 }
 
 // rescore scores the attempt's answers and writes each answer's result and
