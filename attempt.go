@@ -234,7 +234,8 @@ type AttemptStore interface {
 	// within the exam's rules (published, dates, retakes); EINVALID otherwise.
 	StartAttempt(ctx context.Context, userID int64, examSlug, instituteAttemptID string) (*Attempt, error)
 	// Attempt returns the user's attempt (ENOTFOUND for another user's);
-	// AnyUser reads any user's, for staff.
+	// AnyUser reads any user's, for staff. The exam is shared with other
+	// requests: callers must not change it.
 	Attempt(ctx context.Context, userID, attemptID int64) (*Attempt, *Exam, error)
 	// AttemptSections returns the attempt's section tallies, by section order.
 	AttemptSections(ctx context.Context, attemptID int64) ([]AttemptSection, error)

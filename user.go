@@ -34,7 +34,7 @@ type User struct {
 	IsActive   bool
 	IsBlocked  bool
 	DateJoined time.Time
-	Batches    []string // batch names, sorted
+	Batches    []string // batch names, sorted; nil when not loaded (the caller of a request)
 }
 
 // FullName is "first last" without surrounding blanks, or "" when both are empty.
@@ -93,7 +93,11 @@ type UserStore interface {
 	// UpdateUser applies change to the user with the id, locked, and saves it;
 	// passwordHash nil keeps the password.
 	UpdateUser(ctx context.Context, id int64, change func(*User) error, passwordHash *string) (*User, error)
+	// UserByID returns the user with the id, with their batches.
 	UserByID(ctx context.Context, id int64) (*User, error)
+	// UserWithoutBatches returns the user with the id with Batches nil, in one
+	// light statement: what authenticating a request needs.
+	UserWithoutBatches(ctx context.Context, id int64) (*User, error)
 	// UserCredentials returns the user with the username (any case) and its password hash.
 	UserCredentials(ctx context.Context, username string) (*User, string, error)
 	// Users returns one page of the users the filter selects, by id, and how many it selects in all.

@@ -84,14 +84,17 @@ func throttled(wait time.Duration) error {
 		Message: fmt.Sprintf("Request was throttled. Expected available in %d %s.", secs, unit)}
 }
 
-// Authenticate returns the user a token belongs to. Besides the token's own
-// faults, the user must still exist and be allowed to log in.
+// Authenticate returns the user a token belongs to, without their batches
+// (Batches nil). Besides the token's own faults, the user must still exist
+// and be allowed to log in. The user is read afresh from the database on
+// every call, with one light statement and no cache, so that a user deleted,
+// deactivated or blocked on any replica is refused on the very next request.
 func (s *Service) Authenticate(ctx context.Context, token string) (*examhall.User, error) {
 	claims, err := s.Tokens.Parse(token)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Users.UserByID(ctx, claims.UserID)
+	u, err := s.Users.UserWithoutBatches(ctx, claims.UserID)
 	if examhall.ErrorCodeOf(err) == examhall.ENOTFOUND {
 		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid signature.")
 	}

@@ -277,7 +277,16 @@ func (s *Server) getCourse(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.courseOutput(course, !course.OpenTo(caller(r))))
+	viewer := caller(r)
+	if viewer.Role == examhall.RoleStudent && len(course.Batches) > 0 {
+		// Whether the course is open to a student depends on their batches,
+		// which the authenticated caller does not carry.
+		if viewer, err = s.Users.UserByID(r.Context(), viewer.ID); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, s.courseOutput(course, !course.OpenTo(viewer)))
 }
 
 // Page sizes of the student course list.

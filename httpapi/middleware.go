@@ -23,7 +23,8 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// caller is the authenticated user; requireRole puts it in the context.
+// caller is the authenticated user; requireRole puts it in the context. It
+// comes without batches (Batches nil): a handler that needs them loads them.
 func caller(r *http.Request) *examhall.User {
 	u, _ := r.Context().Value(userKey).(*examhall.User)
 	return u

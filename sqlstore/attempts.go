@@ -82,10 +82,11 @@ func (db *DB) StartAttempt(ctx context.Context, userID int64, slug, instituteAtt
 // startAttempt starts an attempt inside tx. An exam reached through a course
 // content (viaCourse) need not be published on its own.
 func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAttemptID string, viaCourse bool) (*examhall.Attempt, error) {
-	if err := lockExam(ctx, tx, examID, examShared); err != nil {
+	version, err := lockExamVersion(ctx, tx, examID, examShared)
+	if err != nil {
 		return nil, err
 	}
-	exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, examID)
+	exam, err := tx.db.examAt(ctx, tx, examID, version)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +197,10 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 		}
 		if at := a.Clock(tx.now, exam, examhall.DefaultIdleTimeout); at != nil {
 			stepErr = examhall.Errorf(examhall.EINVALID, "This attempt has ended: its time ran out.")
-			return complete(ctx, tx, a, exam, *at)
+			if err := complete(ctx, tx, a, exam, *at); err != nil {
+				return err
+			}
+			return saveAttempt(ctx, tx, a)
 		}
 		if err := step(tx, a, exam); err != nil {
 			if examhall.ErrorCodeOf(err) == examhall.EINTERNAL {
@@ -215,18 +219,18 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 
 // lockAttempt reads the user's attempt (any user's with AnyUser) and its
 // exam, holding the exam shared and the attempt exclusively until tx ends.
+// The exam's version is read under its lock, so the exam (usually from the
+// cache) is the one every other replica sees.
 func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, error) {
-	var examID int64
-	err := tx.QueryRowContext(ctx, `SELECT exam_id FROM attempts WHERE id = $1 AND ($2 = 0 OR user_id = $2)`,
-		attemptID, userID).Scan(&examID)
+	var examID, version int64
+	err := tx.QueryRowContext(ctx, `SELECT exams.id, exams.version FROM attempts JOIN exams ON exams.id = attempts.exam_id
+		WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`+tx.db.examLockClause(examShared),
+		attemptID, userID).Scan(&examID, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errNotFound
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
-	}
-	if err := lockExam(ctx, tx, examID, examShared); err != nil {
-		return nil, nil, err
 	}
 	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
 		WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+tx.db.forUpdate(), attemptID, userID))
@@ -236,7 +240,7 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhal
 	if err != nil {
 		return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
-	exam, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, a.ExamID)
+	exam, err := tx.db.examAt(ctx, tx, examID, version)
 	return a, exam, err
 }
 
@@ -302,7 +306,8 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 // time running out or its exam closing — the state-change point where an
 // "attempt completed" webhook belongs): it scores the attempt's answers,
 // writes the results, and places the attempt in its exam's rank population
-// when it is the user's first completed attempt.
+// when it is the user's first completed attempt. The attempt's own fields are
+// set, not saved: touch saves them.
 func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
 	if err := rescore(ctx, tx, a, exam); err != nil {
@@ -319,10 +324,7 @@ func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.E
 			return err
 		}
 	}
-	if err := followAttempt(ctx, tx, a); err != nil {
-		return err
-	}
-	return saveAttempt(ctx, tx, a)
+	return followAttempt(ctx, tx, a)
 }
 
 // rescore scores the attempt's answers and writes each answer's result and
@@ -510,25 +512,27 @@ func applyAnswer(ua *examhall.UserAnswer, in examhall.AnswerInput, now time.Time
 }
 
 // Attempt returns the user's attempt with its exam. A running attempt shows
-// its clock as of now; one whose time has run out is completed first.
+// its clock as of now; one whose time has run out is completed first. With
+// the exam in the cache it is one statement; otherwise the attempt is read
+// again with the exam in one snapshot.
 func (db *DB) Attempt(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, error) {
-	var a *examhall.Attempt
-	var exam *examhall.Exam
-	err := db.inReadTx(ctx, func(tx *Tx) error {
-		var err error
-		a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
-			WHERE id = $1 AND ($2 = 0 OR user_id = $2)`, attemptID, userID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("attempt %d: %w", attemptID, err)
-		}
-		exam, err = examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, a.ExamID)
-		return err
-	})
+	a, version, err := attemptWithExamVersion(ctx, db.read, userID, attemptID)
 	if err != nil {
 		return nil, nil, err
+	}
+	exam, cached := db.exams.get(a.ExamID, version)
+	if !cached {
+		err = db.inReadTx(ctx, func(tx *Tx) error {
+			var err error
+			if a, version, err = attemptWithExamVersion(ctx, tx, userID, attemptID); err != nil {
+				return err
+			}
+			exam, err = db.examAt(ctx, tx, a.ExamID, version)
+			return err
+		})
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	if a.Clock(db.clock.Now().UTC(), exam, examhall.DefaultIdleTimeout) != nil {
 		a, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam) error { return nil })
@@ -537,6 +541,24 @@ func (db *DB) Attempt(ctx context.Context, userID, attemptID int64) (*examhall.A
 		}
 	}
 	return a, exam, err
+}
+
+// attemptWithExamVersion reads the user's attempt (any user's with AnyUser)
+// and the version of its exam in one statement.
+func attemptWithExamVersion(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, userID, attemptID int64) (*examhall.Attempt, int64, error) {
+	var version int64
+	a, err := scanAttempt(q.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version FROM attempts
+		JOIN exams ON exams.id = attempts.exam_id
+		WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, errNotFound
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("attempt %d: %w", attemptID, err)
+	}
+	return a, version, nil
 }
 
 // AttemptSections returns the attempt's section tallies, by section order.

@@ -117,6 +117,12 @@ func (db *DB) DeleteSubject(ctx context.Context, id int64) error {
 		if children > 0 {
 			return examhall.Errorf(examhall.EINVALID, "This subject has sub-subjects; move or delete them first.")
 		}
+		// The subject's questions lose it (ON DELETE SET NULL): their exams change.
+		if _, err := tx.ExecContext(ctx, `UPDATE exams SET version = version + 1 WHERE id IN
+			(SELECT eq.exam_id FROM exam_questions eq JOIN questions q ON q.id = eq.question_id WHERE q.subject_id = $1)`,
+			id); err != nil {
+			return fmt.Errorf("bump versions of the exams of subject %d: %w", id, err)
+		}
 		return deleteRow(ctx, tx, `DELETE FROM subjects WHERE id = $1`, id)
 	})
 }
@@ -160,7 +166,8 @@ func (db *DB) UpdateExam(ctx context.Context, id int64, change func(*examhall.Ex
 		_, err = tx.ExecContext(ctx, `UPDATE exams SET slug = $2, title = $3, description = $4, start_date = $5,
 			end_date = $6, duration_us = $7, pass_percentage_h = $8, mark_per_question_h = $9, negative_marks_h = $10,
 			enable_ranks = $11, allow_retake = $12, max_retakes = $13, show_score = $14, show_percentile = $15,
-			show_pass_or_fail = $16, show_answers = $17, published = $18, modified = $19 WHERE id = $1`,
+			show_pass_or_fail = $16, show_answers = $17, published = $18, modified = $19, version = version + 1
+			WHERE id = $1`,
 			exam.ID, exam.Slug, exam.Title, exam.Description, timeArg(exam.StartDate), timeArg(exam.EndDate),
 			durationArg(exam.Duration), decimalArg(exam.PassPercentage), int64(exam.MarkPerQuestion),
 			int64(exam.NegativeMarks), exam.EnableRanks, exam.AllowRetake, intArg(exam.MaxRetakes), exam.ShowScore,
@@ -236,7 +243,7 @@ func (db *DB) AddSection(ctx context.Context, examID int64, s *examhall.Section)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, examID, s.Order, s.Name, durationArg(s.Duration), int64(s.CutOff)).Scan(&s.ID); err != nil {
 			return fmt.Errorf("insert section: %w", err)
 		}
-		return nil
+		return bumpExamVersion(ctx, tx, examID)
 	})
 }
 
@@ -300,6 +307,9 @@ func (db *DB) AddExamQuestion(ctx context.Context, examID, sectionID int64, q *e
 			WHERE exam_id = $1 AND state <> 1`, examID); err != nil {
 			return fmt.Errorf("count the new question: %w", err)
 		}
+		if err := bumpExamVersion(ctx, tx, examID); err != nil {
+			return err
+		}
 		fresh, err := examInTx(ctx, tx, `SELECT `+examColumns+` FROM exams WHERE id = $1`, examID)
 		if err != nil {
 			return err
@@ -343,6 +353,6 @@ func (db *DB) DeleteExamQuestion(ctx context.Context, examID, examQuestionID int
 			AND id NOT IN (SELECT question_id FROM exam_questions)`, questionID); err != nil {
 			return fmt.Errorf("delete question %d: %w", questionID, err)
 		}
-		return nil
+		return bumpExamVersion(ctx, tx, examID)
 	})
 }

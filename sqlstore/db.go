@@ -36,6 +36,7 @@ type DB struct {
 	read       pool
 	clock      examhall.Clock
 	statements *atomic.Int64
+	exams      *examCache
 }
 
 // Open opens the database that dsn names: a postgres:// or postgresql:// URL
@@ -52,7 +53,7 @@ func Open(ctx context.Context, dsn string, clock examhall.Clock) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.clock = clock
+	db.clock, db.exams = clock, newExamCache()
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -100,7 +100,7 @@ func (db *DB) ChangeExamQuestion(ctx context.Context, examID, examQuestionID int
 			return err
 		}
 		exam.Modified = tx.now.UTC().Truncate(time.Microsecond)
-		if _, err := tx.ExecContext(ctx, `UPDATE exams SET modified = $2 WHERE id = $1`, exam.ID, micros(exam.Modified)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE exams SET modified = $2, version = version + 1 WHERE id = $1`, exam.ID, micros(exam.Modified)); err != nil {
 			return fmt.Errorf("touch exam: %w", err)
 		}
 		regraded, err = regradeExam(ctx, tx, exam)

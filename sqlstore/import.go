@@ -292,7 +292,7 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 	now := imp.tx.now.UTC().Truncate(time.Microsecond)
 	if _, err := imp.tx.ExecContext(ctx, `UPDATE exams SET title = $2, description = $3, start_date = $4, end_date = $5,
 		duration_us = $6, pass_percentage_h = $7, enable_ranks = $8, allow_retake = $9, max_retakes = $10,
-		show_score = $11, show_percentile = $12, published = $13, modified = $14 WHERE id = $1`,
+		show_score = $11, show_percentile = $12, published = $13, modified = $14, version = version + 1 WHERE id = $1`,
 		have.ID, want.Title, want.Description, timeArg(want.StartDate), timeArg(want.EndDate), durationArg(want.Duration),
 		decimalArg(want.PassPercentage), want.EnableRanks, want.AllowRetake, intArg(want.MaxRetakes), want.ShowScore,
 		want.ShowPercentile, want.Published, micros(now)); err != nil {

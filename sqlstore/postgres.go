@@ -61,17 +61,29 @@ const (
 
 // lockExam takes the exam's lock (a no-op on SQLite); ENOTFOUND when there is no such exam.
 func lockExam(ctx context.Context, tx *Tx, examID int64, mode examLock) error {
-	clause := ""
-	if tx.db.engine == Postgres {
-		clause = string(mode)
-	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM exams WHERE id = $1`+clause, examID).Scan(&id)
+	_, err := lockExamVersion(ctx, tx, examID, mode)
+	return err
+}
+
+// lockExamVersion is lockExam that also reads the exam's version under the
+// lock, for examAt.
+func lockExamVersion(ctx context.Context, tx *Tx, examID int64, mode examLock) (int64, error) {
+	var version int64
+	err := tx.QueryRowContext(ctx, `SELECT version FROM exams WHERE id = $1`+tx.db.examLockClause(mode), examID).Scan(&version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errNotFound
+		return 0, errNotFound
 	}
 	if err != nil {
-		return fmt.Errorf("lock exam %d: %w", examID, err)
+		return 0, fmt.Errorf("lock exam %d: %w", examID, err)
 	}
-	return nil
+	return version, nil
+}
+
+// examLockClause is the clause that takes an exam lock on the rows a SELECT
+// reads of the exams table (which may be joined to others), "" on SQLite.
+func (db *DB) examLockClause(mode examLock) string {
+	if db.engine == Postgres {
+		return string(mode) + " OF exams"
+	}
+	return ""
 }

@@ -136,6 +136,20 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*examhall.User, error) {
 	return u, err
 }
 
+// UserWithoutBatches returns the user with the id, Batches nil, or an
+// ENOTFOUND error. One statement outside a transaction: it runs on every
+// authenticated request.
+func (db *DB) UserWithoutBatches(ctx context.Context, id int64) (*examhall.User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, examhall.Errorf(examhall.ENOTFOUND, "Not found.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user %d: %w", id, err)
+	}
+	return u, nil
+}
+
 // UserCredentials returns the user with the username (in any case) and its
 // password hash, or an ENOTFOUND error.
 func (db *DB) UserCredentials(ctx context.Context, username string) (*examhall.User, string, error) {

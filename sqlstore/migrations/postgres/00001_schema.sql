@@ -81,7 +81,11 @@ CREATE TABLE exams (
     show_answers        BOOLEAN NOT NULL DEFAULT TRUE,
     published           BOOLEAN NOT NULL DEFAULT FALSE,
     created             BIGINT  NOT NULL,
-    modified            BIGINT  NOT NULL
+    modified            BIGINT  NOT NULL,
+    -- Bumped by every change to the exam or to anything its loaded form holds
+    -- (sections, exam questions, questions, answers, accepted answers, batches),
+    -- in the changing transaction: replicas cache loaded exams by (id, version).
+    version             BIGINT  NOT NULL DEFAULT 0
 );
 CREATE INDEX exams_start_date ON exams (start_date, id);
 CREATE INDEX exams_end_date ON exams (end_date, id);
