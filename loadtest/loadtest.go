@@ -145,7 +145,8 @@ func CheckTarget(ctx context.Context, rawURL string, allowRemote bool) error {
 
 // Run sets up, runs the storm, cleans up when asked and reports. An error
 // means no storm could run (bad configuration, refused target, failed
-// setup); a storm cut short by the timeout is a report with TimedOut.
+// setup); a storm cut short by the timeout or by ctx is a report with
+// TimedOut or Interrupted.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -449,7 +450,8 @@ func (r *run) storm(ctx context.Context) {
 	close(stop)
 	others.Wait()
 	r.report.StormTime = time.Since(began)
-	r.report.TimedOut = ctx.Err() != nil
+	r.report.TimedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
+	r.report.Interrupted = errors.Is(ctx.Err(), context.Canceled)
 	r.report.SteadySaves = r.steadySaves.Load()
 	if r.cfg.Hold > 0 {
 		r.report.SteadySavesPerSecond = float64(r.report.SteadySaves) / r.cfg.Hold.Seconds()

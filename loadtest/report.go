@@ -56,9 +56,11 @@ type Report struct {
 	SteadySavesPerSecond float64 `json:"steady_saves_per_second"`
 
 	// TimedOut tells that --timeout stopped the run before every student
-	// ended; requests cut short by it are counted in Cancelled, not as errors.
-	TimedOut  bool  `json:"timed_out"`
-	Cancelled int64 `json:"cancelled"`
+	// ended, Interrupted that the caller did (Ctrl-C); requests cut short
+	// either way are counted in Cancelled, not as errors.
+	TimedOut    bool  `json:"timed_out"`
+	Interrupted bool  `json:"interrupted"`
+	Cancelled   int64 `json:"cancelled"`
 	// Abandoned counts students who stopped before their end request: their
 	// start or questions request failed, or the timeout came first.
 	Abandoned int64 `json:"abandoned"`
@@ -138,8 +140,11 @@ func (r *Report) Text(w io.Writer) error {
 	if r.Abandoned > 0 {
 		fmt.Fprintf(&b, "  %d students stopped before their end request (see the errors)\n", r.Abandoned)
 	}
-	if r.TimedOut {
+	switch {
+	case r.TimedOut:
 		fmt.Fprintf(&b, "  STOPPED BY --timeout before every student ended (%d requests cut short)\n", r.Cancelled)
+	case r.Interrupted:
+		fmt.Fprintf(&b, "  INTERRUPTED before every student ended (%d requests cut short)\n", r.Cancelled)
 	}
 	b.WriteString("\n")
 	// Numbers align right; the names are padded by hand to align left.
