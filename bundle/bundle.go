@@ -16,6 +16,7 @@ import (
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/decimal"
 	"github.com/examhall/examhall/drf"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Format is the only bundle format this version reads.
@@ -95,16 +96,23 @@ type Institute struct {
 	Timezone string `json:"timezone"`
 }
 
-// User is a user of the bundle; without a password it cannot log in.
+// User is a user of the bundle; without a password or a password hash it
+// cannot log in.
+//
+// PasswordHash is a bcrypt hash ($2a$, $2b$ or $2y$, any cost), stored as is:
+// an institute moving from another system brings its users' hashes without
+// knowing their passwords, and a large import skips hashing each password at
+// the server's cost. A user gives one of Password and PasswordHash, not both.
 type User struct {
-	Username  string   `json:"username"`
-	Email     string   `json:"email"`
-	FirstName string   `json:"first_name"`
-	LastName  string   `json:"last_name"`
-	Phone     string   `json:"phone"`
-	Role      string   `json:"role"`
-	Password  string   `json:"password"`
-	Batches   []string `json:"batches"`
+	Username     string   `json:"username"`
+	Email        string   `json:"email"`
+	FirstName    string   `json:"first_name"`
+	LastName     string   `json:"last_name"`
+	Phone        string   `json:"phone"`
+	Role         string   `json:"role"`
+	Password     string   `json:"password"`
+	PasswordHash string   `json:"password_hash"`
+	Batches      []string `json:"batches"`
 }
 
 // Subject is a subject; Parent is the key of another subject of the bundle.
@@ -265,6 +273,13 @@ func (b *Bundle) check() error {
 		if err := b.UserAt(i).Validate(); err != nil {
 			addPrefixed(errs, at, err)
 		}
+		switch {
+		case u.PasswordHash == "":
+		case u.Password != "":
+			errs.Add(at+"password_hash", "Give either password or password_hash, not both.")
+		case !isBcryptHash(u.PasswordHash):
+			errs.Add(at+"password_hash", "Expected a bcrypt hash: $2a$, $2b$ or $2y$, a cost, and 53 characters of salt and hash.")
+		}
 	}
 	subjects := map[string]bool{}
 	for i, s := range b.Subjects {
@@ -359,6 +374,28 @@ func (b *Bundle) check() error {
 	}
 	return errs.Err()
 }
+
+// isBcryptHash tells whether h is a well-formed bcrypt hash that login can
+// check. bcrypt.Cost parses the version and cost (4 to 31) but accepts any
+// minor letter and does not look at the rest, so the prefix, the length and
+// the alphabet of salt and hash are checked here.
+func isBcryptHash(h string) bool {
+	if len(h) != 60 || !(strings.HasPrefix(h, "$2a$") || strings.HasPrefix(h, "$2b$") || strings.HasPrefix(h, "$2y$")) {
+		return false
+	}
+	if _, err := bcrypt.Cost([]byte(h)); err != nil || h[6] != '$' {
+		return false
+	}
+	for _, c := range h[7:] {
+		if !strings.ContainsRune(bcryptAlphabet, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// bcryptAlphabet is the base-64 alphabet of bcrypt's salt and hash.
+const bcryptAlphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 func addPrefixed(errs examhall.FieldErrors, prefix string, err error) {
 	var e *examhall.Error

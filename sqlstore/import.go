@@ -109,7 +109,7 @@ func (imp *importer) users(ctx context.Context) error {
 			FROM users WHERE username_key = $1`, examhall.UsernameKey(u.Username)))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			if hash, err = imp.hash("", in.Password); err != nil {
+			if hash, err = imp.hash("", in); err != nil {
 				return err
 			}
 			if err := insertUser(ctx, imp.tx, u, hash); err != nil {
@@ -122,7 +122,7 @@ func (imp *importer) users(ctx context.Context) error {
 			if err := loadBatches(ctx, imp.tx, []*examhall.User{existing}); err != nil {
 				return err
 			}
-			newHash, err := imp.hash(hash, in.Password)
+			newHash, err := imp.hash(hash, in)
 			if err != nil {
 				return err
 			}
@@ -141,12 +141,17 @@ func (imp *importer) users(ctx context.Context) error {
 	return nil
 }
 
-// hash keeps the stored hash when the password is absent or still matches.
-func (imp *importer) hash(stored, password string) (string, error) {
-	if password == "" || (stored != "" && imp.passwords.Verify(stored, password)) {
+// hash is the user's password_hash as given (checked by bundle.Parse), else
+// the stored hash when the password is absent or still matches, else the hash
+// of the new password.
+func (imp *importer) hash(stored string, in bundle.User) (string, error) {
+	switch {
+	case in.PasswordHash != "":
+		return in.PasswordHash, nil
+	case in.Password == "" || (stored != "" && imp.passwords.Verify(stored, in.Password)):
 		return stored, nil
 	}
-	return imp.passwords.Hash(password)
+	return imp.passwords.Hash(in.Password)
 }
 
 func scanUserWithHash(row *sql.Row) (*examhall.User, string, error) {

@@ -291,3 +291,45 @@ func TestImportCourses(t *testing.T) {
 		}
 	})
 }
+
+// A password_hash is stored as is: the user logs in with the password behind
+// it, and a re-import with another hash replaces it.
+func TestImportPasswordHash(t *testing.T) {
+	passwords := &auth.Passwords{Cost: bcrypt.MinCost}
+	first, err := passwords.Hash("old-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := passwords.Hash("new-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withHash := func(hash string) *bundle.Bundle {
+		return parseBundle(t, `{"format": "examhall-bundle/1", "users": [
+			{"username": "asha", "password_hash": "`+hash+`"},
+			{"username": "ravi", "password": "ravi-secret"}]}`)
+	}
+	sqltest.Engines(t, examhalltest.NewClock(epoch), func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if _, err := db.ImportBundle(ctx, withHash(first), passwords, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, stored, _ := db.UserCredentials(ctx, "asha"); stored != first || !passwords.Verify(stored, "old-secret") {
+			t.Fatalf("stored hash = %q, want %q", stored, first)
+		}
+		summary, err := db.ImportBundle(ctx, withHash(first), passwords, false)
+		if err != nil || summary.Unchanged["users"] != 2 {
+			t.Fatalf("same hash again: %+v, %v", summary, err)
+		}
+		summary, err = db.ImportBundle(ctx, withHash(second), passwords, false)
+		if err != nil || summary.Updated["users"] != 1 || summary.Unchanged["users"] != 1 {
+			t.Fatalf("another hash: %+v, %v", summary, err)
+		}
+		if _, stored, _ := db.UserCredentials(ctx, "asha"); stored != second || passwords.Verify(stored, "old-secret") {
+			t.Fatalf("stored hash after the change = %q, want %q", stored, second)
+		}
+		if _, stored, _ := db.UserCredentials(ctx, "ravi"); !passwords.Verify(stored, "ravi-secret") {
+			t.Fatal("a user with a password beside one with a hash lost it")
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,12 +11,14 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/examhall/examhall/loadtest"
 )
 
 // Config is every setting of examhall. Each flag --some-name has the
 // environment twin EXAMHALL_SOME_NAME; a flag given on the command line wins.
 type Config struct {
-	Command string // serve, migrate, import, demo or createadmin
+	Command string // serve, migrate, import, demo, createadmin or loadtest
 
 	DB       string
 	Addr     string
@@ -55,6 +58,10 @@ type Config struct {
 	Username string
 	Password string
 	Email    string
+
+	// loadtest: it talks to a server over HTTP and opens no database.
+	LoadTest loadtest.Config
+	JSONPath string // where to write the report as JSON too
 }
 
 const usage = `usage: examhall <command> [flags]
@@ -65,6 +72,9 @@ commands:
   import       load an institute bundle (SPEC §9): examhall import [--dry-run] FILE
   demo         load the demo institute (SPEC §11) into an empty database
   createadmin  create the admin user, or reset its password and role
+  loadtest     simulate an exam morning against a running server: N students
+               start one exam, save answers and end together; reports latency
+               percentiles and errors per endpoint (loopback only by default)
 
 Run "examhall <command> -h" for the flags of a command. Every flag --some-name
 can also be set with the environment variable EXAMHALL_SOME_NAME.
@@ -81,7 +91,9 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	c.Command = args[0]
 	fs := flag.NewFlagSet("examhall "+c.Command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.DB, "db", "examhall.db", "SQLite file path, or a postgres:// URL")
+	if c.Command != "loadtest" {
+		fs.StringVar(&c.DB, "db", "examhall.db", "SQLite file path, or a postgres:// URL")
+	}
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	switch c.Command {
 	case "serve":
@@ -133,6 +145,25 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.StringVar(&c.Password, "password", "", "admin password (required)")
 		fs.StringVar(&c.Email, "email", "", "admin email")
 		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of the password hash")
+	case "loadtest":
+		lt := &c.LoadTest
+		*lt = loadtest.DefaultConfig()
+		fs.StringVar(&lt.URL, "url", lt.URL, "base URL of the examhall server under test")
+		fs.StringVar(&lt.AdminUsername, "admin-username", "", "admin username: the run creates its students and exam through the admin API (required)")
+		fs.StringVar(&lt.AdminPassword, "admin-password", "", "admin password (required)")
+		fs.IntVar(&lt.Students, "students", lt.Students, "simulated students")
+		fs.IntVar(&lt.Questions, "questions", lt.Questions, fmt.Sprintf("single-choice questions of the exam (at most %d)", loadtest.MaxQuestions))
+		fs.DurationVar(&lt.Ramp, "ramp", lt.Ramp, "each student starts at a random moment within this window")
+		fs.DurationVar(&lt.SaveEvery, "save-every", lt.SaveEvery, "time between one student's answer saves; 0 saves back to back (the highest sustained rate)")
+		fs.DurationVar(&lt.HeartbeatEvery, "heartbeat-every", lt.HeartbeatEvery, "time between one student's heartbeats")
+		fs.DurationVar(&lt.Hold, "hold", lt.Hold, "time after the ramp until every student ends at the same moment")
+		fs.IntVar(&lt.Readers, "readers", lt.Readers, "admin goroutines reading the reporting API during the storm")
+		fs.DurationVar(&lt.Timeout, "timeout", lt.Timeout, "hard bound on the whole run, setup and cleanup included")
+		fs.BoolVar(&lt.AllowRemote, "allow-remote", false, "allow a --url that is not this machine (loopback)")
+		fs.StringVar(&c.JSONPath, "json", "", "also write the report as JSON to this file")
+		fs.Uint64Var(&lt.Seed, "seed", 0, "random seed of start offsets and answers (0: random; the report shows it)")
+		fs.IntVar(&lt.LoginConcurrency, "concurrency-login", lt.LoginConcurrency, "parallel student logins during setup")
+		fs.BoolVar(&lt.Cleanup, "cleanup", false, "delete the run's students and exam afterwards")
 	default:
 		fmt.Fprint(stderr, usage)
 		return c, fmt.Errorf("unknown command %q", c.Command)
@@ -207,6 +238,15 @@ func (c *Config) validate() error {
 	}
 	if c.Command == "createadmin" && c.Password == "" {
 		return errors.New("createadmin: --password is required")
+	}
+	if c.Command == "loadtest" {
+		if err := c.LoadTest.Validate(); err != nil {
+			return err
+		}
+		// Refused here, as a configuration error, before anything is sent.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return loadtest.CheckTarget(ctx, c.LoadTest.URL, c.LoadTest.AllowRemote)
 	}
 	return nil
 }

@@ -93,8 +93,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 }
 
 // Run opens and migrates the database and runs the command. For serve it
-// returns once the server listens; Close stops it.
+// returns once the server listens; Close stops it. loadtest, a client of a
+// server, opens no database.
 func (m *Main) Run(ctx context.Context) error {
+	if m.Config.Command == "loadtest" {
+		return m.loadtest(ctx)
+	}
 	db, err := sqlstore.Open(ctx, m.Config.DB, m.Clock)
 	if err != nil {
 		return err

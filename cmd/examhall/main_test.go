@@ -52,12 +52,76 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"serve", "--trusted-proxies", "10.0.0.0/8,lb"}, nil, `"lb" is not an address or CIDR`},
 		{[]string{"serve", "--login-failures-per-user", "0"}, nil, "--login-failures-per-user must be positive"},
 		{[]string{"serve"}, map[string]string{"EXAMHALL_TOKEN_LIFETIME": "-1h"}, "--token-lifetime must be positive"},
+		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--url", "http://192.0.2.10:8080"}, nil,
+			"192.0.2.10 is not a loopback address; loadtest targets only this machine unless given --allow-remote"},
+		{[]string{"loadtest", "--admin-username", "a"}, nil, "--admin-username and --admin-password are required"},
+		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p"}, map[string]string{"EXAMHALL_STUDENTS": "0"}, "--students must be at least 1"},
+		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--questions", "300"}, nil, "--questions must be between 1 and 250"},
+		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--timeout", "30s"}, nil, "--timeout (30s) must exceed --ramp + --hold (40s)"},
+		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--save-every", "soon"}, nil, `invalid value "soon" for flag -save-every`},
+		{[]string{"loadtest", "--db", "examhall.db"}, nil, "flag provided but not defined: -db"},
 	}
 	for _, tt := range bad {
 		_, err := ParseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ParseConfig(%q) error = %v, want %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+func TestParseLoadtestConfig(t *testing.T) {
+	env := map[string]string{"EXAMHALL_ADMIN_PASSWORD": "secret", "EXAMHALL_SAVE_EVERY": "0s", "EXAMHALL_URL": "http://localhost:9000"}
+	c, err := ParseConfig([]string{"loadtest", "--admin-username", "root", "--students", "10000", "--json", "out.json"},
+		func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lt := c.LoadTest
+	if lt.AdminUsername != "root" || lt.AdminPassword != "secret" || lt.Students != 10000 || lt.SaveEvery != 0 ||
+		lt.URL != "http://localhost:9000" || lt.Questions != 20 || lt.Ramp != 10*time.Second || lt.Hold != 30*time.Second ||
+		lt.HeartbeatEvery != 30*time.Second || lt.Timeout != 10*time.Minute || lt.LoginConcurrency != 32 || c.JSONPath != "out.json" {
+		t.Errorf("loadtest config = %+v", c)
+	}
+	c, err = ParseConfig([]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--url", "http://192.0.2.10:8080", "--allow-remote"},
+		func(string) string { return "" }, io.Discard)
+	if err != nil || !c.LoadTest.AllowRemote {
+		t.Errorf("--allow-remote: %+v, %v", c.LoadTest, err)
+	}
+}
+
+// examhall loadtest against examhall serve: the report on stdout and as JSON,
+// and no database of its own.
+func TestLoadtestCommand(t *testing.T) {
+	dsn := sqltest.DSN(t, sqlstore.SQLite)
+	run(t, "createadmin", "--db", dsn, "--username", "root", "--password", "secret", "--bcrypt-cost", "4")
+	server, _ := start(t, "--db", dsn)
+	jsonPath := filepath.Join(t.TempDir(), "report.json")
+	dir := t.TempDir()
+	t.Chdir(dir) // a database opened by mistake would appear here
+	out := run(t, "loadtest", "--url", server.URL(), "--admin-username", "root", "--admin-password", "secret",
+		"--students", "3", "--questions", "2", "--ramp", "200ms", "--save-every", "100ms", "--hold", "1s", "--json", jsonPath)
+	for _, want := range []string{`3 students, 3 logged in`, `\n  endpoint +count +errors +req/s +p50 ms +p95 ms +p99 ms +max ms\n`,
+		`\n  start +3 +0 `, `\n  save +\d+ +0 `, `\n  end +3 +0 `} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("the report lacks %s:\n%s", want, out)
+		}
+	}
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Students  int
+		Endpoints []struct {
+			Name  string
+			Count int
+		}
+	}
+	if err := json.Unmarshal(raw, &report); err != nil || report.Students != 3 || len(report.Endpoints) != 5 {
+		t.Errorf("JSON report: %v\n%s", err, raw)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("loadtest left files behind: %v", entries)
 	}
 }
 
