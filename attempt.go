@@ -267,7 +267,8 @@ type HistoryStore interface {
 	// setting their IDs; all share passwordHash ("" = none can log in).
 	InsertStudents(ctx context.Context, users []*User, passwordHash string) error
 	// InsertAttempts inserts the records in one transaction, setting the
-	// attempts' IDs. Attempt.InRankPopulation is the caller's to set.
+	// attempts' IDs; each record's answers are in exam order. The caller sets
+	// Attempt.InRankPopulation.
 	InsertAttempts(ctx context.Context, records []AttemptRecord) error
 	// CountScores rebuilds the exams' rank counts from their ranked attempts.
 	CountScores(ctx context.Context, examIDs []int64) error

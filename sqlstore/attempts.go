@@ -135,19 +135,31 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	return a, insertBlankSections(ctx, tx, a.ID, exam)
 }
 
+// answersPerAttempt bounds the answers of one attempt: an answer's id is its
+// attempt's id times this plus its position (see the user_answers table).
+const answersPerAttempt = 1 << 16
+
+// answerID is the id of the attempt's answer at position (from 0).
+func answerID(attemptID int64, position int) int64 {
+	return attemptID*answersPerAttempt + int64(position)
+}
+
 // insertBlankAnswers gives the attempt an unanswered row per exam question.
 func insertBlankAnswers(ctx context.Context, tx *Tx, attemptID int64, exam *examhall.Exam) error {
 	questions := exam.Questions()
+	if len(questions) > answersPerAttempt {
+		return examhall.Errorf(examhall.EINVALID, "An exam may have at most %d questions.", answersPerAttempt)
+	}
 	const perStatement = 200
 	for start := 0; start < len(questions); start += perStatement {
 		chunk := questions[start:min(start+perStatement, len(questions))]
 		var values []string
 		args := []any{attemptID, micros(tx.now)}
-		for _, q := range chunk {
-			args = append(args, q.ID)
-			values = append(values, fmt.Sprintf("($1, $%d, $2)", len(args)))
+		for i, q := range chunk {
+			args = append(args, q.ID, answerID(attemptID, start+i))
+			values = append(values, fmt.Sprintf("($1, $%d, $%d, $2)", len(args)-1, len(args)))
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_answers (attempt_id, exam_question_id, modified) VALUES `+
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_answers (attempt_id, exam_question_id, id, modified) VALUES `+
 			strings.Join(values, ", "), args...); err != nil {
 			return fmt.Errorf("insert answers: %w", err)
 		}
@@ -473,9 +485,10 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 		applyAnswer(ua, in, now)
 		selected, _ := json.Marshal(ua.SelectedAnswerIDs)
 		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET selected_answer_ids = $2, short_text = $3,
-			numeric_value = $4, essay_text = $5, review = $6, duration_s = $7, modified = $8 WHERE id = $1`,
+			numeric_value = $4, essay_text = $5, review = $6, duration_s = $7, modified = $8
+			WHERE attempt_id = $9 AND id = $1`,
 			ua.ID, string(selected), stringArg(ua.ShortText), stringArg(ua.NumericValue), stringArg(ua.EssayText),
-			ua.Review, int64(ua.Duration/time.Second), micros(now)); err != nil {
+			ua.Review, int64(ua.Duration/time.Second), micros(now), ua.AttemptID); err != nil {
 			return fmt.Errorf("save answer %d: %w", ua.ID, err)
 		}
 		a.Touch(now)

@@ -299,8 +299,10 @@ func (db *DB) AddExamQuestion(ctx context.Context, examID, sectionID int64, q *e
 			q.IsBonus).Scan(&q.ID); err != nil {
 			return fmt.Errorf("insert exam question: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_answers (attempt_id, exam_question_id, modified)
-			SELECT id, $2, $3 FROM attempts WHERE exam_id = $1`, examID, q.ID, micros(tx.now)); err != nil {
+		// Each attempt's new answer takes the next position after its last.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_answers (attempt_id, exam_question_id, id, modified)
+			SELECT a.id, $2, COALESCE((SELECT MAX(ua.id) + 1 FROM user_answers ua WHERE ua.attempt_id = a.id), a.id * $4), $3
+			FROM attempts a WHERE a.exam_id = $1`, examID, q.ID, micros(tx.now), answersPerAttempt); err != nil {
 			return fmt.Errorf("blank answers: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE attempts SET unanswered_count = unanswered_count + 1

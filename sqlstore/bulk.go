@@ -81,7 +81,7 @@ func (db *DB) InsertAttempts(ctx context.Context, batch []examhall.AttemptRecord
 			"unanswered_count", "partial_count", "pending_count", "score_h", "percentage_h", "result",
 			"speed", "accuracy", "in_rank_population")
 		defer attempts.close()
-		answers := newBulkInsert(tx, "user_answers", "", "attempt_id", "exam_question_id",
+		answers := newBulkInsert(tx, "user_answers", "", "attempt_id", "exam_question_id", "id",
 			"selected_answer_ids", "short_text", "numeric_value", "essay_text", "result", "marks_h",
 			"graded_marks_h", "duration_s", "review", "guessed", "modified")
 		defer answers.close()
@@ -115,7 +115,7 @@ func (db *DB) InsertAttempts(ctx context.Context, batch []examhall.AttemptRecord
 				if ua.GradedMarks != nil {
 					graded = int64(*ua.GradedMarks)
 				}
-				if err := answers.add(ctx, b.Attempt.ID, ua.ExamQuestionID, string(selected), stringArg(ua.ShortText),
+				if err := answers.add(ctx, b.Attempt.ID, ua.ExamQuestionID, answerID(b.Attempt.ID, j), string(selected), stringArg(ua.ShortText),
 					stringArg(ua.NumericValue), stringArg(ua.EssayText), ua.Result, int64(ua.Marks), graded,
 					int64(ua.Duration.Seconds()), ua.Review, ua.Guessed, micros(ua.Modified)); err != nil {
 					return err

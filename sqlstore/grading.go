@@ -39,7 +39,8 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 		case marks < 0 || marks > q.Marks:
 			return fieldError("marks", fmt.Sprintf("Ensure this value is between 0 and %s.", q.Marks))
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET graded_marks_h = $2 WHERE id = $1`, ua.ID, int64(marks)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET graded_marks_h = $2 WHERE attempt_id = $3 AND id = $1`,
+			ua.ID, int64(marks), attemptID); err != nil {
 			return fmt.Errorf("grade answer %d: %w", ua.ID, err)
 		}
 		if err := regradeAttempt(ctx, tx, a, exam); err != nil {
@@ -48,7 +49,8 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 		if err := followAttempt(ctx, tx, a); err != nil {
 			return err
 		}
-		graded, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua WHERE ua.id = $1`, answerID))
+		graded, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
+			WHERE ua.attempt_id = $2 AND ua.id = $1`, answerID, attemptID))
 		return err
 	})
 	if err != nil {

@@ -527,7 +527,7 @@ func (imp *importer) attempts(ctx context.Context) error {
 				continue
 			}
 			changed = true
-			if err := writeAnswer(ctx, imp.tx, ua.ID, w); err != nil {
+			if err := writeAnswer(ctx, imp.tx, ua, w); err != nil {
 				return err
 			}
 		}
@@ -623,13 +623,15 @@ func sameAnswer(a, b *examhall.UserAnswer) bool {
 		a.Duration == b.Duration && reflect.DeepEqual(a.GradedMarks, b.GradedMarks)
 }
 
-func writeAnswer(ctx context.Context, tx *Tx, id int64, ua *examhall.UserAnswer) error {
+// writeAnswer gives the stored answer have the contents of ua.
+func writeAnswer(ctx context.Context, tx *Tx, have, ua *examhall.UserAnswer) error {
 	selected, _ := json.Marshal(append([]int64{}, ua.SelectedAnswerIDs...))
 	if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET selected_answer_ids = $2, short_text = $3,
 		numeric_value = $4, essay_text = $5, graded_marks_h = $6, review = $7, duration_s = $8, modified = $9
-		WHERE id = $1`, id, string(selected), stringArg(ua.ShortText), stringArg(ua.NumericValue), stringArg(ua.EssayText),
-		decimalArg(ua.GradedMarks), ua.Review, int64(ua.Duration/time.Second), micros(tx.now)); err != nil {
-		return fmt.Errorf("write answer %d: %w", id, err)
+		WHERE attempt_id = $10 AND id = $1`, have.ID, string(selected), stringArg(ua.ShortText), stringArg(ua.NumericValue),
+		stringArg(ua.EssayText), decimalArg(ua.GradedMarks), ua.Review, int64(ua.Duration/time.Second), micros(tx.now),
+		have.AttemptID); err != nil {
+		return fmt.Errorf("write answer %d: %w", have.ID, err)
 	}
 	return nil
 }

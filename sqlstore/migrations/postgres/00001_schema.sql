@@ -234,13 +234,19 @@ CREATE TABLE attempt_sections (
 );
 CREATE INDEX attempt_sections_section ON attempt_sections (section_id);
 
--- One row per exam question of an attempt, answered or not. selected_answer_ids is
--- a JSON array of answer ids: one row per answer keeps 1M attempts x 50 questions
--- at 50M rows instead of a second table of similar size.
+-- One row per exam question of an attempt, answered or not, kept together by
+-- attempt: every read and write of answers is of one attempt's (its questions
+-- page, a save, scoring), so clustering them on the attempt makes those a
+-- short range of one b-tree, and the only index. id, the answer's number on
+-- the wire, is attempt_id * 65536 + its position in the attempt, so it needs
+-- no index of its own and tells its attempt. selected_answer_ids is a JSON
+-- array: one row per question, not per chosen answer, keeps 1M attempts x 50
+-- questions at 50M rows. No foreign key to exam_questions: a question is
+-- removed from an exam only while the exam has no attempts.
 CREATE TABLE user_answers (
-    id                  BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     attempt_id          BIGINT  NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
-    exam_question_id    BIGINT  NOT NULL REFERENCES exam_questions (id) ON DELETE CASCADE,
+    exam_question_id    BIGINT  NOT NULL,
+    id                  BIGINT  NOT NULL,
     selected_answer_ids TEXT    NOT NULL DEFAULT '[]',
     short_text          TEXT,
     numeric_value       TEXT,
@@ -252,9 +258,8 @@ CREATE TABLE user_answers (
     review              BOOLEAN NOT NULL DEFAULT FALSE,
     guessed             BOOLEAN NOT NULL DEFAULT FALSE,
     modified            BIGINT  NOT NULL,
-    UNIQUE (attempt_id, exam_question_id)
+    PRIMARY KEY (attempt_id, exam_question_id)
 );
-CREATE INDEX user_answers_exam_question ON user_answers (exam_question_id);
 
 CREATE TABLE courses (
     id                          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
