@@ -250,6 +250,9 @@ func TestAttemptConcurrency(t *testing.T) {
 		if err != nil || population != 1 {
 			t.Fatalf("population after two ends = %d, %v", population, err)
 		}
+		if drift, err := db.CountDrift(ctx); drift != "" || err != nil {
+			t.Errorf("attempt counts: %s %v", drift, err)
+		}
 	})
 }
 

@@ -142,6 +142,9 @@ func TestImport(t *testing.T) {
 		if u, _, _ := db.UserCredentials(ctx, "ravi"); u.Email != "ravi@example.com" {
 			t.Fatalf("a refused bundle changed a user: %s", u.Email)
 		}
+		if drift, err := db.CountDrift(ctx); drift != "" || err != nil {
+			t.Errorf("attempt counts: %s %v", drift, err)
+		}
 	})
 }
 

@@ -109,6 +109,9 @@ func TestDeleteUserRacesEnd(t *testing.T) {
 		if population != len(attempts)/2 {
 			t.Errorf("population after deleting half the users = %d, want %d", population, len(attempts)/2)
 		}
+		if drift, err := db.CountDrift(ctx); drift != "" || err != nil {
+			t.Errorf("attempt counts: %s %v", drift, err)
+		}
 	})
 }
 

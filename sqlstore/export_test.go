@@ -1,0 +1,31 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+)
+
+// CountDrift describes where the trigger-kept attempt counts differ from
+// counting the attempts; "" when they agree.
+func (db *DB) CountDrift(ctx context.Context) (string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT k.exam_id, k.state, k.attempts, COALESCE(c.n, 0)
+		FROM attempt_counts k LEFT JOIN (SELECT exam_id, state, count(*) AS n FROM attempts GROUP BY exam_id, state) c
+			ON c.exam_id = k.exam_id AND c.state = k.state
+		WHERE k.attempts <> COALESCE(c.n, 0)
+		UNION ALL
+		SELECT c.exam_id, c.state, 0, c.n FROM (SELECT exam_id, state, count(*) AS n FROM attempts GROUP BY exam_id, state) c
+		WHERE NOT EXISTS (SELECT 1 FROM attempt_counts k WHERE k.exam_id = c.exam_id AND k.state = c.state)`)
+	if err != nil {
+		return "", err
+	}
+	drift := ""
+	err = scanRows(rows, func() error {
+		var exam, state, kept, counted int64
+		if err := rows.Scan(&exam, &state, &kept, &counted); err != nil {
+			return err
+		}
+		drift += fmt.Sprintf("exam %d state %d: kept %d, counted %d; ", exam, state, kept, counted)
+		return nil
+	})
+	return drift, err
+}

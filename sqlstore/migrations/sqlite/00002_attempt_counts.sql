@@ -1,0 +1,42 @@
+-- How many attempts each exam has in each state, kept by triggers in the same
+-- transaction as the attempts themselves, so that the admin list's count of
+-- all attempts, or of an exam's, or of a state, reads a few rows instead of
+-- counting up to a million (SPEC §8.1). Triggers, not application code, so
+-- that no path (cascading deletes included) can leave them behind.
+
+-- +goose Up
+CREATE TABLE attempt_counts (
+    exam_id  BIGINT   NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
+    state    SMALLINT NOT NULL,
+    attempts BIGINT   NOT NULL,
+    PRIMARY KEY (exam_id, state)
+);
+INSERT INTO attempt_counts (exam_id, state, attempts)
+    SELECT exam_id, state, count(*) FROM attempts GROUP BY exam_id, state;
+
+-- +goose StatementBegin
+CREATE TRIGGER attempts_counted AFTER INSERT ON attempts BEGIN
+    INSERT INTO attempt_counts (exam_id, state, attempts) VALUES (NEW.exam_id, NEW.state, 1)
+        ON CONFLICT (exam_id, state) DO UPDATE SET attempts = attempts + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER attempts_recounted AFTER UPDATE OF state ON attempts WHEN OLD.state <> NEW.state BEGIN
+    UPDATE attempt_counts SET attempts = attempts - 1 WHERE exam_id = OLD.exam_id AND state = OLD.state;
+    INSERT INTO attempt_counts (exam_id, state, attempts) VALUES (NEW.exam_id, NEW.state, 1)
+        ON CONFLICT (exam_id, state) DO UPDATE SET attempts = attempts + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER attempts_uncounted AFTER DELETE ON attempts BEGIN
+    UPDATE attempt_counts SET attempts = attempts - 1 WHERE exam_id = OLD.exam_id AND state = OLD.state;
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER attempts_uncounted;
+DROP TRIGGER attempts_recounted;
+DROP TRIGGER attempts_counted;
+DROP TABLE attempt_counts;
