@@ -35,7 +35,11 @@ type Options struct {
 	Exams    int
 	Attempts int
 	Seed     uint64
-	Now      time.Time // the end of the two years of history
+	// MaxQuestions, when positive, caps each exam's questions (later
+	// sections lose theirs first): a smaller load for benchmarks that need
+	// many attempts, not many answers.
+	MaxQuestions int
+	Now          time.Time // the end of the two years of history
 	// StudentPasswordHash is every student's password hash ("" = students
 	// cannot log in).
 	StudentPasswordHash string
@@ -52,6 +56,9 @@ func (o Options) Validate() error {
 	}
 	if o.Exams < 1 {
 		errs.Add("exams", "Ensure this value is greater than or equal to 1.")
+	}
+	if o.MaxQuestions < 0 {
+		errs.Add("max_questions", "Ensure this value is greater than or equal to 0.")
 	}
 	if o.Attempts < 0 {
 		errs.Add("attempts", "Ensure this value is greater than or equal to 0.")
@@ -95,6 +102,9 @@ func Load(ctx context.Context, store Store, o Options) (Summary, error) {
 	for i := range plans {
 		p := &plans[i]
 		p.exam = buildExam(r, i, p, leaves)
+		if o.MaxQuestions > 0 {
+			capQuestions(p.exam, o.MaxQuestions)
+		}
 		if err := store.CreateExam(ctx, p.exam); err != nil {
 			return sum, fmt.Errorf("exam %s: %w", p.exam.Slug, err)
 		}
@@ -134,6 +144,20 @@ func Load(ctx context.Context, store Store, o Options) (Summary, error) {
 		examIDs[i] = plans[i].exam.ID
 	}
 	return sum, store.CountScores(ctx, examIDs)
+}
+
+// capQuestions keeps the exam's first max questions and drops the sections
+// left empty.
+func capQuestions(e *examhall.Exam, max int) {
+	kept := e.Sections[:0]
+	for _, s := range e.Sections {
+		s.Questions = s.Questions[:min(len(s.Questions), max)]
+		max -= len(s.Questions)
+		if len(s.Questions) > 0 {
+			kept = append(kept, s)
+		}
+	}
+	e.Sections = kept
 }
 
 func createSubjects(ctx context.Context, store Store) (all, leaves []examhall.Subject, err error) {

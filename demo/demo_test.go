@@ -154,7 +154,7 @@ func TestLoad(t *testing.T) {
 
 // TestOptions refuses sizes that make no institute.
 func TestOptions(t *testing.T) {
-	for _, o := range []demo.Options{{Students: 0, Exams: 1}, {Students: 1, Exams: 0}, {Students: 1, Exams: 1, Attempts: -1}} {
+	for _, o := range []demo.Options{{Students: 0, Exams: 1}, {Students: 1, Exams: 0}, {Students: 1, Exams: 1, Attempts: -1}, {Students: 1, Exams: 1, MaxQuestions: -1}} {
 		if err := o.Validate(); examhall.ErrorCodeOf(err) != examhall.EINVALID {
 			t.Errorf("%+v: %v", o, err)
 		}

@@ -167,9 +167,12 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := s.Auth.Clock.Now()
+	// The links of every row share their prefixes: built once, not per row.
+	examURLs := s.absoluteURL(r, "/api/v2.5/admin/exams/", nil).String()
+	userURLs := s.absoluteURL(r, "/api/v2.5/admin/users/", nil).String()
 	results := make([]adminAttempt, len(rows))
 	for i := range rows {
-		results[i] = s.adminAttempt(r, &rows[i], now)
+		results[i] = s.adminAttempt(&rows[i], now, examURLs, userURLs)
 	}
 	link := s.requestURL(r)
 	query := link.Query()
@@ -192,7 +195,9 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 }
 
 // adminAttempt renders a row; a running attempt shows its clock as of now.
-func (s *Server) adminAttempt(r *http.Request, row *examhall.AttemptRow, now time.Time) adminAttempt {
+// adminAttempt is one row of the list; examURLs and userURLs are the
+// absolute prefixes of the exam and user links.
+func (s *Server) adminAttempt(row *examhall.AttemptRow, now time.Time, examURLs, userURLs string) adminAttempt {
 	a := row.Attempt
 	exam := &examhall.Exam{Duration: row.ExamDuration, EndDate: row.ExamEndDate}
 	a.Clock(now, exam, examhall.DefaultIdleTimeout)
@@ -204,7 +209,8 @@ func (s *Server) adminAttempt(r *http.Request, row *examhall.AttemptRow, now tim
 		Percentage: a.Percentage.Float64(), TimeTaken: drf.FormatDuration(a.TimeTaken),
 		RemainingTime: drf.FormatDurationPtr(a.RemainingTime(exam)), Result: a.Result, State: a.State.String(),
 		LastStartedTime: s.timePtr(a.LastStartedTime), LastAnswerUpdatedTime: s.timePtr(a.LastAnswerUpdatedTime),
-		Speed: a.Speed, ExamURL: s.examURL(r, a.ExamID), UserURL: s.userURL(r, a.UserID),
+		Speed: a.Speed, ExamURL: examURLs + strconv.FormatInt(a.ExamID, 10) + "/",
+		UserURL: userURLs + strconv.FormatInt(a.UserID, 10) + "/",
 	}
 }
 

@@ -119,10 +119,20 @@ func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]exam
 		}
 		where, order, args := attemptListQuery(f, limit)
 		n := len(args)
-		page, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT `+attemptColumns+`, users.email, users.first_name,
-			users.last_name, users.phone, exams.duration_us, exams.end_date
-			FROM attempts JOIN users ON users.id = attempts.user_id JOIN exams ON exams.id = attempts.exam_id
-			WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2), append(args, f.Limit, f.Offset)...)
+		// Past the first page, the page's ids come first, from the index that
+		// serves the filter and the ordering alone; only the page's rows are
+		// then read and joined, not the rows the offset skips.
+		query := `SELECT ` + attemptColumns + `, users.email, users.first_name, users.last_name, users.phone,
+			exams.duration_us, exams.end_date FROM %s
+			JOIN users ON users.id = attempts.user_id JOIN exams ON exams.id = attempts.exam_id`
+		selection := fmt.Sprintf(`WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2)
+		if f.Offset > 0 {
+			query = fmt.Sprintf(query, `(SELECT attempts.id FROM attempts `+selection+`) page
+				JOIN attempts ON attempts.id = page.id`) + ` ORDER BY ` + order
+		} else {
+			query = fmt.Sprintf(query, `attempts`) + ` ` + selection
+		}
+		page, err := tx.QueryContext(ctx, query, append(args, f.Limit, f.Offset)...)
 		if err != nil {
 			return fmt.Errorf("list attempts: %w", err)
 		}

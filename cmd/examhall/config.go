@@ -49,10 +49,11 @@ type Config struct {
 	Demo bool // serve: load the demo institute into an empty database
 
 	// demo (and serve --demo): the demo institute's size
-	Students int
-	Exams    int
-	Attempts int
-	Seed     uint64
+	Students     int
+	Exams        int
+	Attempts     int
+	Seed         uint64
+	MaxQuestions int
 
 	// createadmin
 	Username string
@@ -135,6 +136,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.IntVar(&c.Exams, "exams", 50, "number of exams")
 		fs.IntVar(&c.Attempts, "attempts", 20000, "number of exam attempts")
 		fs.Uint64Var(&c.Seed, "seed", 1, "random seed: the same seed and sizes give the same institute")
+		fs.IntVar(&c.MaxQuestions, "max-questions", 0, "cap on each exam's questions (0: the demo's own sizes, up to 45)")
 		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of the admin and student password hashes")
 	case "migrate":
 	case "import":
@@ -234,6 +236,8 @@ func (c *Config) validate() error {
 			return errors.New("--exams must be at least 1")
 		case c.Attempts < 0:
 			return errors.New("--attempts must not be negative")
+		case c.MaxQuestions < 0:
+			return errors.New("--max-questions must not be negative")
 		}
 	}
 	if c.Command == "createadmin" && c.Password == "" {

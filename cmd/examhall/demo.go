@@ -40,7 +40,7 @@ func (m *Main) loadDemo(ctx context.Context, authService *auth.Service) error {
 		return err
 	}
 	o := demo.Options{Students: m.Config.Students, Exams: m.Config.Exams, Attempts: m.Config.Attempts,
-		Seed: m.Config.Seed, Now: m.Clock.Now(), StudentPasswordHash: hash}
+		Seed: m.Config.Seed, MaxQuestions: m.Config.MaxQuestions, Now: m.Clock.Now(), StudentPasswordHash: hash}
 	// A bar on a terminal; in logs, nothing until the summary.
 	if stat, err := os.Stderr.Stat(); err == nil && stat.Mode()&os.ModeCharDevice != 0 && m.Config.Command == "demo" {
 		bar := progressbar.NewOptions(o.Attempts, progressbar.OptionSetWriter(os.Stderr),

@@ -193,7 +193,7 @@ func TestCommands(t *testing.T) {
 	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			dsn := sqltest.DSN(t, engine)
-			if out := run(t, "migrate", "--db", dsn); out != "examhall: "+string(engine)+" database at schema version 1\n" {
+			if out := run(t, "migrate", "--db", dsn); out != "examhall: "+string(engine)+" database at schema version 2\n" {
 				t.Errorf("migrate printed %q", out)
 			}
 			if out := run(t, "createadmin", "--db", dsn, "--username", "root", "--password", "first", "--bcrypt-cost", "4"); out != "examhall: admin \"root\" created\n" {
@@ -247,10 +247,43 @@ func TestServeDemo(t *testing.T) {
 	if status, _ := get(t, m.URL()+"/api/v2.5/admin/users/", token); status != 200 {
 		t.Errorf("demo admin on admin path: %d", status)
 	}
+	// The demo institute is there, and its students can log in.
+	status, body := get(t, m.URL()+"/api/v2.5/admin/attempts/?page_size=1", token)
+	if status != 200 || !strings.HasPrefix(body, `{"count":2000,`) {
+		t.Errorf("demo attempts: %d %.80s", status, body)
+	}
+	student := regexp.MustCompile(`students log in as (student000001) … student000200 with password (\S+)\n`).FindStringSubmatch(out)
+	if student == nil {
+		t.Fatalf("serve --demo printed %q", out)
+	}
+	if status, _ := login(t, m.URL(), student[1], student[2]); status != 200 {
+		t.Errorf("demo student login: %d", status)
+	}
 	m.Close()
 	_, out = start(t, "--db", dsn, "--demo")
-	if !strings.Contains(out, "already has users; the admin login is unchanged") {
+	if !strings.Contains(out, "already has users; the admin login is unchanged") ||
+		!strings.Contains(out, "already has exams or students; no demo data loaded") {
 		t.Errorf("second serve --demo printed %q", out)
+	}
+}
+
+// examhall demo loads an institute of the size asked for into an empty
+// database, and refuses one that has exams or students.
+func TestDemoCommand(t *testing.T) {
+	dsn := sqltest.DSN(t, sqlstore.SQLite)
+	out := run(t, "demo", "--db", dsn, "--students", "30", "--exams", "4", "--attempts", "150", "--max-questions", "3")
+	if !regexp.MustCompile(`demo institute loaded in \S+: 30 students, 15 subjects, 4 exams \(\d+ questions\), 2 courses, 150 attempts`).MatchString(out) {
+		t.Fatalf("demo printed %q", out)
+	}
+	m := NewMain()
+	m.Stdout, m.Stderr = io.Discard, io.Discard
+	if err := m.ParseFlags([]string{"demo", "--db", dsn}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), "already has exams or students") {
+		t.Fatalf("a second demo: %v", err)
 	}
 }
 
