@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"strconv"
 	"fmt"
 	"strings"
 
@@ -70,71 +70,91 @@ func (db *DB) InsertStudents(ctx context.Context, users []*examhall.User, passwo
 // transaction, setting the attempts' IDs. It does not touch the rank counts:
 // CountScores does, when the load is done.
 func (db *DB) InsertAttempts(ctx context.Context, batch []examhall.AttemptRecord) error {
+	if db.engine == Postgres {
+		return db.copyAttempts(ctx, batch)
+	}
 	return db.inWriteTx(ctx, func(tx *Tx) error {
 		ids, err := reserveIDs(ctx, tx, "attempts", len(batch))
 		if err != nil {
 			return err
 		}
-		attempts := newBulkInsert(tx, "attempts", "id", "exam_id", "user_id", "state", "date",
-			"last_started_time", "last_answer_updated_time", "last_activity_at", "interval_open",
-			"completed_on", "time_taken_us", "institute_attempt_id", "correct_count", "incorrect_count",
-			"unanswered_count", "partial_count", "pending_count", "score_h", "percentage_h", "result",
-			"speed", "accuracy", "in_rank_population")
-		defer attempts.close()
-		answers := newBulkInsert(tx, "user_answers", "", "attempt_id", "exam_question_id", "id",
-			"selected_answer_ids", "short_text", "numeric_value", "essay_text", "result", "marks_h",
-			"graded_marks_h", "duration_s", "review", "guessed", "modified")
-		defer answers.close()
-		sections := newBulkInsert(tx, "attempt_sections", "", "attempt_id", "section_id", "position",
-			"time_taken_us", "correct_count", "incorrect_count", "unanswered_count", "partial_count", "score_h")
-		defer sections.close()
 		// Attempts first: the answers and sections refer to them.
-		for i := range batch {
-			a := &batch[i].Attempt
-			a.ID = ids[i]
-			if err := attempts.add(ctx, a.ID, a.ExamID, a.UserID, a.State, micros(a.Date),
-				timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), micros(a.LastActivity),
-				a.IntervalOpen, timeArg(a.CompletedOn), a.TimeTaken.Microseconds(), textArg(a.InstituteAttemptID),
-				a.Correct, a.Incorrect, a.Unanswered, a.Partial, a.Pending, int64(a.Score), int64(a.Percentage),
-				a.Result, a.Speed, a.Accuracy, a.InRankPopulation); err != nil {
-				return err
-			}
-		}
-		if err := attempts.flush(ctx); err != nil {
-			return err
-		}
-		for i := range batch {
-			b := &batch[i]
-			for j := range b.Answers {
-				ua := &b.Answers[j]
-				selected, err := json.Marshal(nonNil(ua.SelectedAnswerIDs))
-				if err != nil {
-					return err
-				}
-				var graded any
-				if ua.GradedMarks != nil {
-					graded = int64(*ua.GradedMarks)
-				}
-				if err := answers.add(ctx, b.Attempt.ID, ua.ExamQuestionID, answerID(b.Attempt.ID, j), string(selected), stringArg(ua.ShortText),
-					stringArg(ua.NumericValue), stringArg(ua.EssayText), ua.Result, int64(ua.Marks), graded,
-					int64(ua.Duration.Seconds()), ua.Review, ua.Guessed, micros(ua.Modified)); err != nil {
+		for _, t := range attemptTables(batch, ids) {
+			rows := newBulkInsert(tx, t.name, "", t.columns...)
+			for _, values := range t.rows {
+				if err := rows.add(ctx, values...); err != nil {
+					rows.close()
 					return err
 				}
 			}
-			for _, s := range b.Sections {
-				if err := sections.add(ctx, b.Attempt.ID, s.SectionID, s.Order, s.TimeTaken.Microseconds(),
-					s.Correct, s.Incorrect, s.Unanswered, s.Partial, int64(s.Score)); err != nil {
-					return err
-				}
-			}
-		}
-		for _, rows := range []*bulkInsert{answers, sections} {
-			if err := rows.flush(ctx); err != nil {
+			err := rows.flush(ctx)
+			rows.close()
+			if err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// bulkTable is rows to insert into one table.
+type bulkTable struct {
+	name    string
+	columns []string
+	rows    [][]any
+}
+
+// attemptTables gives the records their ids and lays them out as the rows of
+// attempts, user_answers and attempt_sections, in that order.
+func attemptTables(batch []examhall.AttemptRecord, ids []int64) []bulkTable {
+	attempts := bulkTable{name: "attempts", columns: []string{"id", "exam_id", "user_id", "state", "date",
+		"last_started_time", "last_answer_updated_time", "last_activity_at", "interval_open",
+		"completed_on", "time_taken_us", "institute_attempt_id", "correct_count", "incorrect_count",
+		"unanswered_count", "partial_count", "pending_count", "score_h", "percentage_h", "result",
+		"speed", "accuracy", "in_rank_population"}}
+	answers := bulkTable{name: "user_answers", columns: []string{"attempt_id", "exam_question_id", "id",
+		"selected_answer_ids", "short_text", "numeric_value", "essay_text", "result", "marks_h",
+		"graded_marks_h", "duration_s", "review", "guessed", "modified"}}
+	sections := bulkTable{name: "attempt_sections", columns: []string{"attempt_id", "section_id", "position",
+		"time_taken_us", "correct_count", "incorrect_count", "unanswered_count", "partial_count", "score_h"}}
+	for i := range batch {
+		b := &batch[i]
+		a := &b.Attempt
+		a.ID = ids[i]
+		attempts.rows = append(attempts.rows, []any{a.ID, a.ExamID, a.UserID, int64(a.State), micros(a.Date),
+			timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), micros(a.LastActivity),
+			a.IntervalOpen, timeArg(a.CompletedOn), a.TimeTaken.Microseconds(), textArg(a.InstituteAttemptID),
+			int64(a.Correct), int64(a.Incorrect), int64(a.Unanswered), int64(a.Partial), int64(a.Pending),
+			int64(a.Score), int64(a.Percentage), a.Result, int64(a.Speed), int64(a.Accuracy), a.InRankPopulation})
+		for j := range b.Answers {
+			ua := &b.Answers[j]
+			var graded any
+			if ua.GradedMarks != nil {
+				graded = int64(*ua.GradedMarks)
+			}
+			answers.rows = append(answers.rows, []any{a.ID, ua.ExamQuestionID, answerID(a.ID, j),
+				selectedText(ua.SelectedAnswerIDs), stringArg(ua.ShortText), stringArg(ua.NumericValue),
+				stringArg(ua.EssayText), int64(ua.Result), int64(ua.Marks), graded, int64(ua.Duration.Seconds()),
+				ua.Review, ua.Guessed, micros(ua.Modified)})
+		}
+		for _, s := range b.Sections {
+			sections.rows = append(sections.rows, []any{a.ID, s.SectionID, int64(s.Order), s.TimeTaken.Microseconds(),
+				int64(s.Correct), int64(s.Incorrect), int64(s.Unanswered), int64(s.Partial), int64(s.Score)})
+		}
+	}
+	return []bulkTable{attempts, answers, sections}
+}
+
+// selectedText is the stored form of chosen answer ids: a JSON array.
+func selectedText(ids []int64) string {
+	b := []byte{'['}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // CountScores rebuilds the rank counts of the exams from their ranked
@@ -156,13 +176,6 @@ func (db *DB) CountScores(ctx context.Context, examIDs []int64) error {
 		}
 		return nil
 	})
-}
-
-func nonNil(ids []int64) []int64 {
-	if ids == nil {
-		return []int64{}
-	}
-	return ids
 }
 
 // reserveIDs returns n fresh ids of table, never used before: on SQLite the
