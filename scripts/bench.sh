@@ -71,15 +71,17 @@ SEED=1
 case "$SCALE" in
 full)
 	READ_DATA=(100000 1000 1000000)  # students exams attempts
-	RANK_SMALL=(1000 1 1000)
-	RANK_BIG=(100000 1 1000000)
+	# students exams attempts [max questions]: the rank datasets need many
+	# attempts of one exam, not many answers, so their exam has 5 questions.
+	RANK_SMALL=(1000 1 1000 5)
+	RANK_BIG=(100000 1 1000000 5)
 	STORMS=(1000 10000) RAMP=10s HOLD=30s CLOSED_HOLD=30s
 	WARMUP=5
 	;;
 small)
 	READ_DATA=(2000 20 20000)
-	RANK_SMALL=(1000 1 1000)
-	RANK_BIG=(2000 1 20000)
+	RANK_SMALL=(1000 1 1000 5)
+	RANK_BIG=(2000 1 20000 5)
 	STORMS=(100 1000) RAMP=2s HOLD=5s CLOSED_HOLD=5s
 	WARMUP=1
 	;;
@@ -326,7 +328,7 @@ if [[ " ${ENGINES[*]} " == *" postgres "* ]]; then
 fi
 
 # ---------------------------------------------------------------- data
-# dataset ENGINE NAME STUDENTS EXAMS ATTEMPTS: sets DSN to a database holding
+# dataset ENGINE NAME STUDENTS EXAMS ATTEMPTS [MAX_QUESTIONS]: sets DSN to a database holding
 # that demo data, generating it (and recording time and size) unless cached.
 DSN=""
 need_demo() {
@@ -334,8 +336,9 @@ need_demo() {
 		die "this build has no 'examhall demo' command and the data is not cached (merge main once it lands); --only writes still works"
 }
 dataset() {
-	local engine=$1 name=$2 students=$3 exams=$4 attempts=$5
+	local engine=$1 name=$2 students=$3 exams=$4 attempts=$5 maxq=${6:-0}
 	local key="${students}s-${exams}e-${attempts}a-seed$SEED"
+	((maxq > 0)) && key+="-q$maxq"
 	local meta=$CACHE/$engine-$key.meta
 	if [[ $engine == sqlite ]]; then
 		DSN=$CACHE/sqlite-$key.db
@@ -345,7 +348,7 @@ dataset() {
 			log "generating $name data on sqlite ($key)"
 			local t0=$SECONDS
 			"$EH" demo --db "$DSN.tmp" --students "$students" --exams "$exams" --attempts "$attempts" \
-				--seed "$SEED" >"$RAW/demo-$engine-$key.log" 2>&1 ||
+				--max-questions "$maxq" --seed "$SEED" >"$RAW/demo-$engine-$key.log" 2>&1 ||
 				{ tail -n 30 "$RAW/demo-$engine-$key.log" >&2; die "examhall demo failed"; }
 			local secs=$((SECONDS - t0))
 			sqlite3 "$DSN.tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
@@ -365,7 +368,7 @@ dataset() {
 			log "generating $name data on postgres ($key)"
 			local t0=$SECONDS
 			"$EH" demo --db "$DSN" --students "$students" --exams "$exams" --attempts "$attempts" \
-				--seed "$SEED" >"$RAW/demo-$engine-$key.log" 2>&1 ||
+				--max-questions "$maxq" --seed "$SEED" >"$RAW/demo-$engine-$key.log" 2>&1 ||
 				{ tail -n 30 "$RAW/demo-$engine-$key.log" >&2; die "examhall demo failed"; }
 			local secs=$((SECONDS - t0))
 			psql_q "$DSN" "VACUUM ANALYZE" >/dev/null

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -38,6 +39,12 @@ func main() {
 		}
 		fmt.Fprintln(os.Stderr, "examhall:", err)
 		os.Exit(2)
+	}
+	if os.Getenv("GOGC") == "" {
+		// The heap of a serving examhall is small (tens of MB) and made of
+		// short-lived request garbage: collecting at 4x the live heap instead
+		// of 2x halves the GC work for a few MB more. GOGC overrides it.
+		debug.SetGCPercent(400)
 	}
 	err := m.Run(ctx)
 	if err == nil && m.Config.Command == "serve" {
