@@ -355,27 +355,71 @@ func rescore(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Ex
 		byQuestion[ua.ExamQuestionID] = ua
 	}
 	r := scoring.NewPaper(exam, subjects).Score(byQuestion, a.TimeTaken)
+	var changed []scoring.Judgement
 	for _, j := range r.Answers {
-		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET result = $3, marks_h = $4
-			WHERE attempt_id = $1 AND exam_question_id = $2`, a.ID, j.ExamQuestionID, j.Result, int64(j.Marks)); err != nil {
-			return fmt.Errorf("save answer result: %w", err)
+		if ua := byQuestion[j.ExamQuestionID]; ua == nil || ua.Result != j.Result || ua.Marks != j.Marks {
+			changed = append(changed, j)
 		}
 	}
-	for _, s := range r.Sections {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO attempt_sections (attempt_id, section_id, position,
-			time_taken_us, correct_count, incorrect_count, unanswered_count, partial_count, score_h)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (attempt_id, section_id) DO UPDATE SET position = excluded.position,
-				time_taken_us = excluded.time_taken_us, correct_count = excluded.correct_count,
-				incorrect_count = excluded.incorrect_count, unanswered_count = excluded.unanswered_count,
-				partial_count = excluded.partial_count, score_h = excluded.score_h`,
-			a.ID, s.SectionID, s.Order, s.TimeTaken.Microseconds(),
-			s.Correct, s.Incorrect, s.Unanswered, s.Partial, int64(s.Score)); err != nil {
-			return fmt.Errorf("save attempt section: %w", err)
-		}
+	if err := saveJudgements(ctx, tx, a.ID, changed); err != nil {
+		return err
+	}
+	if err := saveSections(ctx, tx, a.ID, r.Sections); err != nil {
+		return err
 	}
 	a.Correct, a.Incorrect, a.Unanswered, a.Partial, a.Pending = r.Correct, r.Incorrect, r.Unanswered, r.Partial, r.Pending
 	a.Score, a.Percentage, a.Result, a.Speed, a.Accuracy = r.Score, r.Percentage, r.Result, r.Speed, r.Accuracy
+	return nil
+}
+
+// rowsPerStatement is how many rows one multi-row statement of the attempt
+// flow writes: a few statements per attempt instead of one per question.
+const rowsPerStatement = 50
+
+// saveJudgements writes the results and marks of the attempt's judged answers.
+func saveJudgements(ctx context.Context, tx *Tx, attemptID int64, judged []scoring.Judgement) error {
+	for start := 0; start < len(judged); start += rowsPerStatement {
+		chunk := judged[start:min(start+rowsPerStatement, len(judged))]
+		args := []any{attemptID}
+		values := make([]string, len(chunk))
+		for i, j := range chunk {
+			args = append(args, j.ExamQuestionID, int64(j.Result), int64(j.Marks))
+			n := len(args)
+			values[i] = fmt.Sprintf("(CAST($%d AS BIGINT), CAST($%d AS SMALLINT), CAST($%d AS BIGINT))", n-2, n-1, n)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET result = v.result, marks_h = v.marks
+			FROM (SELECT column1 AS question, column2 AS result, column3 AS marks FROM (VALUES `+
+			strings.Join(values, ", ")+`) AS judged) AS v
+			WHERE user_answers.attempt_id = $1 AND user_answers.exam_question_id = v.question`, args...); err != nil {
+			return fmt.Errorf("save answer results: %w", err)
+		}
+	}
+	return nil
+}
+
+// saveSections writes the attempt's section tallies, in one statement.
+func saveSections(ctx context.Context, tx *Tx, attemptID int64, sections []scoring.SectionScore) error {
+	for start := 0; start < len(sections); start += rowsPerStatement {
+		chunk := sections[start:min(start+rowsPerStatement, len(sections))]
+		args := []any{attemptID}
+		values := make([]string, len(chunk))
+		for i, s := range chunk {
+			args = append(args, s.SectionID, s.Order, s.TimeTaken.Microseconds(), s.Correct, s.Incorrect,
+				s.Unanswered, s.Partial, int64(s.Score))
+			values[i] = "($1" + strings.Repeat(", $%d", 8) + ")"
+			n := len(args)
+			values[i] = fmt.Sprintf(values[i], n-7, n-6, n-5, n-4, n-3, n-2, n-1, n)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attempt_sections (attempt_id, section_id, position,
+			time_taken_us, correct_count, incorrect_count, unanswered_count, partial_count, score_h)
+			VALUES `+strings.Join(values, ", ")+`
+			ON CONFLICT (attempt_id, section_id) DO UPDATE SET position = excluded.position,
+				time_taken_us = excluded.time_taken_us, correct_count = excluded.correct_count,
+				incorrect_count = excluded.incorrect_count, unanswered_count = excluded.unanswered_count,
+				partial_count = excluded.partial_count, score_h = excluded.score_h`, args...); err != nil {
+			return fmt.Errorf("save attempt sections: %w", err)
+		}
+	}
 	return nil
 }
 
