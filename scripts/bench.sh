@@ -572,10 +572,11 @@ LOADTEST_JQ='
 		(.name // .endpoint) as $n |
 		(["count", num(.count // .requests // .n)], ["per_s", num(.throughput // .rps // .per_second // .rate)],
 		 ["p50_ms", num(.p50_ms // .p50)], ["p95_ms", num(.p95_ms // .p95)], ["p99_ms", num(.p99_ms // .p99)],
-		 ["errors", num(.errors // .failed // 0)]) |
+		 ["errors", num(.failed // 0)]) |
 		["\($n).\(.[0])", .[1]]),
-	(.errors_by_status // .errors // {} | if type == "object" then to_entries[] | ["errors." + .key, (.value | tostring)] else empty end),
-	(["total_errors", num(.total_errors // ([.errors_by_status // {} | .[]] | add))])
+	(endpoints[] | .name as $n | (.errors // {}) | to_entries[] | ["\($n).errors." + .key, (.value | tostring)]),
+	(["steady_saves_per_s", num(.steady_saves_per_second)]),
+	(["total_errors", num([endpoints[] | .failed // 0] | add)])
 	| @tsv'
 
 loadtest_run() { # engine scenario run students save_every hold
