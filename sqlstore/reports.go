@@ -78,25 +78,80 @@ func attemptListQuery(f examhall.AttemptFilter, snapshot int64) (where, order st
 }
 
 // countAttempts counts the whole list f selects (not only what follows its
-// cursor). Without a snapshot limit, the counts the triggers keep answer the
-// filters by exam and state; other filters count the matching index range.
-func countAttempts(ctx context.Context, tx *Tx, f examhall.AttemptFilter, limit int64) *sql.Row {
-	if limit == 0 && f.UserID == nil && f.StartedFrom == nil && f.StartedBefore == nil {
-		conds, args := []string{"TRUE"}, []any{}
-		if f.ExamID != nil {
-			args = append(args, *f.ExamID)
-			conds = append(conds, fmt.Sprintf("exam_id = $%d", len(args)))
-		}
-		if f.State != nil {
-			args = append(args, int(*f.State))
-			conds = append(conds, fmt.Sprintf("state = $%d", len(args)))
-		}
-		return tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(attempts), 0) AS BIGINT) FROM attempt_counts WHERE `+
-			strings.Join(conds, " AND "), args...)
-	}
+// cursor). Without a snapshot limit or a user, it starts from the counts the
+// triggers keep by exam and state; an exam's date range is then counted on
+// whichever side of it looks smaller, inside or outside, and not at all when
+// it holds the exam's every attempt. Other lists count the index range.
+func countAttempts(ctx context.Context, tx *Tx, f examhall.AttemptFilter, limit int64) (int, error) {
 	f.After = nil
+	dated := f.StartedFrom != nil || f.StartedBefore != nil
+	if limit != 0 || f.UserID != nil || (dated && f.ExamID == nil) {
+		return countRange(ctx, tx, f, limit)
+	}
+	conds, args := []string{"TRUE"}, []any{}
+	if f.ExamID != nil {
+		args = append(args, *f.ExamID)
+		conds = append(conds, fmt.Sprintf("exam_id = $%d", len(args)))
+	}
+	if f.State != nil {
+		args = append(args, int(*f.State))
+		conds = append(conds, fmt.Sprintf("state = $%d", len(args)))
+	}
+	where := strings.Join(conds, " AND ")
+	var kept int
+	if err := tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(attempts), 0) AS BIGINT) FROM attempt_counts WHERE `+
+		where, args...).Scan(&kept); err != nil || !dated || kept == 0 {
+		return kept, err
+	}
+	var lo, hi sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT MIN(date) FROM attempts WHERE `+where+`),
+		(SELECT MAX(date) FROM attempts WHERE `+where+`)`, args...).Scan(&lo, &hi); err != nil || !lo.Valid {
+		return 0, err
+	}
+	first, last := lo.Int64, hi.Int64
+	from, before := first, last+1
+	if f.StartedFrom != nil {
+		from = max(from, micros(*f.StartedFrom))
+	}
+	if f.StartedBefore != nil {
+		before = min(before, micros(*f.StartedBefore))
+	}
+	switch {
+	case from >= before:
+		return 0, nil
+	case from == first && before == last+1:
+		return kept, nil // the range holds every attempt of the exam
+	case 2*(before-from) < last+1-first: // looks like less than half inside
+		return countRange(ctx, tx, f, 0)
+	}
+	inside := kept
+	if f.StartedFrom != nil {
+		below := f
+		below.StartedFrom, below.StartedBefore = nil, f.StartedFrom
+		n, err := countRange(ctx, tx, below, 0)
+		if err != nil {
+			return 0, err
+		}
+		inside -= n
+	}
+	if f.StartedBefore != nil {
+		above := f
+		above.StartedFrom, above.StartedBefore = f.StartedBefore, nil
+		n, err := countRange(ctx, tx, above, 0)
+		if err != nil {
+			return 0, err
+		}
+		inside -= n
+	}
+	return inside, nil
+}
+
+// countRange counts the attempts f selects from the index that serves it.
+func countRange(ctx context.Context, tx *Tx, f examhall.AttemptFilter, limit int64) (int, error) {
 	where, _, args := attemptListQuery(f, limit)
-	return tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE `+where, args...)
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE `+where, args...).Scan(&n)
+	return n, err
 }
 
 // AttemptList returns one page of the admin attempts list: a count and a
@@ -114,7 +169,8 @@ func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]exam
 		if snapshot == 0 || snapshot >= newest {
 			snapshot, limit = newest, 0
 		}
-		if err := countAttempts(ctx, tx, f, limit).Scan(&count); err != nil {
+		var err error
+		if count, err = countAttempts(ctx, tx, f, limit); err != nil {
 			return fmt.Errorf("count attempts: %w", err)
 		}
 		where, order, args := attemptListQuery(f, limit)
