@@ -46,6 +46,12 @@ func main() {
 		// of 2x halves the GC work for a few MB more. GOGC overrides it.
 		debug.SetGCPercent(400)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Under a storm of thousands of waiting requests the live heap grows,
+		// and 4x of it would be too much: past this soft limit the collector
+		// runs as often as needed. GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(384 << 20)
+	}
 	err := m.Run(ctx)
 	if err == nil && m.Config.Command == "serve" {
 		select {
