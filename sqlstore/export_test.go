@@ -9,7 +9,7 @@ import (
 // counting the attempts; "" when they agree.
 func (db *DB) CountDrift(ctx context.Context) (string, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT k.exam_id, k.state, k.attempts, COALESCE(c.n, 0)
-		FROM attempt_counts k LEFT JOIN (SELECT exam_id, state, count(*) AS n FROM attempts GROUP BY exam_id, state) c
+		FROM (SELECT exam_id, state, SUM(attempts) AS attempts FROM attempt_counts GROUP BY exam_id, state) k LEFT JOIN (SELECT exam_id, state, count(*) AS n FROM attempts GROUP BY exam_id, state) c
 			ON c.exam_id = k.exam_id AND c.state = k.state
 		WHERE k.attempts <> COALESCE(c.n, 0)
 		UNION ALL

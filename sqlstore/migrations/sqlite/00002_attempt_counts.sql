@@ -2,36 +2,40 @@
 -- transaction as the attempts themselves, so that the admin list's count of
 -- all attempts, or of an exam's, or of a state, reads a few rows instead of
 -- counting up to a million (SPEC §8.1). Triggers, not application code, so
--- that no path (cascading deletes included) can leave them behind.
+-- that no path (cascading deletes included) can leave them behind. On
+-- PostgreSQL each exam's count of a state is spread over 16 rows by attempt
+-- id (shard), so that concurrent starts and ends do not queue for one row's
+-- lock; SQLite has one writer and keeps shard 0 only.
 
 -- +goose Up
 CREATE TABLE attempt_counts (
     exam_id  BIGINT   NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
     state    SMALLINT NOT NULL,
+    shard    SMALLINT NOT NULL,
     attempts BIGINT   NOT NULL,
-    PRIMARY KEY (exam_id, state)
+    PRIMARY KEY (exam_id, state, shard)
 );
-INSERT INTO attempt_counts (exam_id, state, attempts)
-    SELECT exam_id, state, count(*) FROM attempts GROUP BY exam_id, state;
+INSERT INTO attempt_counts (exam_id, state, shard, attempts)
+    SELECT exam_id, state, 0, count(*) FROM attempts GROUP BY exam_id, state;
 
 -- +goose StatementBegin
 CREATE TRIGGER attempts_counted AFTER INSERT ON attempts BEGIN
-    INSERT INTO attempt_counts (exam_id, state, attempts) VALUES (NEW.exam_id, NEW.state, 1)
-        ON CONFLICT (exam_id, state) DO UPDATE SET attempts = attempts + 1;
+    INSERT INTO attempt_counts (exam_id, state, shard, attempts) VALUES (NEW.exam_id, NEW.state, 0, 1)
+        ON CONFLICT (exam_id, state, shard) DO UPDATE SET attempts = attempts + 1;
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE TRIGGER attempts_recounted AFTER UPDATE OF state ON attempts WHEN OLD.state <> NEW.state BEGIN
-    UPDATE attempt_counts SET attempts = attempts - 1 WHERE exam_id = OLD.exam_id AND state = OLD.state;
-    INSERT INTO attempt_counts (exam_id, state, attempts) VALUES (NEW.exam_id, NEW.state, 1)
-        ON CONFLICT (exam_id, state) DO UPDATE SET attempts = attempts + 1;
+    UPDATE attempt_counts SET attempts = attempts - 1 WHERE exam_id = OLD.exam_id AND state = OLD.state AND shard = 0;
+    INSERT INTO attempt_counts (exam_id, state, shard, attempts) VALUES (NEW.exam_id, NEW.state, 0, 1)
+        ON CONFLICT (exam_id, state, shard) DO UPDATE SET attempts = attempts + 1;
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE TRIGGER attempts_uncounted AFTER DELETE ON attempts BEGIN
-    UPDATE attempt_counts SET attempts = attempts - 1 WHERE exam_id = OLD.exam_id AND state = OLD.state;
+    UPDATE attempt_counts SET attempts = attempts - 1 WHERE exam_id = OLD.exam_id AND state = OLD.state AND shard = 0;
 END;
 -- +goose StatementEnd
 
