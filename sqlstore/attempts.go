@@ -404,11 +404,9 @@ func saveSections(ctx context.Context, tx *Tx, attemptID int64, sections []scori
 		args := []any{attemptID}
 		values := make([]string, len(chunk))
 		for i, s := range chunk {
+			values[i] = "($1, " + placeholders(len(args)+1, 8) + ")"
 			args = append(args, s.SectionID, s.Order, s.TimeTaken.Microseconds(), s.Correct, s.Incorrect,
 				s.Unanswered, s.Partial, int64(s.Score))
-			values[i] = "($1" + strings.Repeat(", $%d", 8) + ")"
-			n := len(args)
-			values[i] = fmt.Sprintf(values[i], n-7, n-6, n-5, n-4, n-3, n-2, n-1, n)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO attempt_sections (attempt_id, section_id, position,
 			time_taken_us, correct_count, incorrect_count, unanswered_count, partial_count, score_h)
