@@ -135,7 +135,7 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	f, err := parseAttemptFilter(q, s.Institute.Location)
+	f, err := parseAttemptFilter(q, s.location())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -198,10 +198,10 @@ func (s *Server) patchExam(w http.ResponseWriter, r *http.Request) {
 		nullable(errs, "pass_percentage", in.PassPercentage, &exam.PassPercentage)
 		nullable(errs, "max_retakes", in.MaxRetakes, &exam.MaxRetakes)
 		if in.StartDate != nil {
-			exam.StartDate = drf.TimeField(errs, "start_date", emptyAsNil(in.StartDate), s.Institute.Location)
+			exam.StartDate = drf.TimeField(errs, "start_date", emptyAsNil(in.StartDate), s.location())
 		}
 		if in.EndDate != nil {
-			exam.EndDate = drf.TimeField(errs, "end_date", emptyAsNil(in.EndDate), s.Institute.Location)
+			exam.EndDate = drf.TimeField(errs, "end_date", emptyAsNil(in.EndDate), s.location())
 		}
 		if in.Duration != nil {
 			exam.Duration = drf.DurationField(errs, "duration", emptyAsNil(in.Duration))

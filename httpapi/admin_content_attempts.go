@@ -114,7 +114,7 @@ func (s *Server) listContentAttempts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	f, err := parseContentAttemptFilter(q, s.Institute.Location)
+	f, err := parseContentAttemptFilter(q, s.location())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

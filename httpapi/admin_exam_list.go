@@ -78,7 +78,7 @@ func (s *Server) listAdminExams(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	f, err := parseExamListFilter(q, s.Institute.Location, s.Auth.Clock.Now())
+	f, err := parseExamListFilter(q, s.location(), s.Auth.Clock.Now())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

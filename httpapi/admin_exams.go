@@ -124,7 +124,7 @@ func (s *Server) createExam(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	errs := examhall.FieldErrors{}
-	exam := in.exam(s.Institute.Location, errs)
+	exam := in.exam(s.location(), errs)
 	if err := errs.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -236,7 +236,7 @@ func nonZero(id int64) *int64 {
 	return &id
 }
 
-func (s *Server) timePtr(t *time.Time) *string { return drf.FormatTimePtr(t, s.Institute.Location) }
+func (s *Server) timePtr(t *time.Time) *string { return drf.FormatTimePtr(t, s.location()) }
 
 func (s *Server) adminExam(e *examhall.Exam, questions int, totalMarks decimal.Decimal) adminExam {
 	var pass *float64

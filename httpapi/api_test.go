@@ -52,8 +52,20 @@ type testAPI struct {
 
 func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
 	t.Helper()
-	clock := examhalltest.NewClock(epoch)
-	dsn := sqltest.DSN(t, engine)
+	return newTestAPIAt(t, sqltest.DSN(t, engine), examhalltest.NewClock(epoch))
+}
+
+// replica is a second API process on the same database, with the same clock
+// and JWT secret, as a second replica behind a load balancer would be.
+func (a *testAPI) replica() *testAPI {
+	a.t.Helper()
+	b := newTestAPIAt(a.t, a.dsn, a.clock)
+	b.users = a.users
+	return b
+}
+
+func newTestAPIAt(t *testing.T, dsn string, clock *examhalltest.Clock) *testAPI {
+	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +74,7 @@ func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	kolkata, err := time.LoadLocation("Asia/Kolkata")
-	if err != nil {
+	if err := db.SetSetting(context.Background(), examhall.SettingInstituteTimezone, "Asia/Kolkata"); err != nil {
 		t.Fatal(err)
 	}
 	authService := &auth.Service{
@@ -76,7 +87,7 @@ func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
 	api := &httpapi.Server{
 		Auth: authService, Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Courses: db, ContentReports: db, DB: db, BaseURL: base,
 		MaxBodyBytes: 1 << 16, MaxImportBytes: 1 << 20,
-		Institute: examhall.Institute{Name: "Test Academy", Location: kolkata},
+		Institute: db,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	server := httptest.NewServer(api.Handler())

@@ -79,7 +79,7 @@ func orTitle(title, fallback string) string {
 // content turns one content of a body into a domain content; at prefixes
 // the names of its field errors.
 func (ci *contentInput) content(s *Server, at string, errs examhall.FieldErrors) examhall.ChapterContent {
-	loc := s.Institute.Location
+	loc := s.location()
 	t, ok := examhall.ContentTypeNamed(ci.Type)
 	if !ok {
 		errs.Add(at+"type", `"`+ci.Type+`" is not a valid choice.`)
@@ -715,7 +715,7 @@ func (s *Server) patchContent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cc, err := s.Courses.UpdateContent(r.Context(), id, func(cc *examhall.ChapterContent) error {
-		return in.apply(cc, s.Institute.Location)
+		return in.apply(cc, s.location())
 	})
 	if err != nil {
 		s.writeError(w, r, err)

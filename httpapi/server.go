@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
@@ -32,7 +33,9 @@ type Server struct {
 	// ContentReports serves the admin chapter content attempts list.
 	ContentReports examhall.ContentReportStore
 	DB             Pinger
-	Institute      examhall.Institute
+	// Institute tells the institute's name and time zone as configured now
+	// (the store notices a change on any replica; see sqlstore.DB.Institute).
+	Institute examhall.InstituteSource
 	// BaseURL is the public address used in absolute links (next, previous,
 	// *_url); nil means the scheme and Host of each request.
 	BaseURL *url.URL
@@ -146,6 +149,10 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h(w, r)
 }
+
+// location is the institute's time zone, which renders every datetime and
+// interprets date-only parameters (SPEC §2).
+func (s *Server) location() *time.Location { return s.Institute.Institute().Location }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

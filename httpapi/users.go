@@ -45,7 +45,7 @@ func (s *Server) userURL(r *http.Request, id int64) string {
 }
 
 func (s *Server) formatTime(t time.Time) string {
-	return drf.FormatTime(t, s.Institute.Location)
+	return drf.FormatTime(t, s.location())
 }
 
 // Page sizes of the admin users list.

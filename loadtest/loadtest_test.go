@@ -41,7 +41,7 @@ func serve(t *testing.T, db *sqlstore.DB, wrap func(http.Handler) http.Handler) 
 	api := &httpapi.Server{
 		Auth: authService, Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Courses: db, ContentReports: db, DB: db,
 		MaxBodyBytes: 1 << 20, MaxImportBytes: 1 << 24,
-		Institute: examhall.Institute{Name: "Test Academy", Location: time.UTC},
+		Institute: db,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	handler := api.Handler()

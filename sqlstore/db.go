@@ -37,6 +37,7 @@ type DB struct {
 	clock      examhall.Clock
 	statements *atomic.Int64
 	exams      *examCache
+	settings   settingsCache
 }
 
 // Open opens the database that dsn names: a postgres:// or postgresql:// URL
@@ -54,6 +55,9 @@ func Open(ctx context.Context, dsn string, clock examhall.Clock) (*DB, error) {
 		return nil, err
 	}
 	db.clock, db.exams = clock, newExamCache()
+	// Below every stored version (0 before the first change), so that the
+	// first authenticated request loads the settings.
+	db.settings.version, db.settings.institute = -1, examhall.Institute{Location: time.UTC}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -69,7 +69,10 @@ func (db *DB) ImportBundle(ctx context.Context, b *bundle.Bundle, passwords Pass
 		return nil
 	})
 	if errors.Is(err, errDryRun) {
-		err = nil
+		return summary, nil
+	}
+	if err == nil && b.Institute != nil {
+		err = db.LoadSettings(ctx)
 	}
 	return summary, err
 }
@@ -92,8 +95,7 @@ func (imp *importer) institute(ctx context.Context) error {
 		examhall.SettingInstituteName:     imp.b.Institute.Name,
 		examhall.SettingInstituteTimezone: imp.b.Institute.Timezone,
 	} {
-		if _, err := imp.tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		if err := putSetting(ctx, imp.tx, key, value); err != nil {
 			return fmt.Errorf("institute: %w", err)
 		}
 	}

@@ -140,14 +140,16 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*examhall.User, error) {
 // ENOTFOUND error. One statement outside a transaction: it runs on every
 // authenticated request.
 func (db *DB) UserWithoutBatches(ctx context.Context, id int64) (*examhall.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	var settingsVersion int64
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, `+settingsVersionSQL+`
+		FROM users WHERE id = $1`, id), &settingsVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, examhall.Errorf(examhall.ENOTFOUND, "Not found.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("user %d: %w", id, err)
 	}
-	return u, nil
+	return u, db.noteSettingsVersion(ctx, settingsVersion)
 }
 
 // UserCredentials returns the user with the username (in any case) and its

@@ -157,8 +157,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	institute, err := m.institute(ctx)
-	if err != nil {
+	if err := m.storeInstitute(ctx); err != nil {
 		return err
 	}
 	authService := m.authService(auth.NewTokens(secret, m.Config.TokenLifetime, m.Clock))
@@ -172,7 +171,7 @@ func (m *Main) serve(ctx context.Context) error {
 		baseURL, _ = url.Parse(strings.TrimSuffix(m.Config.BaseURL, "/")) // checked by ParseConfig
 	}
 	api := &httpapi.Server{
-		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, DB: m.db, Institute: institute, BaseURL: baseURL,
+		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
 		Import: m.db, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
@@ -269,31 +268,20 @@ func (m *Main) jwtSecret(ctx context.Context) ([]byte, error) {
 	return []byte(s), err
 }
 
-// institute stores the name and time zone given as flags, then reads both back.
-func (m *Main) institute(ctx context.Context) (examhall.Institute, error) {
+// storeInstitute stores the name and time zone given as flags (which win over
+// what an import stored), then loads the institute's settings.
+func (m *Main) storeInstitute(ctx context.Context) error {
 	for key, value := range map[string]string{
 		examhall.SettingInstituteName:     m.Config.InstituteName,
 		examhall.SettingInstituteTimezone: m.Config.Timezone,
 	} {
 		if value != "" {
 			if err := m.db.SetSetting(ctx, key, value); err != nil {
-				return examhall.Institute{}, err
+				return fmt.Errorf("%s: %w", key, err)
 			}
 		}
 	}
-	name, _, err := m.db.Setting(ctx, examhall.SettingInstituteName)
-	if err != nil {
-		return examhall.Institute{}, err
-	}
-	tz, _, err := m.db.Setting(ctx, examhall.SettingInstituteTimezone)
-	if err != nil {
-		return examhall.Institute{}, err
-	}
-	loc, err := time.LoadLocation(tz) // "" is UTC
-	if err != nil {
-		return examhall.Institute{}, fmt.Errorf("institute time zone %q: %w", tz, err)
-	}
-	return examhall.Institute{Name: name, Location: loc}, nil
+	return m.db.LoadSettings(ctx)
 }
 
 // importBundle loads the bundle file in one transaction and prints what it did.
