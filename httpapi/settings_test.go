@@ -42,13 +42,15 @@ func TestInstituteSettingsApplyAtOnce(t *testing.T) {
 		}
 		joined := func(api *testAPI) string {
 			t.Helper()
-			var u struct{ DateJoined string `json:"date_joined"` }
+			var u struct {
+				DateJoined string `json:"date_joined"`
+			}
 			api.must(200, "GET", fmt.Sprintf("/api/v2.5/admin/users/%d/", admin.ID), a.token("admin"), nil, &u)
 			return u.DateJoined
 		}
 		for _, step := range []struct {
 			tz, joined, attempt string
-			on6, on5             string // counts and dates for date_0=date_1=2026-01-06 and 2026-01-05
+			on6, on5            string // counts and dates for date_0=date_1=2026-01-06 and 2026-01-05
 		}{
 			{"America/Sao_Paulo", "2026-01-05T01:30:00.250000-03:00", "2026-01-05T21:30:00-03:00",
 				"0", "1 2026-01-05T21:30:00-03:00"},
