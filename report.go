@@ -133,7 +133,11 @@ type ContentAttemptFilter struct {
 	Type                                       *ContentType
 	State                                      *ContentAttemptState
 	CompletedFrom, CompletedBefore             *time.Time // completed_on in [from, before)
-	Offset, Limit                              int
+	// AfterID, when not 0, is a keyset cursor: the page holds the rows with
+	// larger ids (the list runs by id), whatever Offset says, so that a walk
+	// skips nothing when rows it has passed leave the list.
+	AfterID       int64
+	Offset, Limit int
 }
 
 // UserVideo is a user's progress through a video.
@@ -184,8 +188,11 @@ type UserLiveStream struct {
 // ContentAttemptPage is one page of content attempts with, once each, the
 // records they refer to.
 type ContentAttemptPage struct {
-	Attempts             []*ContentAttempt
-	Count                int
+	Attempts []*ContentAttempt
+	// Count is the number of rows the filter selects (the cursor aside).
+	Count int
+	// More tells whether rows follow the page's last one.
+	More                 bool
 	UserVideos           []UserVideo
 	UserExams            []UserExam
 	Courses              []CourseSummary

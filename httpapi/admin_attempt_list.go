@@ -140,7 +140,10 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	f.Limit = page.Size
+	// One row beyond the page tells whether a next page exists: the rows
+	// after the cursor decide it, not page × page_size against a count that
+	// shrinks when a row already walked past leaves the filter.
+	f.Limit = page.Size + 1
 	switch {
 	case page.Last:
 		f.After = nil
@@ -154,18 +157,23 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	resolved, offset, err := page.Resolve(count)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if page.Last && offset != f.Offset { // page=last: now that the count is known
-		f.Offset, f.Snapshot = offset, snapshot
-		if rows, count, _, err = s.Reports.AttemptList(r.Context(), f); err != nil {
+	resolved := page
+	if f.After == nil { // a page found by its number: it must exist now
+		var offset int
+		if resolved, offset, err = page.Resolve(count); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		if page.Last && offset != f.Offset { // page=last: now that the count is known
+			f.Offset, f.Snapshot = offset, snapshot
+			if rows, count, _, err = s.Reports.AttemptList(r.Context(), f); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
 	}
+	more := len(rows) > page.Size
+	rows = rows[:min(len(rows), page.Size)]
 	now := s.Auth.Clock.Now()
 	// The links of every row share their prefixes: built once, not per row.
 	examURLs := s.absoluteURL(r, "/api/v2.5/admin/exams/", nil).String()
@@ -180,16 +188,21 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 	query.Del("cursor")
 	link.RawQuery = query.Encode()
 	env := drf.NewEnvelope(link, resolved, count, results)
-	if env.Next != nil && len(rows) > 0 {
+	if len(rows) > 0 {
 		if key, ok := f.CursorKey(&rows[len(rows)-1].Attempt); ok {
-			parts := make([]string, len(key))
-			for i, v := range key {
-				parts[i] = strconv.FormatInt(v, 10)
+			env.Next = nil
+			if more {
+				parts := make([]string, len(key))
+				for i, v := range key {
+					parts[i] = strconv.FormatInt(v, 10)
+				}
+				query.Set("cursor", strings.Join(parts, "."))
+				link.RawQuery = query.Encode()
+				env.Next = drf.PageLink(link, resolved.Number+1)
 			}
-			query.Set("cursor", strings.Join(parts, "."))
-			link.RawQuery = query.Encode()
-			env.Next = drf.PageLink(link, resolved.Number+1)
 		}
+	} else if f.After != nil {
+		env.Next = nil // nothing after the cursor any more
 	}
 	writeJSON(w, http.StatusOK, env)
 }

@@ -120,19 +120,46 @@ func (s *Server) listContentAttempts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = page.Size
+	if c := drf.Param(q, "cursor"); c != "" {
+		// examhall's own, carried by next links; one that does not parse is
+		// ignored and the page is found by its number.
+		if id, err := strconv.ParseInt(c, 10, 64); err == nil && id > 0 {
+			f.AfterID = id
+		}
+	}
 	var list *examhall.ContentAttemptPage
-	resolved, err := fetchPage(page, func(offset int) (int, error) {
+	resolved := page
+	if f.AfterID != 0 {
+		// The cursor places the page: it exists even when rows before it have
+		// left the list since.
+		if list, err = s.ContentReports.ContentAttemptList(r.Context(), f); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	} else if resolved, err = fetchPage(page, func(offset int) (int, error) {
 		f.Offset = offset
 		if list, err = s.ContentReports.ContentAttemptList(r.Context(), f); err != nil {
 			return 0, err
 		}
 		return list.Count, nil
-	})
-	if err != nil {
+	}); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, list.Count, s.contentAttemptResults(list)))
+	link := s.requestURL(r)
+	query := link.Query()
+	query.Del("cursor")
+	link.RawQuery = query.Encode()
+	env := drf.NewEnvelope(link, resolved, list.Count, s.contentAttemptResults(list))
+	// The rows after this page's last decide whether there is a next page,
+	// not page × page_size against a count that shrinks as rows leave.
+	env.Next = nil
+	if list.More {
+		query.Set("cursor", strconv.FormatInt(list.Attempts[len(list.Attempts)-1].ID, 10))
+		link.RawQuery = query.Encode()
+		env.Next = drf.PageLink(link, resolved.Number+1)
+	}
+	writeJSON(w, http.StatusOK, env)
 }
 
 type contentAttemptRow struct {

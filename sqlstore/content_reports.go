@@ -58,9 +58,19 @@ func (db *DB) ContentAttemptList(ctx context.Context, f examhall.ContentAttemptF
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM chapter_content_attempts`+where, args...).Scan(&page.Count); err != nil {
 			return fmt.Errorf("count content attempts: %w", err)
 		}
+		offset := f.Offset
+		if f.AfterID != 0 {
+			args = append(args, f.AfterID)
+			if where == "" {
+				where = " WHERE TRUE"
+			}
+			where += fmt.Sprintf(" AND id > $%d", len(args))
+			offset = 0
+		}
 		n := len(args)
+		// One row beyond the page tells whether another follows.
 		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT `+contentAttemptColumns+` FROM chapter_content_attempts%s
-			ORDER BY id LIMIT $%d OFFSET $%d`, where, n+1, n+2), append(args, f.Limit, f.Offset)...)
+			ORDER BY id LIMIT $%d OFFSET $%d`, where, n+1, n+2), append(args, f.Limit+1, offset)...)
 		if err != nil {
 			return fmt.Errorf("content attempts: %w", err)
 		}
@@ -70,6 +80,9 @@ func (db *DB) ContentAttemptList(ctx context.Context, f examhall.ContentAttemptF
 			return err
 		}); err != nil {
 			return fmt.Errorf("content attempts: %w", err)
+		}
+		if len(page.Attempts) > f.Limit {
+			page.Attempts, page.More = page.Attempts[:f.Limit], true
 		}
 		return sideLoad(ctx, tx, page)
 	})
