@@ -2,8 +2,10 @@ package examhall
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Role is what a user may do: admins everything, staff author content and grade
@@ -75,10 +77,31 @@ func (u *User) Validate() error {
 
 // UserFilter selects users for a list.
 type UserFilter struct {
-	Query  string // part of username, name, email or phone, case-insensitive
+	Query  string // part of username, name, email or phone, case-insensitive; % and _ are literal
 	Email  string // exact email, case-insensitive
 	Offset int
 	Limit  int
+}
+
+// Bounds of the users list's filters, in characters: a search term longer
+// than any name, username, email or phone cannot match, and an unbounded one
+// costs the database (SQLite refuses LIKE patterns over 50,000 bytes).
+const (
+	MaxSearchLength = 100
+	MaxEmailLength  = 254 // RFC 5321's limit on a forward path
+)
+
+// Validate returns EINVALID, naming the parameter (q or email), if a filter is
+// longer than its bound.
+func (f UserFilter) Validate() error {
+	errs := FieldErrors{}
+	if utf8.RuneCountInString(f.Query) > MaxSearchLength {
+		errs.Add("q", fmt.Sprintf("Ensure this field has no more than %d characters.", MaxSearchLength))
+	}
+	if utf8.RuneCountInString(f.Email) > MaxEmailLength {
+		errs.Add("email", fmt.Sprintf("Ensure this field has no more than %d characters.", MaxEmailLength))
+	}
+	return errs.Err()
 }
 
 // UserStore keeps users. Not-found lookups return an ENOTFOUND *Error.

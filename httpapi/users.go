@@ -63,6 +63,10 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	filter := examhall.UserFilter{Query: drf.Param(q, "q"), Email: drf.Param(q, "email")}
+	if err := filter.Validate(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	filter.Limit = page.Size
 	var users []*examhall.User
 	var count int
