@@ -144,3 +144,20 @@ func equalFields(a, b map[string][]string) bool {
 	}
 	return len(a) == len(b)
 }
+
+// TestAddAnswerDuration: an answer's time saturates at MaxAnswerDuration
+// instead of overflowing (issue 10, fault 7).
+func TestAddAnswerDuration(t *testing.T) {
+	max := examhall.MaxAnswerDuration
+	for _, tt := range []struct{ total, spent, want time.Duration }{
+		{0, 30 * time.Second, 30 * time.Second},
+		{max - time.Second, time.Second, max},
+		{max - time.Second, 2 * time.Second, max},
+		{max, examhall.MaxSaveDuration, max},
+		{max, 1<<63 - 1, max},
+	} {
+		if got := examhall.AddAnswerDuration(tt.total, tt.spent); got != tt.want {
+			t.Errorf("AddAnswerDuration(%v, %v) = %v, want %v", tt.total, tt.spent, got, tt.want)
+		}
+	}
+}

@@ -19,6 +19,22 @@ var (
 	decimalPattern = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)$`)
 )
 
+// MaxExamDuration bounds the duration of a timed exam or section: a year
+// of active time, beyond any sitting (an untimed exam has no duration).
+const MaxExamDuration = 365 * 24 * time.Hour
+
+// checkExamDuration refuses a duration that is not positive or exceeds
+// MaxExamDuration.
+func checkExamDuration(errs FieldErrors, field string, d *time.Duration) {
+	switch {
+	case d == nil:
+	case *d <= 0:
+		errs.Add(field, "Ensure the duration is greater than zero.")
+	case *d > MaxExamDuration:
+		errs.Add(field, "Ensure this value is less than or equal to 365 days, 0:00:00.")
+	}
+}
+
 // Validate checks an exam with its sections and questions, all at once.
 // Errors of nested records are keyed by their path, e.g.
 // "sections[0].questions[2].answers".
@@ -38,9 +54,7 @@ func (e *Exam) Validate() error {
 	if e.StartDate != nil && e.EndDate != nil && !e.EndDate.After(*e.StartDate) {
 		errs.Add("end_date", "The end date must be after the start date.")
 	}
-	if e.Duration != nil && *e.Duration <= 0 {
-		errs.Add("duration", "Ensure the duration is greater than zero.")
-	}
+	checkExamDuration(errs, "duration", e.Duration)
 	if p := e.PassPercentage; p != nil && (*p < 0 || *p > decimal.FromInt(100)) {
 		errs.Add("pass_percentage", "Ensure this value is between 0 and 100.")
 	}
@@ -57,9 +71,7 @@ func (e *Exam) Validate() error {
 		if strings.TrimSpace(s.Name) == "" {
 			errs.Add(at+"name", "This field may not be blank.")
 		}
-		if s.Duration != nil && *s.Duration <= 0 {
-			errs.Add(at+"duration", "Ensure the duration is greater than zero.")
-		}
+		checkExamDuration(errs, at+"duration", s.Duration)
 		nonNegative(errs, at+"cut_off", s.CutOff)
 		for j, q := range s.Questions {
 			q.validate(errs, fmt.Sprintf("%squestions[%d].", at, j))

@@ -2,8 +2,10 @@ package drf
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"math/big"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,25 +20,42 @@ var ErrDuration = errors.New("drf: malformed duration")
 
 var durationPattern = regexp.MustCompile(`^(?:(-?\d+) days?,? )?(?:(?:(\d+):)?(\d+):)?(\d+)(?:\.(\d{1,6}))?$`)
 
+// ErrDurationRange is returned for a duration too long to hold: beyond
+// MaxDurationDays days either way.
+var ErrDurationRange = errors.New("drf: duration out of range")
+
+// MaxDurationDays is the most days a duration may hold (time.Duration's
+// range; Python's timedelta goes to 999,999,999 days).
+const MaxDurationDays = int64(math.MaxInt64 / int64(24*time.Hour))
+
 // ParseDuration reads a duration as Django's parse_duration does in its
 // default format, which is also what FormatDuration writes: "3:00:00",
 // "1 day, 2:03:04", "20 days, 3:58:48.044696", "90" (seconds), "1:30" (m:ss).
+// Returns ErrDuration for other text and ErrDurationRange for a duration
+// beyond MaxDurationDays.
 func ParseDuration(s string) (time.Duration, error) {
 	m := durationPattern.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return 0, ErrDuration
 	}
-	num := func(s string) int64 {
-		n, _ := strconv.ParseInt(s, 10, 64)
-		return n
+	// Summed in big integers: "99999999 days" used to overflow to 80135 days.
+	limit := new(big.Int).SetInt64(math.MaxInt64)
+	total := new(big.Int)
+	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second, time.Microsecond} {
+		text := m[i+1]
+		if i == 4 && text != "" {
+			text += "000000"[len(text):]
+		}
+		n, ok := new(big.Int).SetString(strings.TrimPrefix(text, "+"), 10)
+		if !ok {
+			continue // an absent part
+		}
+		total.Add(total, n.Mul(n, big.NewInt(int64(unit))))
 	}
-	frac := m[5] + "000000"[len(m[5]):]
-	d := time.Duration(num(m[1]))*24*time.Hour +
-		time.Duration(num(m[2]))*time.Hour +
-		time.Duration(num(m[3]))*time.Minute +
-		time.Duration(num(m[4]))*time.Second +
-		time.Duration(num(frac))*time.Microsecond
-	return d, nil
+	if total.CmpAbs(limit) > 0 {
+		return 0, ErrDurationRange
+	}
+	return time.Duration(total.Int64()), nil
 }
 
 // DateTimeFormatMessage is DRF's field error for a malformed datetime.
@@ -81,6 +100,10 @@ func DurationField(errs examhall.FieldErrors, field string, s *string) *time.Dur
 		return nil
 	}
 	d, err := ParseDuration(*s)
+	if errors.Is(err, ErrDurationRange) {
+		errs.Add(field, fmt.Sprintf("The number of days must be between %d and %d.", -MaxDurationDays, MaxDurationDays))
+		return nil
+	}
 	if err != nil {
 		errs.Add(field, DurationFormatMessage)
 		return nil

@@ -1,6 +1,7 @@
 package drf
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -61,5 +62,19 @@ func TestParseTime(t *testing.T) {
 		if _, err := ParseTime(bad, kolkata); err == nil {
 			t.Errorf("ParseTime(%q) succeeded", bad)
 		}
+	}
+}
+
+// TestParseDurationRange: a duration beyond time.Duration's range is
+// refused, not wrapped around ("99999999 days" used to read as 80135 days).
+func TestParseDurationRange(t *testing.T) {
+	for _, in := range []string{"99999999 days, 0:00:00", "106752 days, 0:00:00", "-106752 days, 0:00:00",
+		"999999999999:00:00", "9999999999999999999999", "106751 days, 23:59:59"} {
+		if d, err := ParseDuration(in); !errors.Is(err, ErrDurationRange) {
+			t.Errorf("ParseDuration(%q) = %v, %v; want ErrDurationRange", in, d, err)
+		}
+	}
+	if d, err := ParseDuration("106751 days, 0:00:00"); err != nil || d != 106751*24*time.Hour {
+		t.Errorf("ParseDuration(106751 days) = %v, %v", d, err)
 	}
 }

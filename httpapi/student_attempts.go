@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/decimal"
@@ -74,6 +76,11 @@ func (s *Server) startAttempt(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+	}
+	if utf8.RuneCountInString(in.InstituteAttemptID) > examhall.MaxInstituteAttemptIDLength {
+		s.writeError(w, r, fieldErr("institute_attempt_id",
+			fmt.Sprintf("Ensure this field has no more than %d characters.", examhall.MaxInstituteAttemptIDLength)))
+		return
 	}
 	a, err := s.Attempts.StartAttempt(r.Context(), caller(r).ID, r.PathValue("slug"), in.InstituteAttemptID)
 	if err != nil {
@@ -305,7 +312,10 @@ func (s *Server) saveAnswer(w http.ResponseWriter, r *http.Request) {
 		in.NumericValue = &text
 	}
 	if body.Duration != nil {
-		d := time.Duration(*body.Duration * float64(time.Second))
+		// Clamped to a second past the bound before the conversion, which
+		// would overflow: Validate then refuses it with the bound's message.
+		limit := (examhall.MaxSaveDuration + time.Second).Seconds()
+		d := time.Duration(max(-limit, min(*body.Duration, limit)) * float64(time.Second))
 		in.Duration = &d
 	}
 	ua, err := s.Attempts.SaveAnswer(r.Context(), caller(r).ID, id, itemID, in)

@@ -561,7 +561,7 @@ func applyAnswer(ua *examhall.UserAnswer, in examhall.AnswerInput, now time.Time
 		ua.Review = *in.Review
 	}
 	if in.Duration != nil {
-		ua.Duration += in.Duration.Truncate(time.Second)
+		ua.Duration = examhall.AddAnswerDuration(ua.Duration, in.Duration.Truncate(time.Second))
 	}
 	ua.Modified = now
 }
