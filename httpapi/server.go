@@ -39,6 +39,10 @@ type Server struct {
 	// BaseURL is the public address used in absolute links (next, previous,
 	// *_url); nil means the scheme and Host of each request.
 	BaseURL *url.URL
+	// AllowedHosts are the Host header values accepted besides the loopback
+	// names (see checkHost): host names, ".example.com" for a domain and its
+	// subdomains, or "*" for any.
+	AllowedHosts []string
 	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
 	MaxBodyBytes   int64
@@ -51,7 +55,7 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.logRequests(s.recoverPanics(withTrailingSlash(s.limitBody(mux))))
+	return s.logRequests(s.recoverPanics(s.checkHost(withTrailingSlash(s.limitBody(mux)))))
 }
 
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this

@@ -37,6 +37,9 @@ type Config struct {
 	LoginWindow             time.Duration
 
 	TrustedProxies []netip.Prefix
+	// AllowedHosts are the Host header values served (Django's ALLOWED_HOSTS);
+	// empty means the base URL's host. Loopback names are always served.
+	AllowedHosts []string
 
 	MaxBodyBytes    int64
 	MaxImportBytes  int64
@@ -108,6 +111,15 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.IntVar(&c.LoginFailuresPerUser, "login-failures-per-user", 10, "failed logins of one username allowed per window")
 		fs.IntVar(&c.LoginFailuresPerAddress, "login-failures-per-address", 100, "failed logins from one client address allowed per window")
 		fs.DurationVar(&c.LoginWindow, "login-window", 15*time.Minute, "window of the login failure limits")
+		fs.Func("allowed-hosts", "comma-separated Host header values served, besides localhost, 127.0.0.1 and ::1: names, .example.com for a domain and its subdomains, or * for any (default: the --base-url host)", func(v string) error {
+			c.AllowedHosts = nil
+			for _, item := range strings.Split(v, ",") {
+				if item = strings.TrimSpace(item); item != "" {
+					c.AllowedHosts = append(c.AllowedHosts, item)
+				}
+			}
+			return nil
+		})
 		fs.Func("trusted-proxies", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed", func(v string) error {
 			c.TrustedProxies = c.TrustedProxies[:0]
 			for _, item := range strings.Split(v, ",") {

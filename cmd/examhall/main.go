@@ -167,12 +167,16 @@ func (m *Main) serve(ctx context.Context) error {
 		}
 	}
 	var baseURL *url.URL
+	allowedHosts := m.Config.AllowedHosts
 	if m.Config.BaseURL != "" {
 		baseURL, _ = url.Parse(strings.TrimSuffix(m.Config.BaseURL, "/")) // checked by ParseConfig
+		if len(allowedHosts) == 0 {
+			allowedHosts = []string{baseURL.Hostname()}
+		}
 	}
 	api := &httpapi.Server{
 		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
-		Import: m.db, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
+		Import: m.db, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
 	m.listener, err = net.Listen("tcp", m.Config.Addr)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ func TestParseConfig(t *testing.T) {
 		"EXAMHALL_LOGIN_WINDOW":    "5m",
 		"EXAMHALL_TIMEZONE":        "Asia/Kolkata",
 		"EXAMHALL_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7",
+		"EXAMHALL_ALLOWED_HOSTS":   "exams.example.com, .example.org",
 	}
 	c, err := ParseConfig([]string{"serve", "--addr", ":7000"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
@@ -34,7 +36,8 @@ func TestParseConfig(t *testing.T) {
 	}
 	if c.DB != env["EXAMHALL_DB"] || c.Addr != ":7000" || c.LoginWindow != 5*time.Minute || c.Timezone != "Asia/Kolkata" ||
 		c.TokenLifetime != 7*24*time.Hour || c.LoginFailuresPerUser != 10 ||
-		fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.168.1.7/32]" {
+		fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.168.1.7/32]" ||
+		fmt.Sprint(c.AllowedHosts) != "[exams.example.com .example.org]" {
 		t.Errorf("config = %+v", c)
 	}
 	bad := []struct {
@@ -332,5 +335,40 @@ func TestImportCommand(t *testing.T) {
 	m.Close()
 	if err == nil || err.Error() != "the bundle was not imported:\n  users[0] \"x\".role: \"king\" is not a valid choice." {
 		t.Errorf("bad bundle: %v", err)
+	}
+}
+
+// serve answers only the hosts it is told of (--allowed-hosts, default the
+// --base-url host) and loopback names: an unauthenticated admin request gets
+// 401 for those, 400 for any other Host header.
+func TestServeAllowedHosts(t *testing.T) {
+	for _, tt := range []struct {
+		args    []string
+		allowed []string
+		refused []string
+	}{
+		{[]string{"--base-url", "https://exams.example.com/x"}, []string{"exams.example.com", "localhost:8080"},
+			[]string{"evil.invalid", "lan.example"}},
+		{[]string{"--base-url", "https://exams.example.com", "--allowed-hosts", "lan.example, .example.org"},
+			[]string{"lan.example", "a.example.org", "127.0.0.1"}, []string{"exams.example.com", "evil.invalid"}},
+		{nil, []string{"localhost", "[::1]:80"}, []string{"exams.example.com", "192.0.2.1"}},
+	} {
+		m, _ := start(t, append([]string{"--db", sqltest.DSN(t, sqlstore.SQLite)}, tt.args...)...)
+		for _, host := range append(tt.allowed, tt.refused...) {
+			req, _ := http.NewRequest("GET", m.URL()+"/api/v2.5/admin/users/", nil)
+			req.Host = host
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			want := 401
+			if slices.Contains(tt.refused, host) {
+				want = 400
+			}
+			if resp.StatusCode != want {
+				t.Errorf("%v: Host %s: %d, want %d", tt.args, host, resp.StatusCode, want)
+			}
+		}
 	}
 }
