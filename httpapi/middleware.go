@@ -113,11 +113,34 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// requireRole returns a wrapper that lets a request through only with a valid
+// guard wraps a handler so that only some callers reach it (requireRole).
+type guard func(http.HandlerFunc) http.HandlerFunc
+
+// methods guards every method of a route. A method the route lacks is
+// guarded too: DRF authenticates and checks permissions before it looks for
+// the method's handler, so an unauthenticated request gets 401 (and a
+// student on an admin path 403) whatever its method, and only a caller who
+// may use the route learns which methods it has (405).
+func (g guard) methods(m methods) http.Handler {
+	guarded := methods{}
+	for method, h := range m {
+		guarded[method] = g(h)
+	}
+	notAllowed := g(func(w http.ResponseWriter, r *http.Request) { m.ServeHTTP(w, r) })
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := guarded.handler(r.Method); !ok {
+			notAllowed(w, r)
+			return
+		}
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+// requireRole returns a guard that lets a request through only with a valid
 // token of a user with one of roles: no credentials or a refused token → 401,
 // another role → 403. The Authorization header is "JWT <token>" (or "Bearer
 // <token>"); its errors are those of djangorestframework-jwt.
-func (s *Server) requireRole(roles ...examhall.Role) func(http.HandlerFunc) http.HandlerFunc {
+func (s *Server) requireRole(roles ...examhall.Role) guard {
 	return func(next http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			u, err := s.authenticate(r)

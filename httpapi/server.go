@@ -71,60 +71,60 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 
 	admin := s.requireRole(examhall.RoleAdmin)
-	mux.Handle("/api/v2.5/admin/users/{$}", methods{http.MethodGet: admin(s.listUsers), http.MethodPost: admin(s.createUser)})
-	mux.Handle("/api/v2.5/admin/users/{id}/{$}", methods{http.MethodGet: admin(s.getUser),
-		http.MethodPatch: admin(s.patchUser), http.MethodDelete: admin(s.deleteByID(s.deleteUser))})
-	mux.Handle(importPath+"{$}", methods{http.MethodPost: admin(s.importBundle)})
+	mux.Handle("/api/v2.5/admin/users/{$}", admin.methods(methods{http.MethodGet: s.listUsers, http.MethodPost: s.createUser}))
+	mux.Handle("/api/v2.5/admin/users/{id}/{$}", admin.methods(methods{http.MethodGet: s.getUser,
+		http.MethodPatch: s.patchUser, http.MethodDelete: s.deleteByID(s.deleteUser)}))
+	mux.Handle(importPath+"{$}", admin.methods(methods{http.MethodPost: s.importBundle}))
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
-	mux.Handle("/api/v2.5/admin/subjects/{$}", methods{http.MethodGet: author(s.listSubjects), http.MethodPost: author(s.createSubject)})
-	mux.Handle("/api/v2.5/admin/exams/{$}", methods{http.MethodGet: author(s.listAdminExams), http.MethodPost: author(s.createExam)})
-	mux.Handle("/api/v2.5/admin/subjects/{id}/{$}", methods{http.MethodPatch: author(s.patchSubject),
-		http.MethodDelete: author(s.deleteByID(s.deleteSubject))})
-	mux.Handle("/api/v2.5/admin/exams/{id}/{$}", methods{http.MethodGet: author(s.getExam),
-		http.MethodPatch: author(s.patchExam), http.MethodDelete: author(s.deleteByID(s.deleteExam))})
-	mux.Handle("/api/v2.5/admin/exams/{id}/sections/{$}", methods{http.MethodPost: author(s.addSection)})
-	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{$}", methods{http.MethodPost: author(s.addExamQuestion)})
-	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", methods{http.MethodPut: author(s.changeExamQuestion),
-		http.MethodDelete: author(s.deleteExamQuestion)})
-	mux.Handle("/api/v2.5/admin/attempts/{$}", methods{http.MethodGet: admin(s.listAdminAttempts)})
-	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", methods{http.MethodGet: admin(s.getAdminAttempt)})
-	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", methods{http.MethodGet: admin(s.listUserAnswers)})
-	mux.Handle("/api/v3/admin/attempts/{id}/video-conference/{$}", methods{http.MethodGet: admin(s.listAttendance)})
-	mux.Handle("/api/v3/admin/chapter-content-attempts/{$}", methods{http.MethodGet: admin(s.listContentAttempts)})
-	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", methods{http.MethodPut: author(s.gradeAnswer)})
+	mux.Handle("/api/v2.5/admin/subjects/{$}", author.methods(methods{http.MethodGet: s.listSubjects, http.MethodPost: s.createSubject}))
+	mux.Handle("/api/v2.5/admin/exams/{$}", author.methods(methods{http.MethodGet: s.listAdminExams, http.MethodPost: s.createExam}))
+	mux.Handle("/api/v2.5/admin/subjects/{id}/{$}", author.methods(methods{http.MethodPatch: s.patchSubject,
+		http.MethodDelete: s.deleteByID(s.deleteSubject)}))
+	mux.Handle("/api/v2.5/admin/exams/{id}/{$}", author.methods(methods{http.MethodGet: s.getExam,
+		http.MethodPatch: s.patchExam, http.MethodDelete: s.deleteByID(s.deleteExam)}))
+	mux.Handle("/api/v2.5/admin/exams/{id}/sections/{$}", author.methods(methods{http.MethodPost: s.addSection}))
+	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{$}", author.methods(methods{http.MethodPost: s.addExamQuestion}))
+	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", author.methods(methods{http.MethodPut: s.changeExamQuestion,
+		http.MethodDelete: s.deleteExamQuestion}))
+	mux.Handle("/api/v2.5/admin/attempts/{$}", admin.methods(methods{http.MethodGet: s.listAdminAttempts}))
+	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", admin.methods(methods{http.MethodGet: s.getAdminAttempt}))
+	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", admin.methods(methods{http.MethodGet: s.listUserAnswers}))
+	mux.Handle("/api/v3/admin/attempts/{id}/video-conference/{$}", admin.methods(methods{http.MethodGet: s.listAttendance}))
+	mux.Handle("/api/v3/admin/chapter-content-attempts/{$}", admin.methods(methods{http.MethodGet: s.listContentAttempts}))
+	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", author.methods(methods{http.MethodPut: s.gradeAnswer}))
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
-	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", methods{http.MethodPost: anyone(s.startAttempt)})
-	mux.Handle("/api/v2.5/admin/courses/{$}", methods{http.MethodPost: author(s.createCourse)})
-	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", methods{http.MethodGet: author(s.getCourse),
-		http.MethodPatch: author(s.patchCourse), http.MethodDelete: author(s.deleteByID(s.deleteCourse))})
-	mux.Handle("/api/v2.5/admin/courses/{id}/chapters/{$}", methods{http.MethodPost: author(s.addChapter)})
-	mux.Handle("/api/v2.5/admin/chapters/{id}/{$}", methods{http.MethodPatch: author(s.patchChapter),
-		http.MethodDelete: author(s.deleteByID(s.deleteChapter))})
-	mux.Handle("/api/v2.5/admin/chapters/{id}/contents/{$}", methods{http.MethodPost: author(s.addContent)})
-	mux.Handle("/api/v2.5/admin/chapter-contents/{id}/{$}", methods{http.MethodPatch: author(s.patchContent),
-		http.MethodDelete: author(s.deleteByID(s.deleteContent))})
-	mux.Handle("/api/v2.5/courses/{$}", methods{http.MethodGet: anyone(s.listCourses)})
-	mux.Handle("/api/v2.5/courses/{id}/contents/{$}", methods{http.MethodGet: anyone(s.getCourse)})
-	mux.Handle("/api/v2.5/chapter-contents/{id}/attempts/{$}", methods{http.MethodPost: anyone(s.openContent)})
-	mux.Handle("/api/v2.5/content-attempts/{id}/video-progress/{$}", methods{http.MethodPut: anyone(s.contentStep(videoProgressStep))})
-	mux.Handle("/api/v2.5/content-attempts/{id}/complete/{$}", methods{http.MethodPut: anyone(s.contentStep(completeStep))})
-	mux.Handle("/api/v2.5/content-attempts/{id}/join/{$}", methods{http.MethodPut: anyone(s.contentStep(joinStep))})
-	mux.Handle("/api/v2.5/content-attempts/{id}/leave/{$}", methods{http.MethodPut: anyone(s.contentStep(leaveStep))})
-	mux.Handle("/api/v2.2/exams/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsAll))})
-	mux.Handle("/api/v2.2/exams/available/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsAvailable))})
-	mux.Handle("/api/v2.2/exams/upcoming/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsUpcoming))})
-	mux.Handle("/api/v2.2/exams/history/{$}", methods{http.MethodGet: anyone(s.listExams(examhall.ExamsHistory))})
-	mux.Handle("/api/v2.2/exams/{slug}/{$}", methods{http.MethodGet: anyone(s.getStudentExam)})
-	mux.Handle("/api/v2.2/attempts/{$}", methods{http.MethodGet: anyone(s.listAttempts)})
-	mux.Handle("/api/v2.2/attempts/{id}/{$}", methods{http.MethodGet: anyone(s.getAttempt)})
-	mux.Handle("/api/v2.2/attempts/{id}/start/{$}", methods{http.MethodPut: anyone(s.attemptStep(resumeStep))})
-	mux.Handle("/api/v2.2/attempts/{id}/heartbeat/{$}", methods{http.MethodPut: anyone(s.attemptStep(heartbeatStep))})
-	mux.Handle("/api/v2.2/attempts/{id}/end/{$}", methods{http.MethodPut: anyone(s.attemptStep(endStep))})
-	mux.Handle("/api/v2.2/attempts/{id}/questions/{$}", methods{http.MethodGet: anyone(s.listAttemptQuestions(false))})
-	mux.Handle("/api/v2.2/attempts/{id}/questions/{item}/{$}", methods{http.MethodPut: anyone(s.saveAnswer)})
-	mux.Handle("/api/v2.2/attempts/{id}/review/{$}", methods{http.MethodGet: anyone(s.listAttemptQuestions(true))})
+	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", anyone.methods(methods{http.MethodPost: s.startAttempt}))
+	mux.Handle("/api/v2.5/admin/courses/{$}", author.methods(methods{http.MethodPost: s.createCourse}))
+	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", author.methods(methods{http.MethodGet: s.getCourse,
+		http.MethodPatch: s.patchCourse, http.MethodDelete: s.deleteByID(s.deleteCourse)}))
+	mux.Handle("/api/v2.5/admin/courses/{id}/chapters/{$}", author.methods(methods{http.MethodPost: s.addChapter}))
+	mux.Handle("/api/v2.5/admin/chapters/{id}/{$}", author.methods(methods{http.MethodPatch: s.patchChapter,
+		http.MethodDelete: s.deleteByID(s.deleteChapter)}))
+	mux.Handle("/api/v2.5/admin/chapters/{id}/contents/{$}", author.methods(methods{http.MethodPost: s.addContent}))
+	mux.Handle("/api/v2.5/admin/chapter-contents/{id}/{$}", author.methods(methods{http.MethodPatch: s.patchContent,
+		http.MethodDelete: s.deleteByID(s.deleteContent)}))
+	mux.Handle("/api/v2.5/courses/{$}", anyone.methods(methods{http.MethodGet: s.listCourses}))
+	mux.Handle("/api/v2.5/courses/{id}/contents/{$}", anyone.methods(methods{http.MethodGet: s.getCourse}))
+	mux.Handle("/api/v2.5/chapter-contents/{id}/attempts/{$}", anyone.methods(methods{http.MethodPost: s.openContent}))
+	mux.Handle("/api/v2.5/content-attempts/{id}/video-progress/{$}", anyone.methods(methods{http.MethodPut: s.contentStep(videoProgressStep)}))
+	mux.Handle("/api/v2.5/content-attempts/{id}/complete/{$}", anyone.methods(methods{http.MethodPut: s.contentStep(completeStep)}))
+	mux.Handle("/api/v2.5/content-attempts/{id}/join/{$}", anyone.methods(methods{http.MethodPut: s.contentStep(joinStep)}))
+	mux.Handle("/api/v2.5/content-attempts/{id}/leave/{$}", anyone.methods(methods{http.MethodPut: s.contentStep(leaveStep)}))
+	mux.Handle("/api/v2.2/exams/{$}", anyone.methods(methods{http.MethodGet: s.listExams(examhall.ExamsAll)}))
+	mux.Handle("/api/v2.2/exams/available/{$}", anyone.methods(methods{http.MethodGet: s.listExams(examhall.ExamsAvailable)}))
+	mux.Handle("/api/v2.2/exams/upcoming/{$}", anyone.methods(methods{http.MethodGet: s.listExams(examhall.ExamsUpcoming)}))
+	mux.Handle("/api/v2.2/exams/history/{$}", anyone.methods(methods{http.MethodGet: s.listExams(examhall.ExamsHistory)}))
+	mux.Handle("/api/v2.2/exams/{slug}/{$}", anyone.methods(methods{http.MethodGet: s.getStudentExam}))
+	mux.Handle("/api/v2.2/attempts/{$}", anyone.methods(methods{http.MethodGet: s.listAttempts}))
+	mux.Handle("/api/v2.2/attempts/{id}/{$}", anyone.methods(methods{http.MethodGet: s.getAttempt}))
+	mux.Handle("/api/v2.2/attempts/{id}/start/{$}", anyone.methods(methods{http.MethodPut: s.attemptStep(resumeStep)}))
+	mux.Handle("/api/v2.2/attempts/{id}/heartbeat/{$}", anyone.methods(methods{http.MethodPut: s.attemptStep(heartbeatStep)}))
+	mux.Handle("/api/v2.2/attempts/{id}/end/{$}", anyone.methods(methods{http.MethodPut: s.attemptStep(endStep)}))
+	mux.Handle("/api/v2.2/attempts/{id}/questions/{$}", anyone.methods(methods{http.MethodGet: s.listAttemptQuestions(false)}))
+	mux.Handle("/api/v2.2/attempts/{id}/questions/{item}/{$}", anyone.methods(methods{http.MethodPut: s.saveAnswer}))
+	mux.Handle("/api/v2.2/attempts/{id}/review/{$}", anyone.methods(methods{http.MethodGet: s.listAttemptQuestions(true)}))
 }
 
 // methods routes a path by request method; other methods get DRF's 405. HEAD is
@@ -136,10 +136,7 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "Not found.")
 		return
 	}
-	h, ok := m[r.Method]
-	if !ok && r.Method == http.MethodHead {
-		h, ok = m[http.MethodGet]
-	}
+	h, ok := m.handler(r.Method)
 	if !ok {
 		allow := make([]string, 0, len(m))
 		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
@@ -156,6 +153,15 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // location is the institute's time zone, which renders every datetime and
 // interprets date-only parameters (SPEC §2).
+// handler is the handler of method, HEAD answered as GET.
+func (m methods) handler(method string) (http.HandlerFunc, bool) {
+	h, ok := m[method]
+	if !ok && method == http.MethodHead {
+		h, ok = m[http.MethodGet]
+	}
+	return h, ok
+}
+
 func (s *Server) location() *time.Location { return s.Institute.Institute().Location }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
