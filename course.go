@@ -310,6 +310,7 @@ type CourseStore interface {
 	// ContentAttemptsOf returns the user's content attempts, by id.
 	ContentAttemptsOf(ctx context.Context, userID int64) ([]*ContentAttempt, error)
 	// Attendance returns a page of a video conference's attendees, by user id,
-	// and how many there are.
+	// and how many there are. Returns ENOTFOUND if there is no such video
+	// conference.
 	Attendance(ctx context.Context, videoConferenceID int64, offset, limit int) ([]Attendance, int, error)
 }

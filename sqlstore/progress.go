@@ -339,9 +339,14 @@ func (db *DB) Attendance(ctx context.Context, conferenceID int64, offset, limit 
 	var list []examhall.Attendance
 	var count int
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM user_video_conferences WHERE video_conference_id = $1
-			AND join_time IS NOT NULL`, conferenceID).Scan(&count); err != nil {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM video_conferences WHERE id = $1),
+			(SELECT count(*) FROM user_video_conferences WHERE video_conference_id = $1 AND join_time IS NOT NULL)`,
+			conferenceID).Scan(&exists, &count); err != nil {
 			return fmt.Errorf("attendance: %w", err)
+		}
+		if exists == 0 {
+			return examhall.Errorf(examhall.ENOTFOUND, "Not found.")
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT u.id, u.first_name, u.last_name, u.email, uvc.join_time,
 			uvc.leave_time, uvc.duration_s FROM user_video_conferences uvc JOIN users u ON u.id = uvc.user_id

@@ -372,3 +372,14 @@ func TestServeAllowedHosts(t *testing.T) {
 		}
 	}
 }
+
+// The pprof listener has the API listener's timeouts, and serves profiles up
+// to its write timeout (issue 10, fault 11: it had none).
+func TestPprofListener(t *testing.T) {
+	m, _ := start(t, "--db", sqltest.DSN(t, sqlstore.SQLite), "--pprof-addr", "127.0.0.1:0")
+	s := m.pprofServer
+	if s.ReadHeaderTimeout != 10*time.Second || s.ReadTimeout != 10*time.Second || s.IdleTimeout != 120*time.Second ||
+		s.WriteTimeout != pprofMaxSeconds*time.Second {
+		t.Errorf("pprof timeouts: header %v, read %v, write %v, idle %v", s.ReadHeaderTimeout, s.ReadTimeout, s.WriteTimeout, s.IdleTimeout)
+	}
+}

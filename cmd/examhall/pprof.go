@@ -4,7 +4,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"time"
 )
+
+// pprofMaxSeconds is the longest profile or trace the pprof listener serves.
+const pprofMaxSeconds = 300
 
 // servePprof serves Go's profiles (/debug/pprof/) on their own listener, for
 // finding where a server's time goes under load. Off unless --pprof-addr is
@@ -19,7 +23,11 @@ func (m *Main) servePprof() error {
 	if err != nil {
 		return err
 	}
-	m.pprofServer = &http.Server{Handler: mux}
+	// Timeouts as on the API's listener, so that idle or slow clients cannot
+	// hold connections open; writes may take as long as the longest profile
+	// or trace one asks for (?seconds=, which pprof refuses beyond it).
+	m.pprofServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: pprofMaxSeconds * time.Second, IdleTimeout: 120 * time.Second}
 	go m.pprofServer.Serve(l) //nolint:errcheck // ends with Close
 	return nil
 }
