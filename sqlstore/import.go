@@ -51,8 +51,12 @@ var errDryRun = errors.New("dry run")
 // notifies no one. Records are matched by their natural keys (username, subject key, exam slug, question key; an
 // attempt by exam, user and start), created when new, updated in place when
 // changed and left alone when equal, so that importing a bundle twice changes
-// nothing the second time. Any error imports nothing. With dryRun everything
-// is checked and rolled back.
+// nothing the second time. What a bundle means never depends on the order of
+// its records (issue 10): subjects may precede their parents, a question key
+// may move between exams of the bundle, and attempts are checked as a set
+// (EINVALID naming both records when two are of the same exam, user and
+// start, or two of one user and exam are running). Any error imports
+// nothing. With dryRun everything is checked and rolled back.
 func (db *DB) ImportBundle(ctx context.Context, b *bundle.Bundle, passwords PasswordHasher, dryRun bool) (ImportSummary, error) {
 	var summary ImportSummary
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
@@ -221,6 +225,9 @@ func (imp *importer) subjects(ctx context.Context) error {
 
 func (imp *importer) exams(ctx context.Context) error {
 	imp.examsBySlug = map[string]*examhall.Exam{}
+	if err := imp.releaseQuestions(ctx); err != nil {
+		return err
+	}
 	for i := range imp.b.Exams {
 		want := imp.b.ExamAt(i, imp.subjectIDs)
 		at := fmt.Sprintf("exams[%d] %q.", i, want.Slug)
@@ -245,6 +252,51 @@ func (imp *importer) exams(ctx context.Context) error {
 			imp.summary.count("exams", false, changed)
 			imp.examsBySlug[want.Slug] = have
 		}
+	}
+	return nil
+}
+
+// releaseQuestions clears, before any exam is written, the content of every
+// stored exam of the bundle whose questions change (it is rebuilt below), so
+// that a question key may move from one exam of the bundle to another
+// whatever their order in it (issue 10). Such an exam must have no attempts:
+// one that has is refused here, before any other exam's error.
+func (imp *importer) releaseQuestions(ctx context.Context) error {
+	for i := range imp.b.Exams {
+		want := imp.b.ExamAt(i, imp.subjectIDs)
+		have, err := examInTx(ctx, imp.tx, `SELECT `+examColumns+` FROM exams WHERE slug = $1`, want.Slug)
+		if examhall.ErrorCodeOf(err) == examhall.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if sameStructure(have, want) {
+			continue
+		}
+		if err := lockExam(ctx, imp.tx, have.ID, examExclusive); err != nil {
+			return err
+		}
+		if err := refuseRestructure(ctx, imp.tx, fmt.Sprintf("exams[%d] %q.", i, want.Slug), have.ID); err != nil {
+			return err
+		}
+		if err := clearContent(ctx, imp.tx, have.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refuseRestructure refuses to add, remove or move the questions of an exam
+// with attempts: their answers hang on them.
+func refuseRestructure(ctx context.Context, tx *Tx, at string, examID int64) error {
+	var attempts int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE exam_id = $1`, examID).Scan(&attempts); err != nil {
+		return fmt.Errorf("attempts of exam %d: %w", examID, err)
+	}
+	if attempts > 0 {
+		return fieldError(at+"sections", "This exam has attempts: an import may change its questions' wording, "+
+			"marks and answer keys, but not add, remove or move questions or answers.")
 	}
 	return nil
 }
@@ -282,14 +334,11 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 	if err := lockExam(ctx, imp.tx, have.ID, examExclusive); err != nil {
 		return false, err
 	}
-	var attempts int
-	if err := imp.tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE exam_id = $1`, have.ID).Scan(&attempts); err != nil {
-		return false, fmt.Errorf("attempts of %q: %w", have.Slug, err)
-	}
 	sameShape := sameStructure(have, want)
-	if attempts > 0 && !sameShape {
-		return false, fieldError(at+"sections", "This exam has attempts: an import may change its questions' wording, "+
-			"marks and answer keys, but not add, remove or move questions or answers.")
+	if !sameShape {
+		if err := refuseRestructure(ctx, imp.tx, at, have.ID); err != nil {
+			return false, err
+		}
 	}
 	if err := checkSubjects(ctx, imp.tx, want); err != nil {
 		return false, prefixed(at, err)
@@ -342,6 +391,19 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 
 // rebuildContent replaces the sections and questions of an exam without attempts.
 func (imp *importer) rebuildContent(ctx context.Context, at string, examID int64, want *examhall.Exam) error {
+	if err := clearContent(ctx, imp.tx, examID); err != nil {
+		return err
+	}
+	if err := imp.checkQuestionKeys(ctx, at, want, examID); err != nil {
+		return err
+	}
+	want.ID = examID
+	return insertExamContent(ctx, imp.tx, want)
+}
+
+// clearContent deletes the sections and exam questions of an exam without
+// attempts, and the questions no other exam uses.
+func clearContent(ctx context.Context, tx *Tx, examID int64) error {
 	for _, stmt := range []string{
 		`CREATE TEMPORARY TABLE IF NOT EXISTS import_old_questions (id BIGINT)`,
 		`DELETE FROM import_old_questions`,
@@ -355,15 +417,11 @@ func (imp *importer) rebuildContent(ctx context.Context, at string, examID int64
 		if strings.Contains(stmt, "$1") {
 			args = append(args, examID)
 		}
-		if _, err := imp.tx.ExecContext(ctx, stmt, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
 			return fmt.Errorf("rebuild exam %d: %w", examID, err)
 		}
 	}
-	if err := imp.checkQuestionKeys(ctx, at, want, examID); err != nil {
-		return err
-	}
-	want.ID = examID
-	return insertExamContent(ctx, imp.tx, want)
+	return nil
 }
 
 func updateQuestionText(ctx context.Context, tx *Tx, q *examhall.Question) error {
