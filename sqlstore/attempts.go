@@ -335,16 +335,18 @@ func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.E
 // when it started before the user's ranked attempt of the exam (or there is
 // none), which then leaves it: the population is each user's earliest-started
 // completed attempt, ties going to the lower id (SPEC §5). Live attempts of
-// one user and exam never overlap, so the ranked one is nearly always
-// earlier; an imported history can hold a running attempt started before a
-// completed one. One indexed read of at most one row (attempts_one_ranked),
-// locked so that no regrade moves its score meanwhile; a.InRankPopulation is
-// set, not saved, after the leaver's row is written, so that the two never
-// hold the index's one place at once.
+// one user and exam never overlap, so the ranked one is nearly always the
+// earlier; an imported history (or the demo's) can hold a running attempt
+// started before a completed one. The common case costs what it always did:
+// one indexed read of at most one row (attempts_one_ranked). The leaver's
+// score is read as it leaves, in one locking statement, so that a regrade
+// committed meanwhile cannot make the counts drift. a.InRankPopulation is
+// set, not saved: touch saves it after the leaver's row is written, so that
+// the two never hold the index's one place at once.
 func joinRankPopulation(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
-	var rankedID, rankedDate, rankedScore int64
-	err := tx.QueryRowContext(ctx, `SELECT id, date, score_h FROM attempts WHERE exam_id = $1 AND user_id = $2
-		AND in_rank_population`+tx.db.forUpdate(), a.ExamID, a.UserID).Scan(&rankedID, &rankedDate, &rankedScore)
+	var rankedID, rankedDate int64
+	err := tx.QueryRowContext(ctx, `SELECT id, date FROM attempts WHERE exam_id = $1 AND user_id = $2
+		AND in_rank_population`, a.ExamID, a.UserID).Scan(&rankedID, &rankedDate)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
@@ -352,11 +354,16 @@ func joinRankPopulation(ctx context.Context, tx *Tx, a *examhall.Attempt) error 
 	case rankedDate < micros(a.Date) || (rankedDate == micros(a.Date) && rankedID < a.ID):
 		return nil // a retake: placed against the population without joining it
 	default:
-		if _, err := tx.ExecContext(ctx, `UPDATE attempts SET in_rank_population = FALSE WHERE id = $1`, rankedID); err != nil {
+		var score int64
+		err := tx.QueryRowContext(ctx, `UPDATE attempts SET in_rank_population = FALSE
+			WHERE id = $1 AND in_rank_population RETURNING score_h`, rankedID).Scan(&score)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("rank population: %w", err)
 		}
-		if err := countScore(ctx, tx, a.ExamID, decimal.Decimal(rankedScore), -1); err != nil {
-			return err
+		if err == nil {
+			if err := countScore(ctx, tx, a.ExamID, decimal.Decimal(score), -1); err != nil {
+				return err
+			}
 		}
 	}
 	a.InRankPopulation = true
