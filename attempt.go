@@ -329,7 +329,8 @@ type HistoryStore interface {
 	InsertStudents(ctx context.Context, users []*User, passwordHash string) error
 	// InsertAttempts inserts the records in one transaction, setting the
 	// attempts' IDs; each record's answers are in exam order. The caller sets
-	// Attempt.InRankPopulation.
+	// Attempt.InRankPopulation: true on each user's earliest-started
+	// completed attempt of each exam, false on every other (SPEC §5).
 	InsertAttempts(ctx context.Context, records []AttemptRecord) error
 	// CountScores rebuilds the exams' rank counts from their ranked attempts.
 	CountScores(ctx context.Context, examIDs []int64) error

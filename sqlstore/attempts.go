@@ -318,25 +318,56 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 // time running out or its exam closing — the state-change point where an
 // "attempt completed" webhook belongs): it scores the attempt's answers,
 // writes the results, and places the attempt in its exam's rank population
-// when it is the user's first completed attempt. The attempt's own fields are
-// set, not saved: touch saves them.
+// when it is the user's earliest-started completed attempt. The attempt's own
+// fields are set, not saved: touch saves them.
 func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
 	if err := rescore(ctx, tx, a, exam); err != nil {
 		return err
 	}
-	var ranked int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE exam_id = $1 AND user_id = $2
-		AND in_rank_population`, a.ExamID, a.UserID).Scan(&ranked); err != nil {
-		return fmt.Errorf("rank population: %w", err)
-	}
-	if ranked == 0 {
-		a.InRankPopulation = true
-		if err := countScore(ctx, tx, a.ExamID, a.Score, 1); err != nil {
-			return err
-		}
+	if err := joinRankPopulation(ctx, tx, a); err != nil {
+		return err
 	}
 	return followAttempt(ctx, tx, a)
+}
+
+// joinRankPopulation places a, just completed, in its exam's rank population
+// when it started before the user's ranked attempt of the exam (or there is
+// none), which then leaves it: the population is each user's earliest-started
+// completed attempt, ties going to the lower id (SPEC §5). Live attempts of
+// one user and exam never overlap, so the ranked one is nearly always the
+// earlier; an imported history (or the demo's) can hold a running attempt
+// started before a completed one. The common case costs what it always did:
+// one indexed read of at most one row (attempts_one_ranked). The leaver's
+// score is read as it leaves, in one locking statement, so that a regrade
+// committed meanwhile cannot make the counts drift. a.InRankPopulation is
+// set, not saved: touch saves it after the leaver's row is written, so that
+// the two never hold the index's one place at once.
+func joinRankPopulation(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
+	var rankedID, rankedDate int64
+	err := tx.QueryRowContext(ctx, `SELECT id, date FROM attempts WHERE exam_id = $1 AND user_id = $2
+		AND in_rank_population`, a.ExamID, a.UserID).Scan(&rankedID, &rankedDate)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("rank population: %w", err)
+	case rankedDate < micros(a.Date) || (rankedDate == micros(a.Date) && rankedID < a.ID):
+		return nil // a retake: placed against the population without joining it
+	default:
+		var score int64
+		err := tx.QueryRowContext(ctx, `UPDATE attempts SET in_rank_population = FALSE
+			WHERE id = $1 AND in_rank_population RETURNING score_h`, rankedID).Scan(&score)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("rank population: %w", err)
+		}
+		if err == nil {
+			if err := countScore(ctx, tx, a.ExamID, decimal.Decimal(score), -1); err != nil {
+				return err
+			}
+		}
+	}
+	a.InRankPopulation = true
+	return countScore(ctx, tx, a.ExamID, a.Score, 1)
 }
 
 // rescore scores the attempt's answers and writes each answer's result and

@@ -51,8 +51,12 @@ var errDryRun = errors.New("dry run")
 // notifies no one. Records are matched by their natural keys (username, subject key, exam slug, question key; an
 // attempt by exam, user and start), created when new, updated in place when
 // changed and left alone when equal, so that importing a bundle twice changes
-// nothing the second time. Any error imports nothing. With dryRun everything
-// is checked and rolled back.
+// nothing the second time. What a bundle means never depends on the order of
+// its records (issue 10): subjects may precede their parents, a question key
+// may move between exams of the bundle, and attempts are checked as a set
+// (EINVALID naming both records when two are of the same exam, user and
+// start, or two of one user and exam are running). Any error imports
+// nothing. With dryRun everything is checked and rolled back.
 func (db *DB) ImportBundle(ctx context.Context, b *bundle.Bundle, passwords PasswordHasher, dryRun bool) (ImportSummary, error) {
 	var summary ImportSummary
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
@@ -223,6 +227,9 @@ func (imp *importer) subjects(ctx context.Context) error {
 
 func (imp *importer) exams(ctx context.Context) error {
 	imp.examsBySlug = map[string]*examhall.Exam{}
+	if err := imp.releaseQuestions(ctx); err != nil {
+		return err
+	}
 	for i := range imp.b.Exams {
 		want := imp.b.ExamAt(i, imp.subjectIDs)
 		at := fmt.Sprintf("exams[%d] %q.", i, want.Slug)
@@ -247,6 +254,51 @@ func (imp *importer) exams(ctx context.Context) error {
 			imp.summary.count("exams", false, changed)
 			imp.examsBySlug[want.Slug] = have
 		}
+	}
+	return nil
+}
+
+// releaseQuestions clears, before any exam is written, the content of every
+// stored exam of the bundle whose questions change (it is rebuilt below), so
+// that a question key may move from one exam of the bundle to another
+// whatever their order in it (issue 10). Such an exam must have no attempts:
+// one that has is refused here, before any other exam's error.
+func (imp *importer) releaseQuestions(ctx context.Context) error {
+	for i := range imp.b.Exams {
+		want := imp.b.ExamAt(i, imp.subjectIDs)
+		have, err := examInTx(ctx, imp.tx, `SELECT `+examColumns+` FROM exams WHERE slug = $1`, want.Slug)
+		if examhall.ErrorCodeOf(err) == examhall.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if sameStructure(have, want) {
+			continue
+		}
+		if err := lockExam(ctx, imp.tx, have.ID, examExclusive); err != nil {
+			return err
+		}
+		if err := refuseRestructure(ctx, imp.tx, fmt.Sprintf("exams[%d] %q.", i, want.Slug), have.ID); err != nil {
+			return err
+		}
+		if err := clearContent(ctx, imp.tx, have.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refuseRestructure refuses to add, remove or move the questions of an exam
+// with attempts: their answers hang on them.
+func refuseRestructure(ctx context.Context, tx *Tx, at string, examID int64) error {
+	var attempts int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE exam_id = $1`, examID).Scan(&attempts); err != nil {
+		return fmt.Errorf("attempts of exam %d: %w", examID, err)
+	}
+	if attempts > 0 {
+		return fieldError(at+"sections", "This exam has attempts: an import may change its questions' wording, "+
+			"marks and answer keys, but not add, remove or move questions or answers.")
 	}
 	return nil
 }
@@ -284,14 +336,11 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 	if err := lockExam(ctx, imp.tx, have.ID, examExclusive); err != nil {
 		return false, err
 	}
-	var attempts int
-	if err := imp.tx.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE exam_id = $1`, have.ID).Scan(&attempts); err != nil {
-		return false, fmt.Errorf("attempts of %q: %w", have.Slug, err)
-	}
 	sameShape := sameStructure(have, want)
-	if attempts > 0 && !sameShape {
-		return false, fieldError(at+"sections", "This exam has attempts: an import may change its questions' wording, "+
-			"marks and answer keys, but not add, remove or move questions or answers.")
+	if !sameShape {
+		if err := refuseRestructure(ctx, imp.tx, at, have.ID); err != nil {
+			return false, err
+		}
 	}
 	if err := checkSubjects(ctx, imp.tx, want); err != nil {
 		return false, prefixed(at, err)
@@ -344,6 +393,19 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 
 // rebuildContent replaces the sections and questions of an exam without attempts.
 func (imp *importer) rebuildContent(ctx context.Context, at string, examID int64, want *examhall.Exam) error {
+	if err := clearContent(ctx, imp.tx, examID); err != nil {
+		return err
+	}
+	if err := imp.checkQuestionKeys(ctx, at, want, examID); err != nil {
+		return err
+	}
+	want.ID = examID
+	return insertExamContent(ctx, imp.tx, want)
+}
+
+// clearContent deletes the sections and exam questions of an exam without
+// attempts, and the questions no other exam uses.
+func clearContent(ctx context.Context, tx *Tx, examID int64) error {
 	for _, stmt := range []string{
 		`CREATE TEMPORARY TABLE IF NOT EXISTS import_old_questions (id BIGINT)`,
 		`DELETE FROM import_old_questions`,
@@ -357,15 +419,11 @@ func (imp *importer) rebuildContent(ctx context.Context, at string, examID int64
 		if strings.Contains(stmt, "$1") {
 			args = append(args, examID)
 		}
-		if _, err := imp.tx.ExecContext(ctx, stmt, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
 			return fmt.Errorf("rebuild exam %d: %w", examID, err)
 		}
 	}
-	if err := imp.checkQuestionKeys(ctx, at, want, examID); err != nil {
-		return err
-	}
-	want.ID = examID
-	return insertExamContent(ctx, imp.tx, want)
+	return nil
 }
 
 func updateQuestionText(ctx context.Context, tx *Tx, q *examhall.Question) error {
@@ -473,91 +531,43 @@ func prefixed(prefix string, err error) error {
 	return &examhall.Error{Code: e.Code, Message: e.Message, Fields: fields}
 }
 
+// importedAttempt is a bundle attempt checked against its exam and user.
+type importedAttempt struct {
+	at        string // how errors name the record: attempts[index] "exam"/"user".
+	in        bundle.Attempt
+	exam      *examhall.Exam
+	userID    int64
+	started   time.Time
+	completed *time.Time // nil: running
+	answers   map[int64]*examhall.UserAnswer
+}
+
+// attempts writes the bundle's attempts, then makes each touched user's
+// earliest-started completed attempt of each exam the ranked one. What they
+// mean does not depend on their order in the bundle (issue 10): they are
+// checked as a set first, and the completed ones are written before the
+// running ones, so that a stored running attempt that the bundle completes
+// never stands in the way of the user's new running one.
 func (imp *importer) attempts(ctx context.Context) error {
-	loc := imp.b.Location()
+	list, err := imp.checkAttempts()
+	if err != nil {
+		return err
+	}
 	type pair struct{ exam, user int64 }
 	touched := map[pair]bool{}
-	for i, in := range imp.b.Attempts {
-		at := fmt.Sprintf("attempts[%d] %q/%q.", i, in.Exam, in.User)
-		exam := imp.examsBySlug[in.Exam]
-		userID := imp.userIDs[examhall.UsernameKey(in.User)]
-		started, _ := drf.ParseTime(in.Started, loc) // checked by bundle.Parse
-		started = started.UTC().Truncate(time.Microsecond)
-		want, err := bundleAnswers(at, exam, in.Answers)
-		if err != nil {
-			return err
-		}
-		a, err := scanAttempt(imp.tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
-			WHERE exam_id = $1 AND user_id = $2 AND date = $3`, exam.ID, userID, micros(started)))
-		created := errors.Is(err, sql.ErrNoRows)
-		switch {
-		case created:
-			a = &examhall.Attempt{ExamID: exam.ID, UserID: userID, State: examhall.AttemptRunning, Date: started,
-				LastStartedTime: &started, LastActivity: started, Result: "NA"}
-			if in.InstituteAttemptID != nil {
-				a.InstituteAttemptID = *in.InstituteAttemptID
-			}
-			err = imp.tx.QueryRowContext(ctx, `INSERT INTO attempts (exam_id, user_id, state, date, last_started_time,
-				last_activity_at, institute_attempt_id, result) VALUES ($1, $2, 0, $3, $3, $3, $4, 'NA') RETURNING id`,
-				a.ExamID, a.UserID, micros(started), textArg(a.InstituteAttemptID)).Scan(&a.ID)
-			if isUniqueViolation(err) {
-				return fieldError(at+"completed", "The user has another running attempt of this exam; only one may run.")
-			}
-			if err != nil {
-				return fmt.Errorf("insert attempt: %w", err)
-			}
-			if err := insertBlankAnswers(ctx, imp.tx, a.ID, exam); err != nil {
-				return err
-			}
-			if err := insertBlankSections(ctx, imp.tx, a.ID, exam); err != nil {
-				return err
-			}
-		case err != nil:
-			return fmt.Errorf("attempt: %w", err)
-		}
-		have, err := attemptAnswers(ctx, imp.tx, a.ID)
-		if err != nil {
-			return err
-		}
-		changed := false
-		for _, ua := range have {
-			w := want[ua.ExamQuestionID]
-			if w == nil {
-				w = &examhall.UserAnswer{}
-			}
-			if sameAnswer(ua, w) {
+	for _, running := range []bool{false, true} {
+		for _, r := range list {
+			if (r.completed == nil) != running {
 				continue
 			}
-			changed = true
-			if err := writeAnswer(ctx, imp.tx, ua, w); err != nil {
+			changed, err := imp.attempt(ctx, r)
+			if err != nil {
 				return err
 			}
-		}
-		var completed *time.Time
-		if in.Completed != nil {
-			t, _ := drf.ParseTime(*in.Completed, loc)
-			t = t.UTC().Truncate(time.Microsecond)
-			completed = &t
-		}
-		if completed == nil && a.State == examhall.AttemptCompleted {
-			return fieldError(at+"completed", "This attempt is completed already; an import cannot reopen it.")
-		}
-		sameEnd := (completed == nil && a.CompletedOn == nil) || (completed != nil && a.CompletedOn != nil && completed.Equal(*a.CompletedOn))
-		if created || changed || !sameEnd {
-			if completed != nil {
-				a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, completed, false
-				a.TimeTaken = completed.Sub(started)
-				if exam.Duration != nil {
-					a.TimeTaken = min(a.TimeTaken, *exam.Duration)
-				}
-				a.LastActivity = *completed
-				if err := regradeAttempt(ctx, imp.tx, a, exam); err != nil {
-					return err
-				}
+			if changed {
+				touched[pair{r.exam.ID, r.userID}] = true
 			}
-			touched[pair{exam.ID, userID}] = true
 		}
-		imp.summary.count("attempts", created, !created && (changed || !sameEnd))
 	}
 	for p := range touched {
 		if err := rerank(ctx, imp.tx, p.exam, p.user); err != nil {
@@ -565,6 +575,155 @@ func (imp *importer) attempts(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// checkAttempts reads the bundle's attempts and checks them as a set: every
+// answer against its question; one record per exam, user and start (else two
+// records would each overwrite the other, the last one listed winning); at
+// most one running attempt per user and exam. It returns every error at once.
+func (imp *importer) checkAttempts() ([]importedAttempt, error) {
+	loc := imp.b.Location()
+	type pair struct{ exam, user int64 }
+	type start struct {
+		pair
+		at int64
+	}
+	byStart, running := map[start]int{}, map[pair]int{}
+	errs := examhall.FieldErrors{}
+	list := make([]importedAttempt, len(imp.b.Attempts))
+	for i, in := range imp.b.Attempts {
+		r := importedAttempt{at: fmt.Sprintf("attempts[%d] %q/%q.", i, in.Exam, in.User), in: in,
+			exam: imp.examsBySlug[in.Exam], userID: imp.userIDs[examhall.UsernameKey(in.User)]}
+		started, _ := drf.ParseTime(in.Started, loc) // checked by bundle.Parse
+		r.started = started.UTC().Truncate(time.Microsecond)
+		if in.Completed != nil {
+			t, _ := drf.ParseTime(*in.Completed, loc)
+			t = t.UTC().Truncate(time.Microsecond)
+			r.completed = &t
+		}
+		var err error
+		if r.answers, err = bundleAnswers(r.at, r.exam, in.Answers); err != nil {
+			var e *examhall.Error
+			if !errors.As(err, &e) {
+				return nil, err
+			}
+			for field, msgs := range e.Fields {
+				for _, m := range msgs {
+					errs.Add(field, m)
+				}
+			}
+		}
+		p := pair{r.exam.ID, r.userID}
+		if j, ok := byStart[start{p, micros(r.started)}]; ok {
+			errs.Add(r.at+"started", fmt.Sprintf("attempts[%d] is an attempt of the same user and exam with the same start; "+
+				"an attempt appears once in a bundle.", j))
+		}
+		byStart[start{p, micros(r.started)}] = i
+		if r.completed == nil {
+			if j, ok := running[p]; ok {
+				errs.Add(r.at+"completed", fmt.Sprintf("attempts[%d] is a running attempt of the same user and exam; "+
+					"only one may run.", j))
+			}
+			running[p] = i
+		}
+		list[i] = r
+	}
+	return list, errs.Err()
+}
+
+// attempt writes one checked bundle attempt: a new one is created in its
+// final state, a stored one (the same exam, user and start) takes the
+// bundle's answers and end. It reports whether anything changed.
+func (imp *importer) attempt(ctx context.Context, r importedAttempt) (bool, error) {
+	exam, started, completed := r.exam, r.started, r.completed
+	a, err := scanAttempt(imp.tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+		WHERE exam_id = $1 AND user_id = $2 AND date = $3`, exam.ID, r.userID, micros(started)))
+	created := errors.Is(err, sql.ErrNoRows)
+	switch {
+	case created:
+		state := examhall.AttemptCompleted
+		if completed == nil {
+			state = examhall.AttemptRunning
+			if err := imp.checkNoneRunning(ctx, r); err != nil {
+				return false, err
+			}
+		}
+		a = &examhall.Attempt{ExamID: exam.ID, UserID: r.userID, State: state, Date: started,
+			LastStartedTime: &started, LastActivity: started, Result: "NA"}
+		if r.in.InstituteAttemptID != nil {
+			a.InstituteAttemptID = *r.in.InstituteAttemptID
+		}
+		if err := imp.tx.QueryRowContext(ctx, `INSERT INTO attempts (exam_id, user_id, state, date, last_started_time,
+			last_activity_at, institute_attempt_id, result) VALUES ($1, $2, $3, $4, $4, $4, $5, 'NA') RETURNING id`,
+			a.ExamID, a.UserID, a.State, micros(started), textArg(a.InstituteAttemptID)).Scan(&a.ID); isUniqueViolation(err) {
+			// a live start won the race since checkNoneRunning
+			return false, fieldError(r.at+"completed", "The user has another running attempt of this exam; only one may run.")
+		} else if err != nil {
+			return false, fmt.Errorf("insert attempt: %w", err)
+		}
+		if err := insertBlankAnswers(ctx, imp.tx, a.ID, exam); err != nil {
+			return false, err
+		}
+		if err := insertBlankSections(ctx, imp.tx, a.ID, exam); err != nil {
+			return false, err
+		}
+	case err != nil:
+		return false, fmt.Errorf("attempt: %w", err)
+	}
+	have, err := attemptAnswers(ctx, imp.tx, a.ID)
+	if err != nil {
+		return false, err
+	}
+	changed := false
+	for _, ua := range have {
+		w := r.answers[ua.ExamQuestionID]
+		if w == nil {
+			w = &examhall.UserAnswer{}
+		}
+		if sameAnswer(ua, w) {
+			continue
+		}
+		changed = true
+		if err := writeAnswer(ctx, imp.tx, ua, w); err != nil {
+			return false, err
+		}
+	}
+	if completed == nil && a.State == examhall.AttemptCompleted {
+		return false, fieldError(r.at+"completed", "This attempt is completed already; an import cannot reopen it.")
+	}
+	sameEnd := (completed == nil && a.CompletedOn == nil) || (completed != nil && a.CompletedOn != nil && completed.Equal(*a.CompletedOn))
+	if (created || changed || !sameEnd) && completed != nil {
+		a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, completed, false
+		a.TimeTaken = completed.Sub(started)
+		if exam.Duration != nil {
+			a.TimeTaken = min(a.TimeTaken, *exam.Duration)
+		}
+		a.LastActivity = *completed
+		if err := regradeAttempt(ctx, imp.tx, a, exam); err != nil {
+			return false, err
+		}
+	}
+	imp.summary.count("attempts", created, !created && (changed || !sameEnd))
+	return created || changed || !sameEnd, nil
+}
+
+// checkNoneRunning refuses a new running attempt while the user has a stored
+// running attempt of the exam (which the bundle does not complete: completed
+// records are written first). Checked before the insert, whose unique index
+// would otherwise refuse it: on PostgreSQL a failed statement ends the
+// transaction.
+func (imp *importer) checkNoneRunning(ctx context.Context, r importedAttempt) error {
+	var date int64
+	err := imp.tx.QueryRowContext(ctx, `SELECT date FROM attempts WHERE user_id = $1 AND exam_id = $2 AND state = 0`,
+		r.userID, r.exam.ID).Scan(&date)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("running attempts: %w", err)
+	}
+	return fieldError(r.at+"completed", fmt.Sprintf("The user has another running attempt of this exam, started %s; "+
+		"only one may run.", drf.FormatTime(fromMicros(date), imp.b.Location())))
 }
 
 // bundleAnswers turns a bundle attempt's answers into user answers by exam
