@@ -118,11 +118,31 @@ type ExamSummary struct {
 
 // ReportStore serves the admin reporting API.
 type ReportStore interface {
+	// AttemptReport returns what the admin attempt detail shows (SPEC §8.2),
+	// read at one snapshot, so that a regrade committing meanwhile cannot mix
+	// old tallies with new answers. A running attempt shows its clock as of
+	// now; one whose time has run out is completed first. Returns ENOTFOUND
+	// if there is no such attempt.
+	AttemptReport(ctx context.Context, attemptID int64) (*AttemptReport, error)
 	// ExamList returns one page of the exams f selects and how many it selects.
 	ExamList(ctx context.Context, f ExamListFilter) ([]ExamSummary, int, error)
 	// AttemptList returns one page of the attempts f selects, how many it
 	// selects in all, and the snapshot it read them at.
 	AttemptList(ctx context.Context, f AttemptFilter) (rows []AttemptRow, count int, snapshot int64, err error)
+}
+
+// AttemptReport is an attempt with everything its admin detail shows.
+type AttemptReport struct {
+	Attempt  *Attempt
+	Exam     *Exam // shared with other requests: read-only
+	User     *User // without batches
+	Sections []AttemptSection
+	Answers  []*UserAnswer // in exam order
+	Subjects []Subject     // the whole subject tree, for subject_stats
+	// Percentile places a completed attempt against the exam's rank
+	// population (SPEC §5); Ranked is false when it has no place yet.
+	Percentile decimal.Decimal
+	Ranked     bool
 }
 
 // ContentAttemptFilter selects a page of the admin chapter content attempts

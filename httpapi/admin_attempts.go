@@ -81,46 +81,23 @@ func (s *Server) getAdminAttempt(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "Not found.")
 		return
 	}
-	a, exam, err := s.Attempts.Attempt(r.Context(), examhall.AnyUser, id)
+	rep, err := s.Reports.AttemptReport(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := s.adminAttemptDetail(r, a, exam)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, s.adminAttemptDetail(r, rep))
 }
 
-func (s *Server) adminAttemptDetail(r *http.Request, a *examhall.Attempt, exam *examhall.Exam) (*adminAttemptDetail, error) {
-	ctx := r.Context()
-	u, err := s.Users.UserByID(ctx, a.UserID)
-	if err != nil {
-		return nil, err
-	}
-	sections, err := s.Attempts.AttemptSections(ctx, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	answers, err := s.Attempts.Answers(ctx, examhall.AnyUser, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	subjects, err := s.Exams.Subjects(ctx)
-	if err != nil {
-		return nil, err
-	}
-	_, _, percentile, ranked, err := s.Attempts.Rank(ctx, a)
-	if err != nil {
-		return nil, err
-	}
+// adminAttemptDetail renders the report of one attempt, all read at one
+// snapshot.
+func (s *Server) adminAttemptDetail(r *http.Request, rep *examhall.AttemptReport) *adminAttemptDetail {
+	a, exam, u, answers := rep.Attempt, rep.Exam, rep.User, rep.Answers
 	byQuestion := make(map[int64]*examhall.UserAnswer, len(answers))
 	for _, ua := range answers {
 		byQuestion[ua.ExamQuestionID] = ua
 	}
-	stats := scoring.NewPaper(exam, subjects).Tally(byQuestion, a.TimeTaken)
+	stats := scoring.NewPaper(exam, rep.Subjects).Tally(byQuestion, a.TimeTaken)
 
 	d := &adminAttemptDetail{
 		ID: a.ID, Date: s.formatTime(a.Date), ExamID: a.ExamID, UserID: a.UserID, Email: u.Email,
@@ -135,11 +112,11 @@ func (s *Server) adminAttemptDetail(r *http.Request, a *examhall.Attempt, exam *
 		SubjectStats: []subjectStat{}, DifficultyLevelStats: map[string]difficultyStat{},
 		InstituteAttemptID: nonEmpty(a.InstituteAttemptID),
 	}
-	if ranked {
-		p := pyFloat(percentile.Float64())
+	if rep.Ranked {
+		p := pyFloat(rep.Percentile.Float64())
 		d.Percentile = &p
 	}
-	for _, sec := range sections {
+	for _, sec := range rep.Sections {
 		d.Sections = append(d.Sections, adminAttemptSection{ID: sec.ID, Order: sec.Order, SectionID: sec.SectionID,
 			TimeTaken: drf.FormatDuration(sec.TimeTaken), CorrectAnswersCount: sec.Correct,
 			IncorrectAnswersCount: sec.Incorrect, UnansweredCount: sec.Unanswered, Score: sec.Score})
@@ -158,5 +135,5 @@ func (s *Server) adminAttemptDetail(r *http.Request, a *examhall.Attempt, exam *
 		d.DifficultyLevelStats[key] = difficultyStat{CorrectAnswersCount: t.Correct, IncorrectAnswersCount: t.Incorrect,
 			PartialCorrectAnswersCount: t.Partial, UnansweredCount: t.Unanswered, TotalCount: t.Total()}
 	}
-	return d, nil
+	return d
 }

@@ -631,9 +631,7 @@ func (db *DB) Attempt(ctx context.Context, userID, attemptID int64) (*examhall.A
 
 // attemptWithExamVersion reads the user's attempt (any user's with AnyUser)
 // and the version of its exam in one statement.
-func attemptWithExamVersion(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}, userID, attemptID int64) (*examhall.Attempt, int64, error) {
+func attemptWithExamVersion(ctx context.Context, q queryer, userID, attemptID int64) (*examhall.Attempt, int64, error) {
 	var version int64
 	a, err := scanAttempt(q.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version FROM attempts
 		JOIN exams ON exams.id = attempts.exam_id
@@ -649,7 +647,17 @@ func attemptWithExamVersion(ctx context.Context, q interface {
 
 // AttemptSections returns the attempt's section tallies, by section order.
 func (db *DB) AttemptSections(ctx context.Context, attemptID int64) ([]examhall.AttemptSection, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, section_id, position, time_taken_us, correct_count,
+	return attemptSections(ctx, db.read, attemptID)
+}
+
+// queryer reads: a pool outside transactions, or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func attemptSections(ctx context.Context, q queryer, attemptID int64) ([]examhall.AttemptSection, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, section_id, position, time_taken_us, correct_count,
 		incorrect_count, unanswered_count, partial_count, score_h FROM attempt_sections
 		WHERE attempt_id = $1 ORDER BY position`, attemptID)
 	if err != nil {
@@ -713,11 +721,15 @@ func (db *DB) Answers(ctx context.Context, userID, attemptID int64) ([]*examhall
 // Rank places a completed attempt against its exam's rank population: a few
 // rows of score counts, however many attempts the exam has.
 func (db *DB) Rank(ctx context.Context, a *examhall.Attempt) (int, int, decimal.Decimal, bool, error) {
+	return rankIn(ctx, db.read, a)
+}
+
+func rankIn(ctx context.Context, q queryer, a *examhall.Attempt) (int, int, decimal.Decimal, bool, error) {
 	if a.State != examhall.AttemptCompleted {
 		return 0, 0, 0, false, nil
 	}
 	var population, higher int64
-	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(attempts), 0),
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(attempts), 0),
 		COALESCE(SUM(CASE WHEN score_h > $2 THEN attempts ELSE 0 END), 0)
 		FROM exam_score_counts WHERE exam_id = $1`, a.ExamID, int64(a.Score)).Scan(&population, &higher)
 	if err != nil {

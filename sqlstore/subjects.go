@@ -48,7 +48,11 @@ func (db *DB) CreateSubject(ctx context.Context, s *examhall.Subject) error {
 
 // Subjects returns the whole subject tree, by id.
 func (db *DB) Subjects(ctx context.Context) ([]examhall.Subject, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, COALESCE(key, ''), name, COALESCE(parent_id, 0) FROM subjects ORDER BY id`)
+	return subjectsIn(ctx, db.read)
+}
+
+func subjectsIn(ctx context.Context, q queryer) ([]examhall.Subject, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, COALESCE(key, ''), name, COALESCE(parent_id, 0) FROM subjects ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("subjects: %w", err)
 	}

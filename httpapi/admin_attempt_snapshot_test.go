@@ -1,0 +1,87 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/sqlstore"
+)
+
+// TestAdminAttemptDetailIsOneSnapshot reads an attempt's admin detail while
+// regrades keep changing its question's marks between 1 and 3: every body
+// read must agree with itself (the score, its sections' scores and its
+// subject's score are the same number), as only a read at one snapshot
+// guarantees (issue 10, fault 11: six store calls could mix a regrade's
+// before and after).
+func TestAdminAttemptDetailIsOneSnapshot(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
+		a := newTestAPI(t, engine)
+		a.addUser("admin", examhall.RoleAdmin)
+		a.addUser("asha", examhall.RoleStudent)
+		admin, student := a.token("admin"), a.token("asha")
+		var exam struct {
+			ID       int64
+			Sections []struct{ Questions []struct{ ID int64 } }
+		}
+		a.must(201, "POST", "/api/v2.5/admin/exams/", admin, map[string]any{"slug": "snap", "title": "Snap", "published": true,
+			"sections": []map[string]any{{"name": "One", "questions": []map[string]any{
+				{"type": "numerical", "question_html": "q", "numerical_min": "1", "numerical_max": "1"}}}}}, &exam)
+		var attempt struct{ ID int64 }
+		a.must(201, "POST", "/api/v2.2/exams/snap/attempts/", student, nil, &attempt)
+		var page struct{ Results []e2eItem }
+		a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/questions/", attempt.ID), student, nil, &page)
+		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/questions/%d/", attempt.ID, page.Results[0].ID), student,
+			map[string]any{"numeric_value": "1"}, nil)
+		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/end/", attempt.ID), student, nil, nil)
+
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			question := fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, exam.Sections[0].Questions[0].ID)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				marks := []string{"1", "3"}[i%2]
+				if got := a.do("PUT", question, "JWT "+admin, "application/json", `{"marks": "`+marks+`"}`); got.status != 200 {
+					t.Errorf("regrade: %d %s", got.status, got.body)
+					return
+				}
+			}
+		}()
+		deadline := time.Now().Add(2 * time.Second)
+		reads, mixed := 0, 0
+		for time.Now().Before(deadline) {
+			got := a.do("GET", fmt.Sprintf("/api/v2.5/admin/attempts/%d/", attempt.ID), "JWT "+admin, "", "")
+			if got.status != 200 {
+				t.Fatalf("detail: %d %s", got.status, got.body)
+			}
+			var d struct {
+				Score        string
+				Sections     []struct{ Score string }
+				SubjectStats []struct{ Score string } `json:"subject_stats"`
+			}
+			if err := json.Unmarshal([]byte(got.body), &d); err != nil {
+				t.Fatal(err)
+			}
+			reads++
+			if d.Sections[0].Score != d.Score || d.SubjectStats[0].Score != d.Score {
+				mixed++
+				if mixed <= 3 {
+					t.Errorf("read %d mixes snapshots: score %s, section %s, subject %s", reads, d.Score, d.Sections[0].Score, d.SubjectStats[0].Score)
+				}
+			}
+		}
+		close(stop)
+		wg.Wait()
+		t.Logf("%d reads, %d mixed", reads, mixed)
+	})
+}
