@@ -292,7 +292,9 @@ const AnyUser int64 = 0
 // run out is completed (and scored) on its next touch, whatever the touch.
 type AttemptStore interface {
 	// StartAttempt creates and starts an attempt of the exam for the user,
-	// within the exam's rules (published, dates, retakes); EINVALID otherwise.
+	// within the exam's rules (dates, retakes; EINVALID otherwise). An
+	// unknown or unpublished slug, or an exam whose batches do not admit the
+	// user (BatchesAdmit), is ENOTFOUND: the exam does not exist for them.
 	StartAttempt(ctx context.Context, userID int64, examSlug, instituteAttemptID string) (*Attempt, error)
 	// Attempt returns the user's attempt (ENOTFOUND for another user's);
 	// AnyUser reads any user's, for staff. The exam is shared with other

@@ -120,6 +120,10 @@ type ChapterContent struct {
 	FreePreview     bool
 	Start           *time.Time
 	End             *time.Time
+
+	// ExamBatches are the batches of the exam of an Exam or Quiz content
+	// (Exam.Batches), sorted; none means every student.
+	ExamBatches []string
 }
 
 // Chapter is an ordered part of a course.
@@ -152,19 +156,36 @@ type Course struct {
 }
 
 // OpenTo reports whether u may open every content of the course: staff
-// always, students when the course has no batches or shares one with them.
+// always, students when the course has no batches or shares one with them
+// (BatchesAdmit).
 func (c *Course) OpenTo(u *User) bool {
-	if u.Role != RoleStudent || len(c.Batches) == 0 {
+	return BatchesAdmit(c.Batches, u)
+}
+
+// RestrictedByBatches reports whether what a student may see of the course
+// depends on their batches: the course has batches, or a content points at
+// an exam that has.
+func (c *Course) RestrictedByBatches() bool {
+	if len(c.Batches) > 0 {
 		return true
 	}
-	for _, b := range c.Batches {
-		for _, ub := range u.Batches {
-			if b == ub {
+	for _, ch := range c.Chapters {
+		for _, cc := range ch.Contents {
+			if len(cc.ExamBatches) > 0 {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// ShownTo reports whether the content appears to u in its course: a
+// content pointing at an exam only when the exam's batches admit u (to
+// others the exam does not exist, free preview or not: a course cannot open
+// an exam to students the exam is not for); then every content when u may
+// open the whole course (enrolled), else only the free previews.
+func (cc *ChapterContent) ShownTo(u *User, enrolled bool) bool {
+	return BatchesAdmit(cc.ExamBatches, u) && (enrolled || cc.FreePreview)
 }
 
 // Validate checks a course with its chapters and contents, all at once.

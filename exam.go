@@ -179,3 +179,25 @@ func (e *Exam) TotalMarks() decimal.Decimal {
 	}
 	return total
 }
+
+// ReviewShows is what the review of a completed attempt (SPEC §6) shows of
+// each answer beyond the student's own input.
+type ReviewShows struct {
+	AnswerKey bool // answers[].is_correct, explanation_html and result
+	Marks     bool // marks_awarded
+}
+
+// ReviewFor says what the review of an attempt of the exam shows to a user
+// with role, after the exam's settings as Testpress has them: show_answers
+// (answer key and explanations) and show_score (score, percentage, rank).
+// Without show_answers a student sees neither the key nor each answer's
+// result, which gives the key away ("Incorrect" strikes a choice out);
+// without show_score, no answer's marks, the parts of the score. Marks give
+// the key away as well, so they need both. Staff and admins, who read the
+// key through the authoring API anyway, see everything.
+func (e *Exam) ReviewFor(role Role) ReviewShows {
+	if role != RoleStudent {
+		return ReviewShows{AnswerKey: true, Marks: true}
+	}
+	return ReviewShows{AnswerKey: e.ShowAnswers, Marks: e.ShowAnswers && e.ShowScore}
+}

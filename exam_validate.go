@@ -219,11 +219,20 @@ type ExamStore interface {
 	// rescores the attempt; when no essay remains pending, its evaluation is
 	// complete.
 	GradeAnswer(ctx context.Context, attemptID, answerID int64, marks decimal.Decimal) (*Attempt, *UserAnswer, error)
-	// PublishedExams returns the published exams in window as of now, each
-	// with its sections and questions (answers included, as ExamBySlug loads
-	// them), by start date, newest first (exams without one last), then by id,
-	// newest first. userID is the student whose history ExamsHistory lists.
+	// PublishedExams returns the published exams in window as of now that
+	// the user may see, each with its sections and questions (answers
+	// included, as ExamBySlug loads them), by start date, newest first (exams
+	// without one last), then by id, newest first. ExamsAll, ExamsAvailable
+	// and ExamsUpcoming hold only exams whose batches admit the user
+	// (BatchesAdmit); ExamsHistory holds the exams the user has completed,
+	// whatever their batches are now. An unknown window is EINVALID.
 	PublishedExams(ctx context.Context, now time.Time, window ExamWindow, userID int64) ([]*Exam, error)
+	// VisibleExam returns the published exam with the slug when the user
+	// may see it: its batches admit them, or they have an attempt of it.
+	// Otherwise ENOTFOUND, as for an unknown slug: to a student outside its
+	// batches an exam does not exist. The exam is shared with other
+	// requests: callers must not change it.
+	VisibleExam(ctx context.Context, userID int64, slug string) (*Exam, error)
 }
 
 // ExamWindow selects the published exams a student's exam lists show.

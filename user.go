@@ -3,6 +3,7 @@ package examhall
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,6 +48,23 @@ func (u *User) FullName() string {
 // CanLogIn reports whether the user may obtain and use tokens.
 func (u *User) CanLogIn() bool {
 	return u.IsActive && !u.IsBlocked
+}
+
+// BatchesAdmit reports whether a record for batches (an exam, a course) is
+// for u: staff and admins always, students when the record has no batches
+// (it is for everyone) or they are in one of them. u.Batches must be loaded
+// for a student. sqlstore holds the same rule in SQL for exams, so that the
+// hot exam paths decide it in the statements they already run.
+func BatchesAdmit(batches []string, u *User) bool {
+	if u.Role != RoleStudent || len(batches) == 0 {
+		return true
+	}
+	for _, b := range batches {
+		if slices.Contains(u.Batches, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // UsernameKey is the form in which usernames are compared: they are unique

@@ -224,15 +224,16 @@ func liveStream(l *examhall.LiveStream) liveStreamOutput {
 		ShowRecordedVideo: l.ShowRecordedVideo, Status: l.Status, ChatEmbedURL: l.ChatEmbedURL}
 }
 
-// courseOutput renders a course; onlyPreviews keeps just its free-preview
-// contents, for a student outside its batches.
-func (s *Server) courseOutput(c *examhall.Course, onlyPreviews bool) courseOutput {
+// courseOutput renders a course with the contents shown to viewer
+// (ChapterContent.ShownTo): all of them when enrolled, else only the free
+// previews, and never an exam whose batches leave a student out.
+func (s *Server) courseOutput(c *examhall.Course, viewer *examhall.User, enrolled bool) courseOutput {
 	out := courseOutput{ID: c.ID, Slug: c.Slug, Title: c.Title, Description: c.Description, Image: c.Image,
 		Created: s.formatTime(c.Created), Modified: s.formatTime(c.Modified), Batches: c.Batches, Chapters: []chapterOutput{}}
 	for _, ch := range c.Chapters {
 		co := chapterOutput{ID: ch.ID, Order: ch.Order, Title: ch.Title, Description: ch.Description, Contents: []contentOutput{}}
 		for i := range ch.Contents {
-			if onlyPreviews && !ch.Contents[i].FreePreview {
+			if !ch.Contents[i].ShownTo(viewer, enrolled) {
 				continue
 			}
 			co.Contents = append(co.Contents, s.contentOutput(&ch.Contents[i]))
@@ -260,7 +261,7 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.courseOutput(course, false))
+	writeJSON(w, http.StatusCreated, s.courseOutput(course, caller(r), true))
 }
 
 // getCourse is GET /api/v2.5/admin/courses/<id>/ and, for students,
@@ -277,16 +278,29 @@ func (s *Server) getCourse(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	viewer, err := s.courseViewer(r, course)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.courseOutput(course, viewer, course.OpenTo(viewer)))
+}
+
+// courseViewer is the caller, with their batches when they are a student
+// and what they may see of the courses depends on batches
+// (Course.RestrictedByBatches): the authenticated caller comes without, and
+// most courses need no extra read.
+func (s *Server) courseViewer(r *http.Request, courses ...*examhall.Course) (*examhall.User, error) {
 	viewer := caller(r)
-	if viewer.Role == examhall.RoleStudent && len(course.Batches) > 0 {
-		// Whether the course is open to a student depends on their batches,
-		// which the authenticated caller does not carry.
-		if viewer, err = s.Users.UserByID(r.Context(), viewer.ID); err != nil {
-			s.writeError(w, r, err)
-			return
+	if viewer.Role != examhall.RoleStudent {
+		return viewer, nil
+	}
+	for _, c := range courses {
+		if c.RestrictedByBatches() {
+			return s.Users.UserByID(r.Context(), viewer.ID)
 		}
 	}
-	writeJSON(w, http.StatusOK, s.courseOutput(course, !course.OpenTo(viewer)))
+	return viewer, nil
 }
 
 // Page sizes of the student course list.
@@ -312,9 +326,15 @@ func (s *Server) listCourses(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	onPage := courses[offset:min(offset+resolved.Size, len(courses))]
+	viewer, err := s.courseViewer(r, onPage...)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	results := []courseOutput{}
-	for _, c := range courses[offset:min(offset+resolved.Size, len(courses))] {
-		results = append(results, s.courseOutput(c, false))
+	for _, c := range onPage { // each open to the caller (CoursesFor)
+		results = append(results, s.courseOutput(c, viewer, true))
 	}
 	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, len(courses), results))
 }
@@ -489,7 +509,7 @@ func (s *Server) patchCourse(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.courseOutput(course, false))
+	writeJSON(w, http.StatusOK, s.courseOutput(course, caller(r), true))
 }
 
 func (s *Server) deleteCourse(r *http.Request, id int64) error {
@@ -534,7 +554,7 @@ func (s *Server) addChapter(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.courseOutput(course, false))
+	writeJSON(w, http.StatusCreated, s.courseOutput(course, caller(r), true))
 }
 
 // addContent is POST /api/v2.5/admin/chapters/<id>/contents/: one content, appended.

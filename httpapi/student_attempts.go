@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -171,9 +172,41 @@ type attemptItem struct {
 	EssayText       *string      `json:"essay_text"`
 	Review          bool         `json:"review"`
 	// After completion, on the review endpoint only:
-	ExplanationHTML *string          `json:"explanation_html,omitempty"`
-	Result          *string          `json:"result,omitempty"`
-	MarksAwarded    *decimal.Decimal `json:"marks_awarded,omitempty"`
+	ExplanationHTML reviewField[string]          `json:"explanation_html,omitzero"`
+	Result          reviewField[string]          `json:"result,omitzero"`
+	MarksAwarded    reviewField[decimal.Decimal] `json:"marks_awarded,omitzero"`
+}
+
+// reviewField is a key of the review only: left out of the questions list
+// (unset, the zero value) and, in a review, the value or null when the
+// exam's settings hide it from the caller (Exam.ReviewFor). The key stays
+// either way, so that a client reads one shape whatever the settings.
+type reviewField[T any] struct {
+	set   bool
+	value *T // nil: hidden
+}
+
+// reviewed is a review field holding v, or null unless shown.
+func reviewed[T any](v T, shown bool) reviewField[T] {
+	if !shown {
+		return reviewField[T]{set: true}
+	}
+	return reviewField[T]{set: true, value: &v}
+}
+
+// IsZero leaves an unset field out (omitzero).
+func (f reviewField[T]) IsZero() bool { return !f.set }
+
+// MarshalJSON writes the value, or null, with HTML left as it is (as
+// writeJSON writes the rest of the body).
+func (f reviewField[T]) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(f.value); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 type itemQuestion struct {
@@ -185,13 +218,17 @@ type itemQuestion struct {
 }
 
 type itemAnswer struct {
-	ID        int64  `json:"id"`
-	TextHTML  string `json:"text_html"`
-	IsCorrect *bool  `json:"is_correct,omitempty"`
+	ID        int64             `json:"id"`
+	TextHTML  string            `json:"text_html"`
+	IsCorrect reviewField[bool] `json:"is_correct,omitzero"`
 }
 
+// attemptItems renders the attempt's answers as the questions list shows
+// them, or with review, as the review does: with what the exam's settings
+// let the caller see of the key and the marks (Exam.ReviewFor).
 func (s *Server) attemptItems(r *http.Request, attemptID int64, exam *examhall.Exam, answers []*examhall.UserAnswer,
 	subjects map[int64]string, review bool) []attemptItem {
+	shows := exam.ReviewFor(caller(r).Role)
 	byID := map[int64]examhall.ExamQuestion{}
 	for _, q := range exam.Questions() {
 		byID[q.ID] = q
@@ -213,13 +250,14 @@ func (s *Server) attemptItems(r *http.Request, attemptID int64, exam *examhall.E
 		for _, a := range q.Question.Answers {
 			ia := itemAnswer{ID: a.ID, TextHTML: a.TextHTML}
 			if review {
-				ia.IsCorrect = &a.IsCorrect
+				ia.IsCorrect = reviewed(a.IsCorrect, shows.AnswerKey)
 			}
 			item.Question.Answers = append(item.Question.Answers, ia)
 		}
 		if review {
-			result, marks := ua.Result.String(), ua.Marks
-			item.ExplanationHTML, item.Result, item.MarksAwarded = &q.Question.ExplanationHTML, &result, &marks
+			item.ExplanationHTML = reviewed(q.Question.ExplanationHTML, shows.AnswerKey)
+			item.Result = reviewed(ua.Result.String(), shows.AnswerKey)
+			item.MarksAwarded = reviewed(ua.Marks, shows.Marks)
 		}
 		items = append(items, item)
 	}

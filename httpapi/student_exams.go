@@ -63,7 +63,9 @@ const (
 // listExams is GET /api/v2.2/exams/ and its available/, upcoming/ and
 // history/ lists: published exams, newest start date first (exams without
 // one last), then newest first. The windows are judged at the request's
-// instant; history is the caller's (exams with a completed attempt).
+// instant and hold only the exams whose batches admit the caller; history
+// is the caller's (exams with a completed attempt, whatever their batches
+// are now).
 func (s *Server) listExams(window examhall.ExamWindow) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		page, err := drf.ParsePage(r.URL.Query(), examsPageSize, examsMaxPageSize)
@@ -92,16 +94,14 @@ func (s *Server) listExams(window examhall.ExamWindow) http.HandlerFunc {
 }
 
 // getStudentExam is GET /api/v2.2/exams/<slug>/: a published exam, whatever
-// its dates (a student may look at an upcoming or ended exam); an
-// unpublished one is not found.
+// its dates (a student may look at an upcoming or ended exam), that the
+// caller may see (Exams.VisibleExam). An unpublished exam, or one whose
+// batches leave a student out, is not found, as an unknown slug is: a 403
+// would tell the student that the slug exists.
 func (s *Server) getStudentExam(w http.ResponseWriter, r *http.Request) {
-	exam, err := s.Exams.ExamBySlug(r.Context(), r.PathValue("slug"))
+	exam, err := s.Exams.VisibleExam(r.Context(), caller(r).ID, r.PathValue("slug"))
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	if !exam.Published {
-		writeDetail(w, http.StatusNotFound, "Not found.")
 		return
 	}
 	writeJSON(w, http.StatusOK, s.studentExam(r, exam))

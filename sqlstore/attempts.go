@@ -80,7 +80,11 @@ func (db *DB) StartAttempt(ctx context.Context, userID int64, slug, instituteAtt
 }
 
 // startAttempt starts an attempt inside tx. An exam reached through a course
-// content (viaCourse) need not be published on its own.
+// content (viaCourse) need not be published on its own; its batches apply
+// either way. An exam the user may not see (unpublished, or batches that do
+// not admit them) is not found, before any other rule speaks: "This exam
+// has not started yet" would tell a student outside its batches that it
+// exists.
 func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAttemptID string, viaCourse bool) (*examhall.Attempt, error) {
 	version, err := lockExamVersion(ctx, tx, examID, examShared)
 	if err != nil {
@@ -93,18 +97,26 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	if !exam.Published && !viaCourse {
 		return nil, errNotFound
 	}
+	// The user's batches are read in the statement that counts their
+	// attempts, which the start runs anyway: no extra round trip on the
+	// busiest request of an exam morning.
+	var running, completed int
+	var open bool
+	if err := tx.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN state = 0 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), 0),
+		`+examOpenSQL("$2", "$1")+`
+		FROM attempts WHERE user_id = $1 AND exam_id = $2`, userID, exam.ID).Scan(&running, &completed, &open); err != nil {
+		return nil, fmt.Errorf("count attempts: %w", err)
+	}
+	if !open {
+		return nil, errNotFound
+	}
 	switch {
 	case exam.StartDate != nil && exam.StartDate.After(tx.now):
 		return nil, examhall.Errorf(examhall.EINVALID, "This exam has not started yet.")
 	case exam.EndDate != nil && !exam.EndDate.After(tx.now):
 		return nil, examhall.Errorf(examhall.EINVALID, "This exam has ended.")
-	}
-	var running, completed int
-	if err := tx.QueryRowContext(ctx, `SELECT
-		COALESCE(SUM(CASE WHEN state = 0 THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN state = 1 THEN 1 ELSE 0 END), 0)
-		FROM attempts WHERE user_id = $1 AND exam_id = $2`, userID, exam.ID).Scan(&running, &completed); err != nil {
-		return nil, fmt.Errorf("count attempts: %w", err)
 	}
 	switch {
 	case running > 0:

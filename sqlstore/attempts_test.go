@@ -31,7 +31,7 @@ func newAttemptFixture(t *testing.T, db *sqlstore.DB, clock *examhalltest.Clock)
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		u := newUser(fmt.Sprintf("student%d", i), examhall.RoleStudent)
+		u := newStudent(fmt.Sprintf("student%d", i))
 		if err := db.CreateUser(ctx, u, ""); err != nil {
 			t.Fatal(err)
 		}

@@ -190,7 +190,42 @@ func courseInTx(ctx context.Context, tx *Tx, id int64) (*examhall.Course, error)
 	}); err != nil {
 		return nil, fmt.Errorf("chapter contents: %w", err)
 	}
+	if err := loadExamBatches(ctx, tx, &c); err != nil {
+		return nil, err
+	}
 	return &c, nil
+}
+
+// loadExamBatches sets the ExamBatches of the course's exam and quiz
+// contents, so that a student's view of the course can leave out the exams
+// that are not for them.
+func loadExamBatches(ctx context.Context, tx *Tx, c *examhall.Course) error {
+	rows, err := tx.QueryContext(ctx, `SELECT cc.id, b.name FROM chapter_contents cc JOIN chapters ch ON ch.id = cc.chapter_id
+		JOIN exam_batches eb ON eb.exam_id = cc.exam_id JOIN batches b ON b.id = eb.batch_id
+		WHERE ch.course_id = $1`, c.ID)
+	if err != nil {
+		return fmt.Errorf("batches of the course's exams: %w", err)
+	}
+	batches := map[int64][]string{}
+	if err := scanRows(rows, func() error {
+		var id int64
+		var name string
+		err := rows.Scan(&id, &name)
+		batches[id] = append(batches[id], name)
+		return err
+	}); err != nil {
+		return fmt.Errorf("batches of the course's exams: %w", err)
+	}
+	for i := range c.Chapters {
+		for j := range c.Chapters[i].Contents {
+			cc := &c.Chapters[i].Contents[j]
+			if names, ok := batches[cc.ID]; ok {
+				slices.Sort(names) // in Go: the engines' collations differ
+				cc.ExamBatches = names
+			}
+		}
+	}
+	return nil
 }
 
 // scanContent reads a chapter content with the record it points at.
@@ -261,18 +296,20 @@ func courseBatches(ctx context.Context, tx *Tx, courseID int64) ([]string, error
 	return names, err
 }
 
-// enrolled reports whether the user may open every content of the course:
-// staff always, students when the course has no batches or shares one with them.
-func enrolled(ctx context.Context, tx *Tx, userID, courseID int64) (bool, error) {
-	var ok bool
-	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND role <> 'student')
+// access reports whether the user may open every content of the course
+// (enrolled: staff always, students when the course has no batches or
+// shares one with them) and whether the exam with examID (0: none) is for
+// them (examOpenSQL), in one statement.
+func access(ctx context.Context, tx *Tx, userID, courseID, examID int64) (enrolled, examOpen bool, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND role <> 'student')
 		OR NOT EXISTS (SELECT 1 FROM course_batches WHERE course_id = $2)
 		OR EXISTS (SELECT 1 FROM course_batches cb JOIN user_batches ub ON ub.batch_id = cb.batch_id
-			WHERE cb.course_id = $2 AND ub.user_id = $1)`, userID, courseID).Scan(&ok)
+			WHERE cb.course_id = $2 AND ub.user_id = $1),
+		`+examOpenSQL("$3", "$1"), userID, courseID, examID).Scan(&enrolled, &examOpen)
 	if err != nil {
-		return false, fmt.Errorf("enrolment: %w", err)
+		return false, false, fmt.Errorf("enrolment: %w", err)
 	}
-	return ok, nil
+	return enrolled, examOpen, nil
 }
 
 // CoursesFor returns the courses the user may see, by order then id.

@@ -39,6 +39,8 @@ func TestCourseProgress(t *testing.T) {
 		if err := db.CreateCourse(ctx, course); err != nil {
 			t.Fatal(err)
 		}
+		// The exam content comes with the exam's batches (sorted).
+		course.Chapters[0].Contents[3].ExamBatches = []string{"JEE 2027", "NEET 2027"}
 		got, err := db.CourseByID(ctx, course.ID)
 		if err != nil || !reflect.DeepEqual(got, course) {
 			t.Fatalf("CourseByID:\n got %+v\nwant %+v\n%v", got, course, err)

@@ -79,7 +79,7 @@ func TestExamCacheAcrossReplicas(t *testing.T) {
 		}
 		var students []*examhall.User
 		for _, name := range []string{"asha", "bala", "chitra", "dev"} {
-			u := newUser(name, examhall.RoleStudent)
+			u := newStudent(name)
 			if err := a.CreateUser(ctx, u, ""); err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +197,7 @@ func TestExamCacheImport(t *testing.T) {
 		if _, err := a.ImportBundle(ctx, parseBundle(t, string(raw)), passwords, false); err != nil {
 			t.Fatal(err)
 		}
-		student := newUser("newcomer", examhall.RoleStudent)
+		student := newStudent("newcomer")
 		if err := a.CreateUser(ctx, student, ""); err != nil {
 			t.Fatal(err)
 		}

@@ -11,9 +11,13 @@ import (
 	"github.com/examhall/examhall/decimal"
 )
 
-// PublishedExams returns the published exams in window as of now, with their
-// content, by start date descending (NULLS LAST is written out: SQLite puts
-// NULLs first in a descending order, PostgreSQL last), then id descending.
+// PublishedExams returns the published exams in window as of now that the
+// user may see, with their content, by start date descending (NULLS LAST is
+// written out: SQLite puts NULLs first in a descending order, PostgreSQL
+// last), then id descending. The windows of what is on offer (all,
+// available, upcoming) hold the exams whose batches admit the user
+// (examOpenSQL, in the same statement); the history holds every exam the
+// user has completed, whatever their batches are now: it is their own record.
 //
 // The content is read for all the listed exams together (loadExamsContent),
 // not with loadExamContent per exam: the list then costs five queries
@@ -22,19 +26,21 @@ import (
 func (db *DB) PublishedExams(ctx context.Context, now time.Time, window examhall.ExamWindow, userID int64) ([]*examhall.Exam, error) {
 	// Start and end compare as StartAttempt does: an exam is open from its
 	// start_date (inclusive) to its end_date (exclusive).
+	open := ` AND ` + examOpenSQL("exams.id", "$1")
 	var filter string
-	var args []any
+	args := []any{userID}
 	switch window {
 	case examhall.ExamsAll:
+		filter = open
 	case examhall.ExamsAvailable:
-		filter = ` AND (start_date IS NULL OR start_date <= $1) AND (end_date IS NULL OR end_date > $1)`
-		args = []any{micros(now)}
+		filter = open + ` AND (start_date IS NULL OR start_date <= $2) AND (end_date IS NULL OR end_date > $2)`
+		args = append(args, micros(now))
 	case examhall.ExamsUpcoming:
-		filter = ` AND start_date > $1`
-		args = []any{micros(now)}
+		filter = open + ` AND start_date > $2`
+		args = append(args, micros(now))
 	case examhall.ExamsHistory:
 		filter = ` AND EXISTS (SELECT 1 FROM attempts a WHERE a.exam_id = exams.id AND a.user_id = $1 AND a.state = $2)`
-		args = []any{userID, examhall.AttemptCompleted}
+		args = append(args, examhall.AttemptCompleted)
 	default:
 		return nil, examhall.Errorf(examhall.EINVALID, "Unknown exam window %d.", window)
 	}

@@ -49,7 +49,7 @@ func TestPublishedExams(t *testing.T) {
 
 		var students []*examhall.User
 		for _, name := range []string{"asha", "bala", "chitra"} {
-			u := newUser(name, examhall.RoleStudent)
+			u := newStudent(name)
 			if err := db.CreateUser(ctx, u, ""); err != nil {
 				t.Fatal(err)
 			}

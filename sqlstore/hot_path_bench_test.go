@@ -31,7 +31,7 @@ func BenchmarkSaveAnswer(b *testing.B) {
 			if err := db.CreateExam(ctx, exam); err != nil {
 				b.Fatal(err)
 			}
-			student := newUser("bench", examhall.RoleStudent)
+			student := newStudent("bench")
 			if err := db.CreateUser(ctx, student, ""); err != nil {
 				b.Fatal(err)
 			}

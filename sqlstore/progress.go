@@ -63,11 +63,16 @@ func (db *DB) OpenContent(ctx context.Context, userID, contentID int64) (*examha
 		if err != nil {
 			return err
 		}
-		ok, err := enrolled(ctx, tx, userID, courseID)
+		enrolled, examOpen, err := access(ctx, tx, userID, courseID, cc.ExamID)
 		if err != nil {
 			return err
 		}
-		if !ok && !cc.FreePreview {
+		if !examOpen {
+			// To a student outside the exam's batches the content does not
+			// exist (the contents list leaves it out), free preview or not.
+			return errNotFound
+		}
+		if !enrolled && !cc.FreePreview {
 			return examhall.Errorf(examhall.EFORBIDDEN, "This content is for the course's batches; only its free previews are open to you.")
 		}
 		switch {

@@ -17,7 +17,7 @@ func startAll(t *testing.T, f *attemptFixture, n int) (users []*examhall.User, a
 	t.Helper()
 	ctx := context.Background()
 	for i := range n {
-		u := newUser(fmt.Sprintf("racer%02d", i), examhall.RoleStudent)
+		u := newStudent(fmt.Sprintf("racer%02d", i))
 		if err := f.db.CreateUser(ctx, u, ""); err != nil {
 			t.Fatal(err)
 		}

@@ -75,6 +75,12 @@ func newUser(username string, role examhall.Role, batches ...string) *examhall.U
 		Role: role, IsActive: true, Batches: batches}
 }
 
+// newStudent is a student of the NEET 2027 batch, one of the batches
+// sampleExam is for: one who may take it.
+func newStudent(username string) *examhall.User {
+	return newUser(username, examhall.RoleStudent, "NEET 2027")
+}
+
 func TestUsers(t *testing.T) {
 	clock := examhalltest.NewClock(epoch)
 	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
