@@ -118,12 +118,13 @@ type ExamSummary struct {
 
 // ReportStore serves the admin reporting API.
 type ReportStore interface {
-	// AttemptReport returns what the admin attempt detail shows (SPEC §8.2),
-	// read at one snapshot, so that a regrade committing meanwhile cannot mix
-	// old tallies with new answers. A running attempt shows its clock as of
-	// now; one whose time has run out is completed first. Returns ENOTFOUND
-	// if there is no such attempt.
-	AttemptReport(ctx context.Context, attemptID int64) (*AttemptReport, error)
+	// AttemptReport returns the user's attempt (any user's with AnyUser) with
+	// everything the admin detail (SPEC §8.2), the admin user answers (§8.3)
+	// and the student review show, read at one snapshot, so that a regrade
+	// committing meanwhile cannot mix old tallies with new answers. A running
+	// attempt shows its clock as of now; one whose time has run out is
+	// completed first. Returns ENOTFOUND if the user has no such attempt.
+	AttemptReport(ctx context.Context, userID, attemptID int64) (*AttemptReport, error)
 	// ExamList returns one page of the exams f selects and how many it selects.
 	ExamList(ctx context.Context, f ExamListFilter) ([]ExamSummary, int, error)
 	// AttemptList returns one page of the attempts f selects, how many it
@@ -139,10 +140,12 @@ type AttemptReport struct {
 	Sections []AttemptSection
 	Answers  []*UserAnswer // in exam order
 	Subjects []Subject     // the whole subject tree, for subject_stats
-	// Percentile places a completed attempt against the exam's rank
-	// population (SPEC §5); Ranked is false when it has no place yet.
-	Percentile decimal.Decimal
-	Ranked     bool
+	// Rank, Population and Percentile place a completed attempt against the
+	// exam's rank population (SPEC §5); Ranked is false when it has no place
+	// yet.
+	Rank, Population int
+	Percentile       decimal.Decimal
+	Ranked           bool
 }
 
 // ContentAttemptFilter selects a page of the admin chapter content attempts

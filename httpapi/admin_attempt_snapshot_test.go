@@ -85,3 +85,95 @@ func TestAdminAttemptDetailIsOneSnapshot(t *testing.T) {
 		t.Logf("%d reads, %d mixed", reads, mixed)
 	})
 }
+
+// TestReviewIsOneSnapshot: the student's review while regrades keep moving
+// the answer key between the two options: the key shown (is_correct) and the
+// result shown always come from the same moment.
+func TestReviewIsOneSnapshot(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
+		a := newTestAPI(t, engine)
+		a.addUser("admin", examhall.RoleAdmin)
+		a.addUser("asha", examhall.RoleStudent)
+		admin, student := a.token("admin"), a.token("asha")
+		var exam struct {
+			ID       int64
+			Sections []struct {
+				Questions []struct {
+					ID      int64
+					Answers []struct{ ID int64 }
+				}
+			}
+		}
+		a.must(201, "POST", "/api/v2.5/admin/exams/", admin, map[string]any{"slug": "snap", "title": "Snap", "published": true,
+			"sections": []map[string]any{{"name": "One", "questions": []map[string]any{
+				{"type": "mcq_single", "question_html": "q", "answers": []map[string]any{
+					{"text_html": "A", "is_correct": true}, {"text_html": "B"}}}}}}}, &exam)
+		q := exam.Sections[0].Questions[0]
+		if len(q.Answers) != 2 {
+			t.Fatalf("exam body: %+v", exam)
+		}
+		chosen, other := q.Answers[0].ID, q.Answers[1].ID
+		var attempt struct{ ID int64 }
+		a.must(201, "POST", "/api/v2.2/exams/snap/attempts/", student, nil, &attempt)
+		var page struct{ Results []e2eItem }
+		a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/questions/", attempt.ID), student, nil, &page)
+		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/questions/%d/", attempt.ID, page.Results[0].ID), student,
+			map[string]any{"selected_answers": []int64{chosen}}, nil)
+		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/end/", attempt.ID), student, nil, nil)
+
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, q.ID)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := []int64{other, chosen}[i%2]
+				if got := a.do("PUT", path, "JWT "+admin, "application/json", fmt.Sprintf(`{"correct_answers": [%d]}`, key)); got.status != 200 {
+					t.Errorf("regrade: %d %s", got.status, got.body)
+					return
+				}
+			}
+		}()
+		deadline := time.Now().Add(2 * time.Second)
+		reads, mixed := 0, 0
+		for time.Now().Before(deadline) {
+			var review struct {
+				Results []struct {
+					Result   *string
+					Question struct {
+						Answers []struct {
+							ID        int64
+							IsCorrect *bool `json:"is_correct"`
+						}
+					}
+				}
+			}
+			a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/review/", attempt.ID), student, nil, &review)
+			reads++
+			item := review.Results[0]
+			keyed := item.Question.Answers[0].ID == chosen && *item.Question.Answers[0].IsCorrect
+			if item.Result == nil || keyed != (*item.Result == "Correct") {
+				mixed++
+				if mixed <= 3 {
+					t.Errorf("read %d mixes snapshots: chosen answer is_correct %v, result %s", reads, keyed, deref(item.Result))
+				}
+			}
+		}
+		close(stop)
+		wg.Wait()
+		t.Logf("%d reads, %d mixed", reads, mixed)
+	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "null"
+	}
+	return *s
+}

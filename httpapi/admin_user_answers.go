@@ -57,16 +57,13 @@ func (s *Server) listUserAnswers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	_, exam, err := s.Attempts.Attempt(r.Context(), examhall.AnyUser, id)
+	// One snapshot: a regrade in between must not pair new results with old marks.
+	rep, err := s.Reports.AttemptReport(r.Context(), examhall.AnyUser, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	answers, err := s.Attempts.Answers(r.Context(), examhall.AnyUser, id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	exam, answers := rep.Exam, rep.Answers
 	resolved, offset, err := page.Resolve(len(answers))
 	if err != nil {
 		s.writeError(w, r, err)

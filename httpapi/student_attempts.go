@@ -278,18 +278,16 @@ func (s *Server) listAttemptQuestions(review bool) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, id)
+		// One snapshot: a regrade in between must not pair new results with
+		// an old answer key.
+		rep, err := s.Reports.AttemptReport(r.Context(), caller(r).ID, id)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		a, exam, answers := rep.Attempt, rep.Exam, rep.Answers
 		if review && a.State != examhall.AttemptCompleted {
 			writeDetail(w, http.StatusBadRequest, "The review opens once the attempt is completed.")
-			return
-		}
-		answers, err := s.Attempts.Answers(r.Context(), caller(r).ID, id)
-		if err != nil {
-			s.writeError(w, r, err)
 			return
 		}
 		resolved, offset, err := page.Resolve(len(answers))
@@ -297,27 +295,20 @@ func (s *Server) listAttemptQuestions(review bool) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		subjects, err := s.subjectNames(r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+		subjects := subjectNames(rep.Subjects)
 		pageAnswers := answers[offset:min(offset+resolved.Size, len(answers))]
 		items := s.attemptItems(r, id, exam, pageAnswers, subjects, review)
 		writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, len(answers), items))
 	}
 }
 
-func (s *Server) subjectNames(r *http.Request) (map[int64]string, error) {
-	subjects, err := s.Exams.Subjects(r.Context())
-	if err != nil {
-		return nil, err
-	}
+// subjectNames are the subjects' names by id.
+func subjectNames(subjects []examhall.Subject) map[int64]string {
 	names := make(map[int64]string, len(subjects))
 	for _, sub := range subjects {
 		names[sub.ID] = sub.Name
 	}
-	return names, nil
+	return names
 }
 
 // saveAnswer is PUT /api/v2.2/attempts/<id>/questions/<item_id>/.
@@ -366,12 +357,12 @@ func (s *Server) saveAnswer(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	subjects, err := s.subjectNames(r)
+	subjects, err := s.Exams.Subjects(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.attemptItems(r, a.ID, exam, []*examhall.UserAnswer{ua}, subjects, false)[0])
+	writeJSON(w, http.StatusOK, s.attemptItems(r, a.ID, exam, []*examhall.UserAnswer{ua}, subjectNames(subjects), false)[0])
 }
 
 // listAttempts is GET /api/v2.2/attempts/: the caller's attempts, newest first.

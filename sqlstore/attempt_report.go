@@ -12,25 +12,26 @@ import (
 // completed before it is reported.
 var errExpired = errors.New("attempt ran out of time")
 
-// AttemptReport returns what the admin attempt detail shows, read in one
-// read transaction. An attempt found to have run out of time is completed
-// (a write, as on every touch) and read again.
-func (db *DB) AttemptReport(ctx context.Context, attemptID int64) (*examhall.AttemptReport, error) {
-	rep, err := db.attemptReport(ctx, attemptID)
+// AttemptReport returns the user's attempt (any user's with AnyUser) with
+// everything its reports show, read in one read transaction. An attempt
+// found to have run out of time is completed (a write, as on every touch)
+// and read again.
+func (db *DB) AttemptReport(ctx context.Context, userID, attemptID int64) (*examhall.AttemptReport, error) {
+	rep, err := db.attemptReport(ctx, userID, attemptID)
 	if errors.Is(err, errExpired) {
-		_, err = db.touch(ctx, examhall.AnyUser, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam) error { return nil })
+		_, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam) error { return nil })
 		if err != nil && examhall.ErrorCodeOf(err) != examhall.EINVALID { // EINVALID: it ran out, completed now
 			return nil, err
 		}
-		rep, err = db.attemptReport(ctx, attemptID)
+		rep, err = db.attemptReport(ctx, userID, attemptID)
 	}
 	return rep, err
 }
 
-func (db *DB) attemptReport(ctx context.Context, attemptID int64) (*examhall.AttemptReport, error) {
+func (db *DB) attemptReport(ctx context.Context, userID, attemptID int64) (*examhall.AttemptReport, error) {
 	rep := &examhall.AttemptReport{}
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		a, version, err := attemptWithExamVersion(ctx, tx, examhall.AnyUser, attemptID)
+		a, version, err := attemptWithExamVersion(ctx, tx, userID, attemptID)
 		if err != nil {
 			return err
 		}
@@ -53,7 +54,7 @@ func (db *DB) attemptReport(ctx context.Context, attemptID int64) (*examhall.Att
 		if rep.Subjects, err = subjectsIn(ctx, tx); err != nil {
 			return err
 		}
-		_, _, rep.Percentile, rep.Ranked, err = rankIn(ctx, tx, a)
+		rep.Rank, rep.Population, rep.Percentile, rep.Ranked, err = rankIn(ctx, tx, a)
 		return err
 	})
 	if err != nil {
