@@ -10,12 +10,12 @@ import (
 )
 
 type examDetail struct {
-	ID                int64   `json:"id"`
-	Title             string  `json:"title"`
-	Duration          *string `json:"duration"`
-	PassPercentage    *float64
-	NumberOfQuestions int    `json:"number_of_questions"`
-	TotalMarks        string `json:"total_marks"`
+	ID                int64    `json:"id"`
+	Title             string   `json:"title"`
+	Duration          *string  `json:"duration"`
+	PassPercentage    *float64 `json:"pass_percentage"`
+	NumberOfQuestions int      `json:"number_of_questions"`
+	TotalMarks        string   `json:"total_marks"`
 	Sections          []struct {
 		ID        int64  `json:"id"`
 		Name      string `json:"name"`
@@ -73,6 +73,9 @@ func TestAuthoringEndpoints(t *testing.T) {
 				{"name": "Part B", "questions": []map[string]any{{"type": "true_false", "question_html": "q2", "marks": "2",
 					"answers": []map[string]any{{"text_html": "True", "is_correct": true}, {"text_html": "False"}}}}},
 			}}, &exam)
+		if exam.PassPercentage == nil || *exam.PassPercentage != 50 {
+			t.Errorf("created exam's pass_percentage = %v, want 50", exam.PassPercentage)
+		}
 		a.must(201, "POST", "/api/v2.5/admin/exams/", admin, map[string]any{"slug": "other", "title": "Other",
 			"sections": []map[string]any{{"name": "Only"}}}, &other)
 		examPath := fmt.Sprintf("/api/v2.5/admin/exams/%d/", exam.ID)

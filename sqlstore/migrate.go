@@ -19,7 +19,8 @@ var migrations embed.FS
 // Migrate brings the schema up to date: it applies each pending migration in
 // its own transaction and records it in goose_db_version. On PostgreSQL an
 // advisory lock lets replicas that start together migrate one at a time.
-// It returns the versions it applied.
+// It returns the versions it applied. Then it checks that the tables and
+// indexes are those the migrations make (an error names what differs).
 func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	p, err := db.migrator()
 	if err != nil {
@@ -33,7 +34,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	for i, r := range results {
 		applied[i] = r.Source.Version
 	}
-	return applied, nil
+	return applied, db.checkSchema(ctx)
 }
 
 // SchemaVersion returns the version the database is at and the newest version

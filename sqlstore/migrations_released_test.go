@@ -1,0 +1,53 @@
+package sqlstore
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"testing"
+)
+
+// releasedMigrations pins the SHA-256 of every released migration. A
+// database migrated by a file keeps what that file made, so a released
+// migration is never edited: a change to the schema is a new, numbered
+// migration, whose checksum is added here when it is released (with the
+// commit that adds it). Issue 10, fault 12: 00001 and 00002 had been edited
+// in place after databases were migrated with them.
+var releasedMigrations = map[string]string{
+	"postgres/00001_schema.sql":         "0c6813bfc76aae73702b1f0c85e90d1dcee14f1f52528ddb46fd874abe325e7d",
+	"postgres/00002_attempt_counts.sql": "8712333a6656175347c79e8bdc5799e9cc37c24a46109b97e12948513fcfecf5",
+	"sqlite/00001_schema.sql":           "db8c84b37056d7f2332fb30772a84376d6b42957de987f19ddb7740fa49a7cf1",
+	"sqlite/00002_attempt_counts.sql":   "7aeaa0396da9aaa41c5c37013b2570a6d0f82554827b59b80cd99fa370bec17b",
+}
+
+func TestReleasedMigrationsUnchanged(t *testing.T) {
+	seen := map[string]bool{}
+	err := fs.WalkDir(migrations, "migrations", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name := path[len("migrations/"):]
+		b, err := migrations.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		want, released := releasedMigrations[name]
+		switch {
+		case !released:
+			t.Errorf("migration %s (sha256 %x) is not in releasedMigrations: add it when it is released", name, sum)
+		case hex.EncodeToString(sum[:]) != want:
+			t.Errorf("released migration %s was edited (sha256 %x, released as %s): restore it and add a new migration instead", name, sum, want)
+		}
+		seen[name] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range releasedMigrations {
+		if !seen[name] {
+			t.Errorf("released migration %s is gone", name)
+		}
+	}
+}
