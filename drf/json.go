@@ -71,8 +71,8 @@ func TextMessage(err error) string {
 type Path []any
 
 // String renders p as a field error key: keys joined by dots, indexes in
-// brackets ("sections[1].questions[0].marks"); the empty path (the document
-// itself) is DRF's "non_field_errors".
+// brackets ("sections[1].questions[0].marks"), an empty key as `""`; the
+// empty path (the document itself) is DRF's "non_field_errors".
 func (p Path) String() string {
 	return p.Label(nil, nil)
 }
@@ -95,6 +95,9 @@ func (p Path) Label(root any, label func(elem any) string) string {
 		case string:
 			if i > 0 {
 				b.WriteByte('.')
+			}
+			if el == "" {
+				el = `""` // a key "" still gets a field name
 			}
 			b.WriteString(el)
 			v = fieldNamed(v, el)

@@ -40,6 +40,7 @@ func TestDecodeJSON(t *testing.T) {
 		{"decimal null", `{"cut_off": null}`, decodeTarget{}, FieldErrors{{Path{"cut_off"}, NullMessage}}},
 		{"int overflow", `{"count": 1e3, "small": 300}`, decodeTarget{}, FieldErrors{{Path{"count"}, InvalidIntMessage}, {Path{"small"}, InvalidIntMessage}}},
 		{"float out of range", `{"ratio": 1e400}`, decodeTarget{}, FieldErrors{{Path{"ratio"}, InvalidNumberMessage}}},
+		{"empty key", `{"": 1, "inner": {"": {}}}`, decodeTarget{Inner: &struct{ X int }{}}, FieldErrors{{Path{""}, UnknownFieldMessage}, {Path{"inner", ""}, UnknownFieldMessage}}},
 		{"case matters", `{"Name": "x"}`, decodeTarget{}, FieldErrors{{Path{"Name"}, UnknownFieldMessage}}},
 		{"dash field", `{"-": "x", "Ignored": "y"}`, decodeTarget{}, FieldErrors{{Path{"-"}, UnknownFieldMessage}, {Path{"Ignored"}, UnknownFieldMessage}}},
 		{"inner unknown", `{"inner": {"Y": {"deep": [1]}}}`, decodeTarget{Inner: &struct{ X int }{}}, FieldErrors{{Path{"inner", "Y"}, UnknownFieldMessage}}},
@@ -107,6 +108,9 @@ func TestPath(t *testing.T) {
 	label := func(elem any) string { return ` "` + elem.(item).Key + `"` }
 	if got := (Path{"items", 1, "x"}).Label(root, label); got != `items[1] "b".x` {
 		t.Errorf("Label = %s", got)
+	}
+	if got := (Path{"", "items", 0, ""}).String(); got != `"".items[0].""` {
+		t.Errorf("empty keys: %s", got)
 	}
 	if got := (Path{"items", 5, "x"}).Label(root, label); got != `items[5].x` {
 		t.Errorf("Label past the end = %s", got)

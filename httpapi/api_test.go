@@ -41,7 +41,7 @@ const (
 
 // testAPI is the API on a fresh database, with a clock the test moves.
 type testAPI struct {
-	t      *testing.T
+	t      testing.TB
 	dsn    string
 	db     *sqlstore.DB
 	clock  *examhalltest.Clock
@@ -50,7 +50,7 @@ type testAPI struct {
 	users  map[string]*examhall.User
 }
 
-func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
+func newTestAPI(t testing.TB, engine sqlstore.Engine) *testAPI {
 	t.Helper()
 	clock := examhalltest.NewClock(epoch)
 	dsn := sqltest.DSN(t, engine)

@@ -22,6 +22,7 @@ type inputFixture struct {
 	importedAttempt     int64  // Asha's imported attempt
 	attemptID, itemID   int64  // Asha's running attempt and its first item
 	contentAttempt      int64  // Asha's attempt of the video
+	courseID, contentID int64  // the course and its video
 	savePath, gradePath string
 	shortPath           string // the answer of Asha's short-answer item (q-003)
 }
@@ -30,7 +31,7 @@ const fixtureCourse = `"courses": [{"slug": "neet-physics", "title": "NEET Physi
 	"contents": [{"type": "Video", "title": "Intro", "video": {"url": "https://v.example/1", "duration": 600}}]}]}],
   "attempts": [`
 
-func newInputFixture(t *testing.T, engine sqlstore.Engine) *inputFixture {
+func newInputFixture(t testing.TB, engine sqlstore.Engine) *inputFixture {
 	t.Helper()
 	raw, err := os.ReadFile("../sqlstore/testdata/bundle.json")
 	if err != nil {
@@ -100,8 +101,9 @@ func newInputFixture(t *testing.T, engine sqlstore.Engine) *inputFixture {
 		Chapters []struct{ Contents []struct{ ID int64 } }
 	}
 	a.must(200, "GET", fmt.Sprintf("/api/v2.5/admin/courses/%d/", courses.Results[0].ID), x.admin, nil, &course)
+	x.courseID, x.contentID = courses.Results[0].ID, course.Chapters[0].Contents[0].ID
 	var ca struct{ ID int64 }
-	a.must(201, "POST", fmt.Sprintf("/api/v2.5/chapter-contents/%d/attempts/", course.Chapters[0].Contents[0].ID), x.asha, nil, &ca)
+	a.must(201, "POST", fmt.Sprintf("/api/v2.5/chapter-contents/%d/attempts/", x.contentID), x.asha, nil, &ca)
 	x.contentAttempt = ca.ID
 	x.savePath = fmt.Sprintf("/api/v2.2/attempts/%d/questions/%d/", x.attemptID, x.itemID)
 	x.gradePath = fmt.Sprintf("/api/v3/admin/attempts/%d/user_answers/%d/", x.importedAttempt, x.essayAnswerID)
