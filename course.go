@@ -319,9 +319,12 @@ type CourseStore interface {
 	// OpenContent returns the user's open attempt at the content, or starts
 	// one (created=true); an Exam or Quiz content starts an exam attempt.
 	OpenContent(ctx context.Context, userID, contentID int64) (a *ContentAttempt, created bool, err error)
-	// VideoProgress records how much of a video was watched (it only grows);
-	// at VideoCompleteAt the content attempt completes.
-	VideoProgress(ctx context.Context, userID, contentAttemptID int64, watchedPercentage, position int) (*ContentAttempt, error)
+	// VideoProgress records how much of a video was watched (it only grows):
+	// watchedPercentage is 0–100 and may have a fraction; it is kept as a
+	// whole percent rounded down, which keeps the rule exact (x ≥ 90 exactly
+	// when ⌊x⌋ ≥ 90). At VideoCompleteAt the content attempt completes.
+	// Outside 0–100 it is EINVALID.
+	VideoProgress(ctx context.Context, userID, contentAttemptID int64, watchedPercentage float64, position int) (*ContentAttempt, error)
 	// CompleteContent completes a Notes or Attachment content attempt.
 	CompleteContent(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
 	// Join opens an attendance session of a video conference, or joins a live stream.

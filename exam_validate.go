@@ -130,11 +130,17 @@ func (q *Question) validate(errs FieldErrors, at string) {
 	}
 	if q.Type == Numerical {
 		lo, hi := ExactNumber(q.NumericalMin), ExactNumber(q.NumericalMax)
-		if lo == nil {
-			errs.Add(at+"numerical_min", "A numerical question needs a decimal number here.")
-		}
-		if hi == nil {
-			errs.Add(at+"numerical_max", "A numerical question needs a decimal number here.")
+		for _, f := range []struct {
+			name, text string
+			n          *big.Rat
+		}{{"numerical_min", q.NumericalMin, lo}, {"numerical_max", q.NumericalMax, hi}} {
+			switch {
+			case f.n != nil:
+			case strings.TrimSpace(f.text) == "":
+				errs.Add(at+f.name, "A numerical question needs a decimal number here.")
+			default:
+				errs.Add(at+f.name, "A valid number is required.") // DRF's DecimalField
+			}
 		}
 		if lo != nil && hi != nil && lo.Cmp(hi) > 0 {
 			errs.Add(at+"numerical_max", "Ensure numerical_max is not less than numerical_min.")

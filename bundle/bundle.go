@@ -5,8 +5,6 @@
 package bundle
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -196,36 +194,69 @@ type AttemptAnswer struct {
 	Review       bool             `json:"review"`
 }
 
-// Parse reads a bundle, refusing unknown keys, and checks every record that
-// can be checked on its own. Errors are EINVALID with fields named by record,
-// e.g. `exams[0] "mock-1".sections[0].questions[1] "q-002".marks`.
+// Parse reads a bundle: exactly one JSON object, then only whitespace, read
+// by drf.DecodeJSON (unknown and repeated keys refused, DRF's messages), and
+// checks every record that can be checked on its own. Errors are EINVALID
+// with every problem at once, each keyed by the record (index and natural
+// key) and field, e.g. `exams[0] "mock-1".sections[0].questions[1] "q-002".marks`;
+// a body that is not one JSON value is a non_field_errors entry.
 func Parse(r io.Reader) (*Bundle, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var b Bundle
-	if err := dec.Decode(&b); err != nil {
-		return nil, decodeError(err)
+	if err := drf.DecodeJSON(body, &b); err != nil {
+		return nil, b.decodeError(err)
 	}
 	return &b, b.check()
 }
 
-func decodeError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntax *json.SyntaxError
+// decodeError keys the errors of drf.DecodeJSON by record.
+func (b *Bundle) decodeError(err error) error {
+	var syntax *drf.JSONSyntaxError
+	var fields drf.FieldErrors
 	switch {
-	case errors.As(err, &typeErr):
-		return invalid(typeErr.Field, fmt.Sprintf("Expected a %s, got %s.", typeErr.Type, typeErr.Value))
 	case errors.As(err, &syntax):
-		return invalid("non_field_errors", fmt.Sprintf("Invalid JSON at byte %d.", syntax.Offset))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid("non_field_errors", "Unknown key "+strings.TrimPrefix(err.Error(), "json: unknown field ")+".")
+		return invalid("non_field_errors", syntax.Error())
+	case errors.As(err, &fields):
+		errs := examhall.FieldErrors{}
+		for _, f := range fields {
+			errs.Add(b.key(f.Path), f.Message)
+		}
+		return errs.Err()
 	default:
-		return invalid("non_field_errors", "The bundle is not valid JSON: "+err.Error()+".")
+		return err
 	}
+}
+
+// key renders path as a field error key that names each record on it.
+func (b *Bundle) key(path drf.Path) string {
+	return path.Label(b, recordName)
+}
+
+// recordName is how a record is named after its index in error keys: by its
+// natural key, an attempt by its exam and user, an answer by its question.
+func recordName(elem any) string {
+	switch e := elem.(type) {
+	case User:
+		return fmt.Sprintf(" %q", e.Username)
+	case Subject:
+		return fmt.Sprintf(" %q", e.Key)
+	case Exam:
+		return fmt.Sprintf(" %q", e.Slug)
+	case Question:
+		return fmt.Sprintf(" %q", e.Key)
+	case Course:
+		return fmt.Sprintf(" %q", e.Slug)
+	case Content:
+		return fmt.Sprintf(" %q", e.Title)
+	case Attempt:
+		return fmt.Sprintf(" %q/%q", e.Exam, e.User)
+	case AttemptAnswer:
+		return fmt.Sprintf(" %q", e.Question)
+	}
+	return ""
 }
 
 func invalid(field, msg string) error {
@@ -255,7 +286,7 @@ func (b *Bundle) check() error {
 			}
 		}
 		if err := course.Validate(); err != nil {
-			addPrefixed(errs, at, err)
+			b.addPrefixed(errs, drf.Path{"courses", i}, err)
 		}
 	}
 	if b.Institute != nil && b.Institute.Timezone != "" {
@@ -271,7 +302,7 @@ func (b *Bundle) check() error {
 		}
 		users[examhall.UsernameKey(u.Username)] = true
 		if err := b.UserAt(i).Validate(); err != nil {
-			addPrefixed(errs, at, err)
+			b.addPrefixed(errs, drf.Path{"users", i}, err)
 		}
 		switch {
 		case u.PasswordHash == "":
@@ -332,7 +363,7 @@ func (b *Bundle) check() error {
 			}
 		}
 		if err := exam.Validate(); err != nil {
-			addPrefixed(errs, at, err)
+			b.addPrefixed(errs, drf.Path{"exams", i}, err)
 		}
 		for j, s := range e.Sections {
 			for k, q := range s.Questions {
@@ -397,12 +428,21 @@ func isBcryptHash(h string) bool {
 // bcryptAlphabet is the base-64 alphabet of bcrypt's salt and hash.
 const bcryptAlphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-func addPrefixed(errs examhall.FieldErrors, prefix string, err error) {
+// addPrefixed adds the field errors of a record's domain validation, keyed
+// below the record at prefix and naming the records on the way (a question
+// by its key, a content by its title). A field that already has an error
+// (a value that did not parse, which the domain then sees as its zero) keeps
+// only that one.
+func (b *Bundle) addPrefixed(errs examhall.FieldErrors, prefix drf.Path, err error) {
 	var e *examhall.Error
 	if errors.As(err, &e) {
 		for field, msgs := range e.Fields {
+			key := b.key(append(append(drf.Path{}, prefix...), drf.ParsePath(field)...))
+			if len(errs[key]) > 0 {
+				continue
+			}
 			for _, m := range msgs {
-				errs.Add(prefix+field, m)
+				errs.Add(key, m)
 			}
 		}
 	}

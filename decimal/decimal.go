@@ -16,11 +16,26 @@ type Decimal int64
 // FromInt returns the whole number n.
 func FromInt(n int64) Decimal { return Decimal(n * 100) }
 
-// ErrSyntax is returned for text that is not a decimal with at most two decimals.
-var ErrSyntax = errors.New("decimal: not a number with at most two decimal places")
+// The errors of Parse, for callers that word each for their users (the drf
+// package gives DRF's messages). Match them with errors.Is.
+var (
+	// ErrSyntax is returned for text that is not a decimal number at all.
+	ErrSyntax = errors.New("decimal: not a number")
+	// ErrPlaces is returned for a number with more than two decimal places.
+	ErrPlaces = errors.New("decimal: more than two decimal places")
+	// ErrRange is returned for a number with more than MaxWholeDigits digits
+	// before the point.
+	ErrRange = errors.New("decimal: too many digits before the decimal point")
+)
 
-// Parse reads "4", "4.5", "-1.25", "+0.50" or ".5"; more than two decimal
-// places, exponents, blanks and values beyond ±10^15 are refused, never rounded.
+// MaxWholeDigits is the most digits a Decimal takes before its point
+// (values below ±10^15, well inside int64 hundredths).
+const MaxWholeDigits = 15
+
+// Parse reads "4", "4.5", "-1.25", "+0.50" or ".5". Text that is not a plain
+// decimal (blanks, exponents, letters) is ErrSyntax, more than two decimal
+// places ErrPlaces, more than MaxWholeDigits digits before the point
+// ErrRange: never rounded.
 func Parse(s string) (Decimal, error) {
 	neg := false
 	switch {
@@ -29,12 +44,14 @@ func Parse(s string) (Decimal, error) {
 	case strings.HasPrefix(s, "+"):
 		s = s[1:]
 	}
-	whole, frac, hasPoint := strings.Cut(s, ".")
-	if (whole == "" && frac == "") || len(frac) > 2 || (hasPoint && frac == "" && whole == "") || len(whole) > 15 {
+	whole, frac, _ := strings.Cut(s, ".")
+	switch {
+	case (whole == "" && frac == "") || !digits(whole) || !digits(frac):
 		return 0, ErrSyntax
-	}
-	if !digits(whole) || !digits(frac) {
-		return 0, ErrSyntax
+	case len(frac) > 2:
+		return 0, ErrPlaces
+	case len(whole) > MaxWholeDigits:
+		return 0, ErrRange
 	}
 	var v int64
 	for _, c := range whole {
@@ -83,7 +100,8 @@ func (d Decimal) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + d.String() + `"`), nil
 }
 
-// UnmarshalJSON accepts a JSON string or number with at most two decimals.
+// UnmarshalJSON accepts a JSON string or number with at most two decimals;
+// its errors are those of Parse.
 func (d *Decimal) UnmarshalJSON(b []byte) error {
 	var s string
 	if len(b) > 0 && b[0] == '"' {

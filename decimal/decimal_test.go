@@ -2,6 +2,7 @@ package decimal
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
@@ -36,9 +37,18 @@ func TestParseAndString(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
-	for _, in := range []string{"", "-", ".", "1.234", "1e3", "abc", " 1", "1 ", "1,5", "--1", "0x10", "1234567890123456"} {
-		if got, err := Parse(in); err == nil {
-			t.Errorf("Parse(%q) = %s, want an error", in, got)
+	tests := []struct {
+		in   string
+		want error
+	}{
+		{"", ErrSyntax}, {"-", ErrSyntax}, {".", ErrSyntax}, {"1e3", ErrSyntax}, {"abc", ErrSyntax}, {" 1", ErrSyntax},
+		{"1 ", ErrSyntax}, {"1,5", ErrSyntax}, {"--1", ErrSyntax}, {"0x10", ErrSyntax}, {"1.2.3", ErrSyntax}, {"1.2a", ErrSyntax},
+		{"1.234", ErrPlaces}, {"-0.001", ErrPlaces}, {".125", ErrPlaces},
+		{"1234567890123456", ErrRange}, {"-1234567890123456.5", ErrRange},
+	}
+	for _, tt := range tests {
+		if got, err := Parse(tt.in); !errors.Is(err, tt.want) {
+			t.Errorf("Parse(%q) = %s, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
 }

@@ -222,11 +222,9 @@ func nullable[T any](errs examhall.FieldErrors, field string, raw json.RawMessag
 		return
 	}
 	var v *T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		errs.Add(field, "A valid value is required.")
-		return
+	if decodeJSONField(errs, field, raw, &v) {
+		*dst = v
 	}
-	*dst = v
 }
 
 func emptyAsNil(s *string) *string {

@@ -78,9 +78,10 @@ func (s *Server) changeExamQuestion(w http.ResponseWriter, r *http.Request) {
 		CorrectAnswerIDs: in.CorrectAnswers, NumericalMin: in.NumericalMin, NumericalMax: in.NumericalMax,
 		AcceptedAnswers: in.AcceptedAnswers}
 	if len(in.PartialMarks) > 0 {
+		errs := examhall.FieldErrors{}
 		var partial *decimal.Decimal
-		if err := json.Unmarshal(in.PartialMarks, &partial); err != nil {
-			s.writeError(w, r, fieldErr("partial_marks", "A valid number with at most two decimal places is required."))
+		if !decodeJSONField(errs, "partial_marks", in.PartialMarks, &partial) {
+			s.writeError(w, r, errs.Err())
 			return
 		}
 		change.PartialMarks = &partial

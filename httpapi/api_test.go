@@ -41,7 +41,7 @@ const (
 
 // testAPI is the API on a fresh database, with a clock the test moves.
 type testAPI struct {
-	t      *testing.T
+	t      testing.TB
 	dsn    string
 	db     *sqlstore.DB
 	clock  *examhalltest.Clock
@@ -50,7 +50,7 @@ type testAPI struct {
 	users  map[string]*examhall.User
 }
 
-func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
+func newTestAPI(t testing.TB, engine sqlstore.Engine) *testAPI {
 	t.Helper()
 	return newTestAPIAt(t, sqltest.DSN(t, engine), examhalltest.NewClock(epoch))
 }
@@ -64,7 +64,7 @@ func (a *testAPI) replica() *testAPI {
 	return b
 }
 
-func newTestAPIAt(t *testing.T, dsn string, clock *examhalltest.Clock) *testAPI {
+func newTestAPIAt(t testing.TB, dsn string, clock *examhalltest.Clock) *testAPI {
 	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn, clock)
 	if err != nil {

@@ -418,11 +418,12 @@ func leaveStep(s *Server, r *http.Request, userID, id int64) (*examhall.ContentA
 	return s.Courses.Leave(r.Context(), userID, id)
 }
 
-// videoProgressStep reads {"watched_percentage": 0–100, "position": seconds}.
+// videoProgressStep reads {"watched_percentage": 0–100, "position": seconds};
+// the percentage may have a fraction (players report 89.99).
 func videoProgressStep(s *Server, r *http.Request, userID, id int64) (*examhall.ContentAttempt, error) {
 	var in struct {
-		WatchedPercentage *int `json:"watched_percentage"`
-		Position          int  `json:"position"`
+		WatchedPercentage *float64 `json:"watched_percentage"`
+		Position          int      `json:"position"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return nil, err

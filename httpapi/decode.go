@@ -1,19 +1,20 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/drf"
 )
 
-// decodeJSON reads a JSON body into v, refusing unknown fields. Type errors
-// become DRF-style field errors keyed by the field's path.
+// decodeJSON reads a JSON body into v with drf.DecodeJSON: exactly one JSON
+// value then only whitespace, keys matched exactly, unknown and repeated
+// keys refused, no NUL in strings. Errors are DRF's: a body that is not one
+// JSON value is {"detail": "JSON parse error - …"}, every field problem a
+// field error keyed by its path ("sections[0].questions[1].marks").
 func decodeJSON(r *http.Request, v any) error {
 	if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media != "application/json" {
 		return unsupportedMedia(r.Header.Get("Content-Type"))
@@ -22,41 +23,48 @@ func decodeJSON(r *http.Request, v any) error {
 	if err != nil {
 		return bodyReadError(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	var typeErr *json.UnmarshalTypeError
+	return jsonError(drf.DecodeJSON(body, v))
+}
+
+// jsonError turns the errors of drf.DecodeJSON into examhall's: EINVALID
+// for bad input, anything else (a target drf cannot fill) as it is, which
+// is internal.
+func jsonError(err error) error {
+	var syntax *drf.JSONSyntaxError
+	var fields drf.FieldErrors
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "non_field_errors"
+	case errors.As(err, &syntax):
+		return examhall.Errorf(examhall.EINVALID, "%s", syntax.Error())
+	case errors.As(err, &fields):
+		errs := examhall.FieldErrors{}
+		for _, f := range fields {
+			errs.Add(f.Path.String(), f.Message)
 		}
-		return fieldErr(field, "Expected "+jsonKind(typeErr.Type.Kind().String())+", got "+typeErr.Value+".")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return fieldErr("non_field_errors", "Unknown field "+strings.TrimPrefix(err.Error(), "json: unknown field ")+".")
-	case strings.Contains(err.Error(), "decimal"):
-		return fieldErr("non_field_errors", "A valid number with at most two decimal places is required.")
+		return errs.Err()
 	default:
-		return examhall.Errorf(examhall.EINVALID, "JSON parse error - %s", jsonProblem(err))
+		return err
 	}
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	case "slice":
-		return "a list"
-	case "struct", "map":
-		return "an object"
-	default:
-		return "a number"
+// decodeJSONField decodes raw, the JSON text of one field of a body (a
+// json.RawMessage kept to tell null from absent), into v, recording its
+// problems against field in errs. It reports whether v was set.
+func decodeJSONField(errs examhall.FieldErrors, field string, raw []byte, v any) bool {
+	err := drf.DecodeJSON(raw, v)
+	var fields drf.FieldErrors
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &fields):
+		for _, f := range fields {
+			errs.Add(append(drf.Path{field}, f.Path...).String(), f.Message)
+		}
+	default: // raw came out of a decoded body: it is valid JSON
+		errs.Add(field, "Invalid value.")
 	}
+	return false
 }
 
 func fieldErr(field, msg string) error {

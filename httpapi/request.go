@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/drf"
 )
 
 // statusError is a refusal that belongs to HTTP itself (a body too large, a
@@ -81,14 +82,9 @@ func readBody(r *http.Request) (map[string]any, error) {
 		if err != nil {
 			return nil, bodyReadError(err)
 		}
-		dec := json.NewDecoder(strings.NewReader(string(body)))
-		dec.UseNumber()
 		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, examhall.Errorf(examhall.EINVALID, "JSON parse error - %s", jsonProblem(err))
-		}
-		if dec.More() {
-			return nil, examhall.Errorf(examhall.EINVALID, "JSON parse error - Extra data after the JSON value.")
+		if err := jsonError(drf.DecodeJSON(body, &v)); err != nil {
+			return nil, err
 		}
 		obj, ok := v.(map[string]any)
 		if !ok {
@@ -110,10 +106,17 @@ func readBody(r *http.Request) (map[string]any, error) {
 			return nil, bodyReadError(err)
 		}
 		obj := make(map[string]any, len(r.PostForm))
+		errs := examhall.FieldErrors{}
 		for k, v := range r.PostForm {
+			if err := drf.CheckText(k); err != nil {
+				return nil, examhall.Errorf(examhall.EINVALID, "A form field name %s.", textProblem(err))
+			}
+			if err := drf.CheckText(v[len(v)-1]); err != nil {
+				errs.Add(k, drf.TextMessage(err))
+			}
 			obj[k] = v[len(v)-1]
 		}
-		return obj, nil
+		return obj, errs.Err()
 	default:
 		return nil, unsupportedMedia(ctype)
 	}
@@ -133,26 +136,17 @@ func bodyReadError(err error) error {
 	return examhall.Errorf(examhall.EINVALID, "Malformed request body.")
 }
 
-// jsonProblem describes a JSON syntax error without echoing the body.
-func jsonProblem(err error) string {
-	var syntax *json.SyntaxError
-	if errors.As(err, &syntax) {
-		return fmt.Sprintf("invalid JSON at byte %d.", syntax.Offset)
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return "the body ends before the JSON value does."
-	}
-	return "invalid JSON."
-}
-
 // pythonTypeName names the type of a decoded JSON value as DRF's messages do.
 func pythonTypeName(v any) string {
-	switch v.(type) {
+	switch v := v.(type) {
 	case []any:
 		return "list"
 	case string:
 		return "str"
 	case json.Number:
+		if strings.ContainsAny(v.String(), ".eE") {
+			return "float"
+		}
 		return "int"
 	case bool:
 		return "bool"

@@ -55,7 +55,7 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.logRequests(s.recoverPanics(s.checkHost(withTrailingSlash(s.limitBody(mux)))))
+	return s.logRequests(s.recoverPanics(s.checkHost(withTrailingSlash(checkText(s.limitBody(mux))))))
 }
 
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this

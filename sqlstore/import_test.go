@@ -158,9 +158,9 @@ func TestBundleRejections(t *testing.T) {
 		field, msg     string
 	}{
 		{"bad numerical range", `"numerical_max": "9.85"`, `"numerical_max": "9.7"`,
-			`exams[0] "mock-1".sections[0].questions[1].numerical_max`, "Ensure numerical_max is not less than numerical_min."},
+			`exams[0] "mock-1".sections[0].questions[1] "q-002".numerical_max`, "Ensure numerical_max is not less than numerical_min."},
 		{"unknown key", `"phone": "9000000001"`, `"phone": "9000000001", "mobile": "1"`,
-			"non_field_errors", `Unknown key "mobile".`},
+			`users[0] "asha".mobile`, "Unknown field."},
 		{"unknown subject", `"subject": "phy", "difficulty": "medium"`, `"subject": "bio", "difficulty": "medium"`,
 			`exams[0] "mock-1".sections[0].questions[1] "q-002".subject`, `No subject with the key "bio" in the bundle.`},
 		{"answer index", `"selected": [0]`, `"selected": [2]`,

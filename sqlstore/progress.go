@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/examhall/examhall"
@@ -198,12 +199,14 @@ func completeContent(ctx context.Context, tx *Tx, ca *examhall.ContentAttempt) e
 	return nil
 }
 
-// VideoProgress records how much of a video was watched.
-func (db *DB) VideoProgress(ctx context.Context, userID, id int64, watched, position int) (*examhall.ContentAttempt, error) {
+// VideoProgress records how much of a video was watched, in whole percent
+// rounded down (see examhall.CourseStore).
+func (db *DB) VideoProgress(ctx context.Context, userID, id int64, percentage float64, position int) (*examhall.ContentAttempt, error) {
 	errs := examhall.FieldErrors{}
-	if watched < 0 || watched > 100 {
+	if !(percentage >= 0 && percentage <= 100) { // NaN too
 		errs.Add("watched_percentage", "Ensure this value is between 0 and 100.")
 	}
+	watched := int(math.Floor(percentage))
 	if position < 0 {
 		errs.Add("position", "Ensure this value is greater than or equal to 0.")
 	}

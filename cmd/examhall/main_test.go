@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -381,5 +382,48 @@ func TestPprofListener(t *testing.T) {
 	if s.ReadHeaderTimeout != 10*time.Second || s.ReadTimeout != 10*time.Second || s.IdleTimeout != 120*time.Second ||
 		s.WriteTimeout != pprofMaxSeconds*time.Second {
 		t.Errorf("pprof timeouts: header %v, read %v, write %v, idle %v", s.ReadHeaderTimeout, s.ReadTimeout, s.WriteTimeout, s.IdleTimeout)
+	}
+}
+
+// TestImportCommandStrictJSON: `examhall import [--dry-run]` refuses a file
+// that is not exactly one bundle, or repeats a key, and imports nothing.
+func TestImportCommandStrictJSON(t *testing.T) {
+	dsn := sqltest.DSN(t, sqlstore.SQLite)
+	raw, err := os.ReadFile("../../sqlstore/testdata/bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, text string
+		want       string
+	}{
+		{"two bundles", string(raw) + string(raw),
+			"non_field_errors: JSON parse error - extra data after the JSON value at byte " + strconv.Itoa(len(raw)) + "."},
+		{"trailing garbage", string(raw) + "x", "non_field_errors: JSON parse error - extra data after the JSON value at byte " + strconv.Itoa(len(raw)) + "."},
+		{"duplicated key", strings.Replace(string(raw), `"role": "student", "password"`, `"role": "student", "role": "staff", "password"`, 1),
+			`users[0] "asha".role: This key appears more than once in its object.`},
+		{"bad decimal", strings.Replace(string(raw), `"marks": "10.00"`, `"marks": "ten"`, 1),
+			`exams[0] "mock-1".sections[0].questions[3] "q-004".marks: A valid number is required.`},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "bundle.json")
+		if err := os.WriteFile(path, []byte(tt.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"import", "--db", dsn, "--dry-run", path}, {"import", "--db", dsn, path}} {
+			m := NewMain()
+			m.Stdout, m.Stderr = io.Discard, io.Discard
+			if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+				t.Fatal(err)
+			}
+			err := m.Run(context.Background())
+			m.Close()
+			if want := "the bundle was not imported:\n  " + tt.want; err == nil || err.Error() != want {
+				t.Errorf("%s: %s: %v\nwant %s", tt.name, strings.Join(args, " "), err, want)
+			}
+		}
+	}
+	if out := run(t, "import", "--db", dsn, "--bcrypt-cost", "4", "--dry-run", "../../sqlstore/testdata/bundle.json"); !strings.Contains(out, "users     2 created") {
+		t.Errorf("a refused file imported something: %s", out)
 	}
 }
