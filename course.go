@@ -286,6 +286,10 @@ type Attendance struct {
 // VideoCompleteAt is the watched percentage at which a video counts as seen.
 const VideoCompleteAt = 90
 
+// MaxVideoPosition bounds the position a student reports in a video, in
+// seconds: a week, beyond any recording.
+const MaxVideoPosition = 7 * 24 * 3600
+
 // CourseStore keeps courses and runs course progress.
 type CourseStore interface {
 	// CreateCourse validates the course and inserts it with its chapters and

@@ -131,3 +131,36 @@ func TestStudentInputBounds(t *testing.T) {
 		}
 	})
 }
+
+// TestVideoPositionBound: the position a student reports in a video is
+// bounded too.
+func TestVideoPositionBound(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
+		a := newTestAPI(t, engine)
+		a.addUser("admin", examhall.RoleAdmin)
+		a.addUser("asha", examhall.RoleStudent)
+		var course struct {
+			Chapters []struct{ Contents []struct{ ID int64 } }
+		}
+		a.must(201, "POST", "/api/v2.5/admin/courses/", a.token("admin"), map[string]any{"slug": "c", "title": "C",
+			"chapters": []map[string]any{{"title": "One", "contents": []map[string]any{
+				{"type": "Video", "title": "Intro", "video": map[string]any{"url": "https://v.example/1", "duration": 600}}}}}}, &course)
+		var ca struct{ ID int64 }
+		a.must(201, "POST", fmt.Sprintf("/api/v2.5/chapter-contents/%d/attempts/", course.Chapters[0].Contents[0].ID), a.token("asha"), nil, &ca)
+		path := fmt.Sprintf("/api/v2.5/content-attempts/%d/video-progress/", ca.ID)
+		for _, tt := range []struct {
+			body   string
+			status int
+			want   string
+		}{
+			{`{"watched_percentage": 10, "position": 604801}`, 400, `{"position":["Ensure this value is less than or equal to 604800."]}`},
+			{`{"watched_percentage": 10, "position": 1e30}`, 400, ""},
+			{`{"watched_percentage": 10, "position": 604800}`, 200, ""},
+		} {
+			got := a.do("PUT", path, "JWT "+a.token("asha"), "application/json", tt.body)
+			if got.status != tt.status || (tt.want != "" && got.body != tt.want) {
+				t.Errorf("%s: %d %s, want %d %s", tt.body, got.status, got.body, tt.status, tt.want)
+			}
+		}
+	})
+}

@@ -210,6 +210,9 @@ func (db *DB) VideoProgress(ctx context.Context, userID, id int64, percentage fl
 	if position < 0 {
 		errs.Add("position", "Ensure this value is greater than or equal to 0.")
 	}
+	if position > examhall.MaxVideoPosition {
+		errs.Add("position", fmt.Sprintf("Ensure this value is less than or equal to %d.", examhall.MaxVideoPosition))
+	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
