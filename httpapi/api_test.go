@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -70,7 +71,7 @@ func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
 		Users: db, Failures: db, Clock: clock,
 		Tokens:    auth.NewTokens([]byte(secret), tokenLifetime, clock),
 		Passwords: &auth.Passwords{Cost: bcrypt.MinCost},
-		Limits:    auth.LoginLimits{PerUser: 3, PerAddress: 5, Window: 15 * time.Minute},
+		Limits:    auth.LoginLimits{PerUserAddress: 3, PerUser: 8, PerAddress: 6, Window: 15 * time.Minute},
 	}
 	base, _ := url.Parse(baseURL)
 	api := &httpapi.Server{
@@ -78,6 +79,9 @@ func newTestAPI(t *testing.T, engine sqlstore.Engine) *testAPI {
 		MaxBodyBytes: 1 << 16, MaxImportBytes: 1 << 20,
 		Institute: examhall.Institute{Name: "Test Academy", Location: kolkata},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// The httptest peer, so that the login throttle's tests can send
+		// X-Forwarded-For from many addresses.
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")},
 	}
 	server := httptest.NewServer(api.Handler())
 	t.Cleanup(server.Close)
