@@ -3,19 +3,9 @@ package auth
 import (
 	"context"
 	"fmt"
-	"math"
-	"time"
 
 	"github.com/examhall/examhall"
 )
-
-// LoginLimits bound failed logins in a window, per username and per client
-// address.
-type LoginLimits struct {
-	PerUser    int
-	PerAddress int
-	Window     time.Duration
-}
 
 // Service signs users in and tells who a token belongs to.
 type Service struct {
@@ -25,6 +15,8 @@ type Service struct {
 	Passwords *Passwords
 	Limits    LoginLimits
 	Clock     examhall.Clock
+
+	pairs keyedMutex // one login at a time per (username, address) pair
 }
 
 var errBadCredentials = &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.",
@@ -32,25 +24,27 @@ var errBadCredentials = &examhall.Error{Code: examhall.EINVALID, Message: "Inval
 
 // Login checks a username and password and returns a token. Wrong passwords,
 // unknown usernames and users who may not log in all get the same answer, so
-// that it does not tell which usernames exist. Too many failures for the
-// username or for the client address in the window are ETHROTTLED.
+// that it does not tell which usernames exist. A login whose (username,
+// client address) pair must still wait after failures is ETHROTTLED, with the
+// wait in RetryAfter, before its password is checked: see LoginLimits for the
+// rules. Storage errors are returned as they are.
 func (s *Service) Login(ctx context.Context, username, password, clientAddr string) (string, error) {
+	pairKey, userKey, addrKey := loginKeys(username, clientAddr)
+	keys := []string{pairKey, userKey, addrKey}
+	// From the check to recording its outcome, one attempt of a pair at a
+	// time: parallel guesses then see each other's failures.
+	unlock, err := s.pairs.lock(ctx, pairKey)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	now := s.Clock.Now()
-	userKey := "user:" + examhall.UsernameKey(username)
-	addrKey := "addr:" + clientAddr
-	// Count the login as failed before the slow password check, so that
-	// parallel guesses cannot all pass the limit; a success is forgiven below.
-	for _, limit := range []struct {
-		key string
-		max int
-	}{{userKey, s.Limits.PerUser}, {addrKey, s.Limits.PerAddress}} {
-		failures, start, err := s.Failures.RecordLoginFailure(ctx, limit.key, now, s.Limits.Window)
-		if err != nil {
-			return "", err
-		}
-		if failures > limit.max {
-			return "", throttled(start.Add(s.Limits.Window).Sub(now))
-		}
+	failures, err := s.Failures.LoginFailures(ctx, keys, now, s.Limits.Window)
+	if err != nil {
+		return "", err
+	}
+	if wait := s.Limits.Wait(failures[pairKey], failures[userKey], failures[addrKey], now); wait > 0 {
+		return "", throttled(wait)
 	}
 
 	u, hash, err := s.Users.UserCredentials(ctx, username)
@@ -61,27 +55,17 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 		hash = ""
 	}
 	if !s.Passwords.Verify(hash, password) {
+		if err := s.Failures.RecordLoginFailure(ctx, keys, now, s.Limits.Window); err != nil {
+			return "", err
+		}
 		return "", errBadCredentials
 	}
-	if err := s.Failures.ClearLoginFailures(ctx, userKey); err != nil {
-		return "", err
-	}
-	if err := s.Failures.ForgiveLoginFailure(ctx, addrKey); err != nil {
-		return "", err
+	if failures[pairKey].Count > 0 {
+		if err := s.Failures.ClearLoginFailures(ctx, pairKey); err != nil {
+			return "", err
+		}
 	}
 	return s.Tokens.Issue(u)
-}
-
-// throttled is DRF's answer to a request over a rate limit, wait before the
-// next one may pass.
-func throttled(wait time.Duration) error {
-	secs := int(math.Ceil(wait.Seconds()))
-	unit := "seconds"
-	if secs == 1 {
-		unit = "second"
-	}
-	return &examhall.Error{Code: examhall.ETHROTTLED, RetryAfter: time.Duration(secs) * time.Second,
-		Message: fmt.Sprintf("Request was throttled. Expected available in %d %s.", secs, unit)}
 }
 
 // Authenticate returns the user a token belongs to, without their batches

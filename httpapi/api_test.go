@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -81,7 +82,7 @@ func newTestAPIAt(t testing.TB, dsn string, clock *examhalltest.Clock) *testAPI 
 		Users: db, Failures: db, Clock: clock,
 		Tokens:    auth.NewTokens([]byte(secret), tokenLifetime, clock),
 		Passwords: &auth.Passwords{Cost: bcrypt.MinCost},
-		Limits:    auth.LoginLimits{PerUser: 3, PerAddress: 5, Window: 15 * time.Minute},
+		Limits:    auth.LoginLimits{PerUserAddress: 3, PerUser: 8, PerAddress: 6, Window: 15 * time.Minute},
 	}
 	base, _ := url.Parse(baseURL)
 	api := &httpapi.Server{
@@ -89,6 +90,9 @@ func newTestAPIAt(t testing.TB, dsn string, clock *examhalltest.Clock) *testAPI 
 		MaxBodyBytes: 1 << 16, MaxImportBytes: 1 << 20,
 		Institute: db,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// The httptest peer, so that the login throttle's tests can send
+		// X-Forwarded-For from many addresses.
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")},
 	}
 	server := httptest.NewServer(api.Handler())
 	t.Cleanup(server.Close)

@@ -33,7 +33,7 @@ func serve(t *testing.T, db *sqlstore.DB, wrap func(http.Handler) http.Handler) 
 		Users: db, Failures: db, Clock: clock,
 		Tokens:    auth.NewTokens([]byte("test-secret"), time.Hour, clock),
 		Passwords: &auth.Passwords{Cost: bcrypt.MinCost},
-		Limits:    auth.LoginLimits{PerUser: 10, PerAddress: 100, Window: 15 * time.Minute},
+		Limits:    auth.LoginLimits{PerUserAddress: 5, PerUser: 20, PerAddress: 100, Window: 15 * time.Minute},
 	}
 	if _, err := authService.EnsureAdmin(context.Background(), "admin", adminPassword, "admin@example.com"); err != nil {
 		t.Fatal(err)

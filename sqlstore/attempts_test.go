@@ -297,12 +297,10 @@ func TestExpireAttempts(t *testing.T) {
 			t.Fatalf("second sweep completed %d", n)
 		}
 
-		for _, key := range []string{"user:a", "user:b"} {
-			if _, _, err := db.RecordLoginFailure(ctx, key, epoch, 15*time.Minute); err != nil {
-				t.Fatal(err)
-			}
+		if err := db.RecordLoginFailure(ctx, []string{"user:a", "user:b"}, epoch, 15*time.Minute); err != nil {
+			t.Fatal(err)
 		}
-		if _, _, err := db.RecordLoginFailure(ctx, "user:c", epoch.Add(time.Hour), 15*time.Minute); err != nil {
+		if err := db.RecordLoginFailure(ctx, []string{"user:c"}, epoch.Add(time.Hour), 15*time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := db.PruneLoginFailures(ctx, epoch.Add(30*time.Minute)); n != 2 || err != nil {

@@ -3,33 +3,66 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/examhall/examhall"
 )
 
-// RecordLoginFailure counts one failed login of key at now, in a window that
-// restarts when the current one began before now-window.
-func (db *DB) RecordLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error) {
-	var failures, start int64
-	err := db.inWriteTx(ctx, func(tx *Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO login_failures (key, failures, window_start) VALUES ($1, 1, $2)
-			ON CONFLICT (key) DO UPDATE SET
-				failures = CASE WHEN login_failures.window_start <= $3 THEN 1 ELSE login_failures.failures + 1 END,
-				window_start = CASE WHEN login_failures.window_start <= $3 THEN $2 ELSE login_failures.window_start END
-			RETURNING failures, window_start`,
-			key, micros(now), micros(now.Add(-window))).Scan(&failures, &start)
-	})
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("record login failure: %w", err)
+// LoginFailures returns the failures of each of keys remembered at now, in one
+// statement on the read pool and no transaction: the login throttle reads it
+// on every login.
+func (db *DB) LoginFailures(ctx context.Context, keys []string, now time.Time, window time.Duration) (map[string]examhall.LoginFailures, error) {
+	args := []any{micros(now.Add(-window))}
+	for _, k := range keys {
+		args = append(args, k)
 	}
-	return int(failures), fromMicros(start), nil
+	rows, err := db.read.QueryContext(ctx, `SELECT key, failures, last_failure FROM login_failures
+		WHERE last_failure > $1 AND key IN (`+placeholders(2, len(keys))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("login failures: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]examhall.LoginFailures{}
+	for rows.Next() {
+		var key string
+		var count, last int64
+		if err := rows.Scan(&key, &count, &last); err != nil {
+			return nil, fmt.Errorf("login failures: %w", err)
+		}
+		got[key] = examhall.LoginFailures{Count: int(count), Last: fromMicros(last)}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("login failures: %w", err)
+	}
+	return got, nil
 }
 
-// ForgiveLoginFailure takes one failure of key back.
-func (db *DB) ForgiveLoginFailure(ctx context.Context, key string) error {
+// RecordLoginFailure counts one failed login at now for each of keys, in one
+// statement. A key whose latest failure was at or before now-window starts
+// again at one; the latest failure never moves back, should replicas' clocks
+// disagree a little.
+func (db *DB) RecordLoginFailure(ctx context.Context, keys []string, now time.Time, window time.Duration) error {
+	// One order for every writer, so that two PostgreSQL transactions taking
+	// the same rows' locks cannot deadlock.
+	keys = slices.Sorted(slices.Values(keys))
+	keys = slices.Compact(keys)
+	args := []any{micros(now), micros(now.Add(-window))}
+	values := make([]byte, 0, 16*len(keys))
+	for i, k := range keys {
+		args = append(args, k)
+		if i > 0 {
+			values = append(values, ", "...)
+		}
+		values = fmt.Appendf(values, "($%d, 1, $1)", i+3)
+	}
 	return db.inWriteTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE login_failures SET failures = failures - 1
-			WHERE key = $1 AND failures > 0`, key); err != nil {
-			return fmt.Errorf("forgive login failure: %w", err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, failures, last_failure) VALUES `+string(values)+`
+			ON CONFLICT (key) DO UPDATE SET
+				failures = CASE WHEN login_failures.last_failure <= $2 THEN 1 ELSE login_failures.failures + 1 END,
+				last_failure = CASE WHEN login_failures.last_failure > $1 THEN login_failures.last_failure ELSE $1 END`,
+			args...); err != nil {
+			return fmt.Errorf("record login failure: %w", err)
 		}
 		return nil
 	})

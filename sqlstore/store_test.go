@@ -260,42 +260,63 @@ func TestLoginFailures(t *testing.T) {
 	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		window := 15 * time.Minute
-		now := epoch
-		for want := 1; want <= 3; want++ {
-			n, start, err := db.RecordLoginFailure(ctx, "user:asha", now, window)
-			if err != nil || n != want || !start.Equal(epoch) {
-				t.Fatalf("failure %d: n=%d start=%v err=%v", want, n, start, err)
-			}
-			now = now.Add(time.Minute)
-		}
-		if err := db.ForgiveLoginFailure(ctx, "user:asha"); err != nil {
-			t.Fatal(err)
-		}
-		if n, _, _ := db.RecordLoginFailure(ctx, "user:asha", now, window); n != 3 {
-			t.Fatalf("after forgiving one of three, the next failure counts %d, want 3", n)
-		}
-		if n, _, _ := db.RecordLoginFailure(ctx, "user:other", now, window); n != 1 {
-			t.Fatalf("other key counts %d, want 1", n)
-		}
-		// Once the window has passed, a new window starts at one.
-		later := epoch.Add(window)
-		if n, start, _ := db.RecordLoginFailure(ctx, "user:asha", later, window); n != 1 || !start.Equal(later) {
-			t.Fatalf("failure in new window: n=%d start=%v", n, start)
-		}
-		if err := db.ClearLoginFailures(ctx, "user:asha"); err != nil {
-			t.Fatal(err)
-		}
-		if n, _, _ := db.RecordLoginFailure(ctx, "user:asha", later, window); n != 1 {
-			t.Fatalf("after clearing, a failure counts %d, want 1", n)
-		}
-		// A forgiven key never goes below zero.
-		for range 3 {
-			if err := db.ForgiveLoginFailure(ctx, "user:other"); err != nil {
+		keys := []string{"pair:192.0.2.1 asha", "user:asha", "addr:192.0.2.1"}
+		read := func(now time.Time, keys ...string) map[string]examhall.LoginFailures {
+			t.Helper()
+			got, err := db.LoginFailures(ctx, keys, now, window)
+			if err != nil {
 				t.Fatal(err)
 			}
+			return got
 		}
-		if n, _, _ := db.RecordLoginFailure(ctx, "user:other", later.Add(-time.Minute), window); n != 1 {
-			t.Fatalf("over-forgiven key counts %d, want 1", n)
+		if got := read(epoch, keys...); len(got) != 0 {
+			t.Fatalf("before any failure: %v", got)
+		}
+		now := epoch
+		for want := 1; want <= 3; want++ {
+			if err := db.RecordLoginFailure(ctx, keys, now, window); err != nil {
+				t.Fatal(err)
+			}
+			got := read(now, keys...)
+			for _, k := range keys {
+				if got[k] != (examhall.LoginFailures{Count: want, Last: now}) {
+					t.Fatalf("failure %d: %s = %+v", want, k, got[k])
+				}
+			}
+			now = now.Add(10 * time.Minute) // each within a window of the one before
+		}
+		if err := db.RecordLoginFailure(ctx, []string{"user:other"}, now, window); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(now, "user:other", "user:asha"); got["user:other"].Count != 1 || got["user:asha"].Count != 3 {
+			t.Fatalf("another key: %v", got)
+		}
+		// A window after the latest failure (epoch+20m), the failures are forgotten.
+		last := epoch.Add(20 * time.Minute)
+		if got := read(last.Add(window-time.Microsecond), "user:asha"); got["user:asha"].Count != 3 {
+			t.Fatalf("just inside the window: %v", got)
+		}
+		if got := read(last.Add(window), "user:asha"); len(got) != 0 {
+			t.Fatalf("a window after the latest failure: %v", got)
+		}
+		if err := db.RecordLoginFailure(ctx, []string{"user:asha"}, last.Add(window), window); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(last.Add(window), "user:asha"); got["user:asha"] != (examhall.LoginFailures{Count: 1, Last: last.Add(window)}) {
+			t.Fatalf("a failure after forgetting: %v", got)
+		}
+		// A replica whose clock is behind does not move the latest failure back.
+		if err := db.RecordLoginFailure(ctx, []string{"user:asha"}, last.Add(window-time.Second), window); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(last.Add(window), "user:asha"); got["user:asha"] != (examhall.LoginFailures{Count: 2, Last: last.Add(window)}) {
+			t.Fatalf("a failure from a clock behind: %v", got)
+		}
+		if err := db.ClearLoginFailures(ctx, "pair:192.0.2.1 asha"); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(now, keys...); len(got) != 2 || got["addr:192.0.2.1"].Count != 3 {
+			t.Fatalf("after clearing the pair: %v", got)
 		}
 	})
 }

@@ -57,12 +57,12 @@ func (db *DB) ExpireAttempts(ctx context.Context) (int, error) {
 	return expired, nil
 }
 
-// PruneLoginFailures forgets failure counts whose window started at or before
-// before: they no longer limit anyone.
+// PruneLoginFailures deletes the failure counts whose latest failure was at or
+// before before: a window after it they are forgotten and limit no one.
 func (db *DB) PruneLoginFailures(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE window_start <= $1`, micros(before))
+		res, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_failure <= $1`, micros(before))
 		if err != nil {
 			return fmt.Errorf("prune login failures: %w", err)
 		}

@@ -32,9 +32,11 @@ type Config struct {
 	TokenLifetime time.Duration
 	BcryptCost    int
 
-	LoginFailuresPerUser    int
-	LoginFailuresPerAddress int
-	LoginWindow             time.Duration
+	// The login throttle's limits (auth.LoginLimits).
+	LoginFailuresPerUserAddress int
+	LoginFailuresPerUser        int
+	LoginFailuresPerAddress     int
+	LoginWindow                 time.Duration
 
 	TrustedProxies []netip.Prefix
 	// AllowedHosts are the Host header values served (Django's ALLOWED_HOSTS);
@@ -108,9 +110,10 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.StringVar(&c.JWTSecret, "jwt-secret", "", "HS256 signing secret (default: generated once and kept in the database)")
 		fs.DurationVar(&c.TokenLifetime, "token-lifetime", 7*24*time.Hour, "lifetime of issued tokens")
 		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of new password hashes")
-		fs.IntVar(&c.LoginFailuresPerUser, "login-failures-per-user", 10, "failed logins of one username allowed per window")
-		fs.IntVar(&c.LoginFailuresPerAddress, "login-failures-per-address", 100, "failed logins from one client address allowed per window")
-		fs.DurationVar(&c.LoginWindow, "login-window", 15*time.Minute, "window of the login failure limits")
+		fs.IntVar(&c.LoginFailuresPerUserAddress, "login-failures-per-user-address", 5, "failed logins of one username from one client address before each further attempt of theirs waits (1s, doubling)")
+		fs.IntVar(&c.LoginFailuresPerUser, "login-failures-per-user", 20, "failed logins of one username from all addresses before every address that failed for it waits from its first failure")
+		fs.IntVar(&c.LoginFailuresPerAddress, "login-failures-per-address", 100, "failed logins from one client address for all usernames before every username that failed there waits from its first failure")
+		fs.DurationVar(&c.LoginWindow, "login-window", 15*time.Minute, "failed logins are forgotten this long after the latest; waits last at most half of it")
 		fs.Func("allowed-hosts", "comma-separated Host header values served, besides localhost, 127.0.0.1 and ::1: names, .example.com for a domain and its subdomains, or * for any (default: the --base-url host)", func(v string) error {
 			c.AllowedHosts = nil
 			for _, item := range strings.Split(v, ",") {
@@ -217,13 +220,14 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 
 func (c *Config) validate() error {
 	for name, v := range map[string]int64{
-		"--login-failures-per-user":    int64(c.LoginFailuresPerUser),
-		"--login-failures-per-address": int64(c.LoginFailuresPerAddress),
-		"--login-window":               int64(c.LoginWindow),
-		"--sweep-interval":             int64(c.SweepInterval),
-		"--token-lifetime":             int64(c.TokenLifetime),
-		"--max-body-bytes":             c.MaxBodyBytes,
-		"--max-import-bytes":           c.MaxImportBytes,
+		"--login-failures-per-user-address": int64(c.LoginFailuresPerUserAddress),
+		"--login-failures-per-user":         int64(c.LoginFailuresPerUser),
+		"--login-failures-per-address":      int64(c.LoginFailuresPerAddress),
+		"--login-window":                    int64(c.LoginWindow),
+		"--sweep-interval":                  int64(c.SweepInterval),
+		"--token-lifetime":                  int64(c.TokenLifetime),
+		"--max-body-bytes":                  c.MaxBodyBytes,
+		"--max-import-bytes":                c.MaxImportBytes,
 	} {
 		if c.Command == "serve" && v <= 0 {
 			return fmt.Errorf("%s must be positive", name)

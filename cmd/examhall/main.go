@@ -257,7 +257,7 @@ func (m *Main) authService(tokens *auth.Tokens) *auth.Service {
 	return &auth.Service{
 		Users: m.db, Failures: m.db, Tokens: tokens, Clock: m.Clock,
 		Passwords: &auth.Passwords{Cost: m.Config.BcryptCost},
-		Limits: auth.LoginLimits{PerUser: m.Config.LoginFailuresPerUser,
+		Limits: auth.LoginLimits{PerUserAddress: m.Config.LoginFailuresPerUserAddress, PerUser: m.Config.LoginFailuresPerUser,
 			PerAddress: m.Config.LoginFailuresPerAddress, Window: m.Config.LoginWindow},
 	}
 }

@@ -24,19 +24,20 @@ import (
 
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{
-		"EXAMHALL_DB":              "postgres://db.example/examhall",
-		"EXAMHALL_ADDR":            "127.0.0.1:9000",
-		"EXAMHALL_LOGIN_WINDOW":    "5m",
-		"EXAMHALL_TIMEZONE":        "Asia/Kolkata",
-		"EXAMHALL_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7",
-		"EXAMHALL_ALLOWED_HOSTS":   "exams.example.com, .example.org",
+		"EXAMHALL_DB":                              "postgres://db.example/examhall",
+		"EXAMHALL_ADDR":                            "127.0.0.1:9000",
+		"EXAMHALL_LOGIN_WINDOW":                    "5m",
+		"EXAMHALL_TIMEZONE":                        "Asia/Kolkata",
+		"EXAMHALL_TRUSTED_PROXIES":                 "10.0.0.0/8, 192.168.1.7",
+		"EXAMHALL_ALLOWED_HOSTS":                   "exams.example.com, .example.org",
+		"EXAMHALL_LOGIN_FAILURES_PER_USER_ADDRESS": "7",
 	}
 	c, err := ParseConfig([]string{"serve", "--addr", ":7000"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.DB != env["EXAMHALL_DB"] || c.Addr != ":7000" || c.LoginWindow != 5*time.Minute || c.Timezone != "Asia/Kolkata" ||
-		c.TokenLifetime != 7*24*time.Hour || c.LoginFailuresPerUser != 10 ||
+		c.TokenLifetime != 7*24*time.Hour || c.LoginFailuresPerUserAddress != 7 || c.LoginFailuresPerUser != 20 || c.LoginFailuresPerAddress != 100 ||
 		fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.168.1.7/32]" ||
 		fmt.Sprint(c.AllowedHosts) != "[exams.example.com .example.org]" {
 		t.Errorf("config = %+v", c)
@@ -59,6 +60,8 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"demo"}, map[string]string{"EXAMHALL_MAX_QUESTIONS": "-1"}, "--max-questions must not be negative"},
 		{[]string{"serve", "--trusted-proxies", "10.0.0.0/8,lb"}, nil, `"lb" is not an address or CIDR`},
 		{[]string{"serve", "--login-failures-per-user", "0"}, nil, "--login-failures-per-user must be positive"},
+		{[]string{"serve", "--login-failures-per-user-address", "-1"}, nil, "--login-failures-per-user-address must be positive"},
+		{[]string{"serve"}, map[string]string{"EXAMHALL_LOGIN_FAILURES_PER_ADDRESS": "0"}, "--login-failures-per-address must be positive"},
 		{[]string{"serve"}, map[string]string{"EXAMHALL_TOKEN_LIFETIME": "-1h"}, "--token-lifetime must be positive"},
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--url", "http://192.0.2.10:8080"}, nil,
 			"192.0.2.10 is not a loopback address; loadtest targets only this machine unless given --allow-remote"},
@@ -201,7 +204,7 @@ func TestCommands(t *testing.T) {
 	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			dsn := sqltest.DSN(t, engine)
-			if out := run(t, "migrate", "--db", dsn); out != "examhall: "+string(engine)+" database at schema version 2\n" {
+			if out := run(t, "migrate", "--db", dsn); out != "examhall: "+string(engine)+" database at schema version 3\n" {
 				t.Errorf("migrate printed %q", out)
 			}
 			if out := run(t, "createadmin", "--db", dsn, "--username", "root", "--password", "first", "--bcrypt-cost", "4"); out != "examhall: admin \"root\" created\n" {
