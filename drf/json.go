@@ -348,7 +348,7 @@ func (d *jsonDecoder) valueFrom(tok json.Token, v reflect.Value) error {
 		return d.mismatch(tok, InvalidNumberMessage)
 	case reflect.Slice:
 		if tok != json.Delim('[') {
-			return d.mismatch(tok, fmt.Sprintf("Expected a list of items but got type %q.", pythonType(tok)))
+			return d.mismatch(tok, fmt.Sprintf("Expected a list of items but got type %q.", PythonType(tok)))
 		}
 		if err := d.enter(); err != nil {
 			return err
@@ -366,7 +366,7 @@ func (d *jsonDecoder) valueFrom(tok json.Token, v reflect.Value) error {
 		return d.leave()
 	case reflect.Struct:
 		if tok != json.Delim('{') {
-			return d.mismatch(tok, fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonType(tok)))
+			return d.mismatch(tok, fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", PythonType(tok)))
 		}
 		fields := fieldsOf(t)
 		return d.object(func(key string) error {
@@ -559,19 +559,24 @@ func unmarshalMessage(err error) string {
 	}
 }
 
-// pythonType names the type of the JSON value starting with tok as DRF's
-// messages do.
-func pythonType(tok json.Token) string {
-	switch tok := tok.(type) {
+// PythonType names the type of a JSON value as DRF's messages do ("dict",
+// "list", "str", "int", "float", "bool", "NoneType"): a value decoded with
+// UseNumber, or the json.Token that starts one.
+func PythonType(v any) string {
+	switch v := v.(type) {
 	case json.Delim:
-		if tok == '{' {
+		if v == '{' {
 			return "dict"
 		}
+		return "list"
+	case map[string]any:
+		return "dict"
+	case []any:
 		return "list"
 	case string:
 		return "str"
 	case json.Number:
-		if strings.ContainsAny(tok.String(), ".eE") {
+		if strings.ContainsAny(v.String(), ".eE") {
 			return "float"
 		}
 		return "int"

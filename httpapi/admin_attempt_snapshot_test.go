@@ -30,13 +30,7 @@ func TestAdminAttemptDetailIsOneSnapshot(t *testing.T) {
 		a.must(201, "POST", "/api/v2.5/admin/exams/", admin, map[string]any{"slug": "snap", "title": "Snap", "published": true,
 			"sections": []map[string]any{{"name": "One", "questions": []map[string]any{
 				{"type": "numerical", "question_html": "q", "numerical_min": "1", "numerical_max": "1"}}}}}, &exam)
-		var attempt struct{ ID int64 }
-		a.must(201, "POST", "/api/v2.2/exams/snap/attempts/", student, nil, &attempt)
-		var page struct{ Results []e2eItem }
-		a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/questions/", attempt.ID), student, nil, &page)
-		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/questions/%d/", attempt.ID, page.Results[0].ID), student,
-			map[string]any{"numeric_value": "1"}, nil)
-		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/end/", attempt.ID), student, nil, nil)
+		attempt := a.sit(student, "snap", map[string]any{"numeric_value": "1"})
 
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
@@ -60,7 +54,7 @@ func TestAdminAttemptDetailIsOneSnapshot(t *testing.T) {
 		deadline := time.Now().Add(2 * time.Second)
 		reads, mixed := 0, 0
 		for time.Now().Before(deadline) {
-			got := a.do("GET", fmt.Sprintf("/api/v2.5/admin/attempts/%d/", attempt.ID), "JWT "+admin, "", "")
+			got := a.do("GET", fmt.Sprintf("/api/v2.5/admin/attempts/%d/", attempt), "JWT "+admin, "", "")
 			if got.status != 200 {
 				t.Fatalf("detail: %d %s", got.status, got.body)
 			}
@@ -113,13 +107,7 @@ func TestReviewIsOneSnapshot(t *testing.T) {
 			t.Fatalf("exam body: %+v", exam)
 		}
 		chosen, other := q.Answers[0].ID, q.Answers[1].ID
-		var attempt struct{ ID int64 }
-		a.must(201, "POST", "/api/v2.2/exams/snap/attempts/", student, nil, &attempt)
-		var page struct{ Results []e2eItem }
-		a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/questions/", attempt.ID), student, nil, &page)
-		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/questions/%d/", attempt.ID, page.Results[0].ID), student,
-			map[string]any{"selected_answers": []int64{chosen}}, nil)
-		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/end/", attempt.ID), student, nil, nil)
+		attempt := a.sit(student, "snap", map[string]any{"selected_answers": []int64{chosen}})
 
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
@@ -154,7 +142,7 @@ func TestReviewIsOneSnapshot(t *testing.T) {
 					}
 				}
 			}
-			a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/review/", attempt.ID), student, nil, &review)
+			a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/review/", attempt), student, nil, &review)
 			reads++
 			item := review.Results[0]
 			keyed := item.Question.Answers[0].ID == chosen && *item.Question.Answers[0].IsCorrect
@@ -176,4 +164,19 @@ func deref(s *string) string {
 		return "null"
 	}
 	return *s
+}
+
+// sit has the student start the exam, save answers to its first questions in
+// order, and end it; it returns the attempt's id.
+func (a *testAPI) sit(token, slug string, answers ...map[string]any) int64 {
+	a.t.Helper()
+	var attempt struct{ ID int64 }
+	a.must(201, "POST", "/api/v2.2/exams/"+slug+"/attempts/", token, nil, &attempt)
+	var page struct{ Results []e2eItem }
+	a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/questions/", attempt.ID), token, nil, &page)
+	for i, body := range answers {
+		a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/questions/%d/", attempt.ID, page.Results[i].ID), token, body, nil)
+	}
+	a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/end/", attempt.ID), token, nil, nil)
+	return attempt.ID
 }

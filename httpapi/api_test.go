@@ -132,16 +132,24 @@ type response struct {
 
 func (a *testAPI) do(method, path, authorization, contentType, body string) response {
 	a.t.Helper()
+	header := http.Header{}
+	if authorization != "" {
+		header.Set("Authorization", authorization)
+	}
+	if contentType != "" {
+		header.Set("Content-Type", contentType)
+	}
+	return a.doWith(method, path, header, body)
+}
+
+// doWith sends a request with the headers given.
+func (a *testAPI) doWith(method, path string, header http.Header, body string) response {
+	a.t.Helper()
 	req, err := http.NewRequest(method, a.server.URL+path, strings.NewReader(body))
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
+	req.Header = header
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		a.t.Fatal(err)

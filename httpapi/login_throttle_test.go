@@ -2,9 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,22 +20,8 @@ import (
 // loginFrom logs in from the client address addr.
 func (a *testAPI) loginFrom(addr, username, password string) response {
 	a.t.Helper()
-	req, err := http.NewRequest("POST", a.server.URL+"/api/v2.5/auth-token/", strings.NewReader(loginBody(username, password)))
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Forwarded-For", addr)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return a.doWith("POST", "/api/v2.5/auth-token/", http.Header{"Content-Type": {"application/json"},
+		"X-Forwarded-For": {addr}}, loginBody(username, password))
 }
 
 // addStudents creates students s000… with the passwords "pw-s000"….

@@ -89,7 +89,7 @@ func readBody(r *http.Request) (map[string]any, error) {
 		obj, ok := v.(map[string]any)
 		if !ok {
 			return nil, &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.",
-				Fields: map[string][]string{"non_field_errors": {fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonTypeName(v))}}}
+				Fields: map[string][]string{"non_field_errors": {fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", drf.PythonType(v))}}}
 		}
 		return obj, nil
 	case "application/x-www-form-urlencoded", "multipart/form-data", "":
@@ -134,23 +134,4 @@ func bodyReadError(err error) error {
 			detail: fmt.Sprintf("Request body is larger than %d bytes.", tooBig.Limit)}
 	}
 	return examhall.Errorf(examhall.EINVALID, "Malformed request body.")
-}
-
-// pythonTypeName names the type of a decoded JSON value as DRF's messages do.
-func pythonTypeName(v any) string {
-	switch v := v.(type) {
-	case []any:
-		return "list"
-	case string:
-		return "str"
-	case json.Number:
-		if strings.ContainsAny(v.String(), ".eE") {
-			return "float"
-		}
-		return "int"
-	case bool:
-		return "bool"
-	default:
-		return "NoneType"
-	}
 }
