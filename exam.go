@@ -201,3 +201,27 @@ func (e *Exam) ReviewFor(role Role) ReviewShows {
 	}
 	return ReviewShows{AnswerKey: e.ShowAnswers, Marks: e.ShowAnswers && e.ShowScore}
 }
+
+// ResultShows is what a user's own attempt (SPEC §6: the student attempt
+// views and a course content's assessment) shows of its result.
+type ResultShows struct {
+	Score      bool // score and percentage
+	Percentile bool // percentile
+	Rank       bool // rank and max_rank
+}
+
+// ResultFor says what an attempt of the exam shows of its result to a user
+// with role, after the exam's settings: show_score hides the score and the
+// percentage, and with them the rank and the percentile, which order
+// scores and so give them away; show_percentile hides the percentile;
+// enable_ranks off shows no rank (SPEC §6: "NA"). The counts of correct,
+// incorrect and unanswered answers stay: what was right is the answer key's
+// business (show_answers, see ReviewFor). Staff and admins see everything
+// the exam has.
+func (e *Exam) ResultFor(role Role) ResultShows {
+	if role != RoleStudent {
+		return ResultShows{Score: true, Percentile: true, Rank: e.EnableRanks}
+	}
+	return ResultShows{Score: e.ShowScore, Percentile: e.ShowScore && e.ShowPercentile,
+		Rank: e.ShowScore && e.EnableRanks}
+}

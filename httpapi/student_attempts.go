@@ -16,53 +16,64 @@ import (
 
 // studentAttempt is an attempt as the v2.2 student API shows it.
 type studentAttempt struct {
-	URL                string          `json:"url"`
-	ID                 int64           `json:"id"`
-	Exam               string          `json:"exam"`
-	User               int64           `json:"user"`
-	Date               string          `json:"date"`
-	TotalQuestions     int             `json:"total_questions"`
-	Score              decimal.Decimal `json:"score"`
-	ReviewURL          string          `json:"review_url"`
-	QuestionsURL       string          `json:"questions_url"`
-	Percentile         *pyFloat        `json:"percentile"`
-	CorrectCount       int             `json:"correct_count"`
-	IncorrectCount     int             `json:"incorrect_count"`
-	LastStartedTime    *string         `json:"last_started_time"`
-	RemainingTime      *string         `json:"remaining_time"`
-	TimeTaken          string          `json:"time_taken"`
-	State              string          `json:"state"`
-	Rank               any             `json:"rank"`
-	MaxRank            any             `json:"max_rank"`
-	Percentage         float64         `json:"percentage"`
-	UnansweredCount    int             `json:"unanswered_count"`
-	Speed              int             `json:"speed"`
-	Accuracy           int             `json:"accuracy"`
-	InstituteAttemptID *string         `json:"institute_attempt_id"`
+	URL                string           `json:"url"`
+	ID                 int64            `json:"id"`
+	Exam               string           `json:"exam"`
+	User               int64            `json:"user"`
+	Date               string           `json:"date"`
+	TotalQuestions     int              `json:"total_questions"`
+	Score              *decimal.Decimal `json:"score"`
+	ReviewURL          string           `json:"review_url"`
+	QuestionsURL       string           `json:"questions_url"`
+	Percentile         *pyFloat         `json:"percentile"`
+	CorrectCount       int              `json:"correct_count"`
+	IncorrectCount     int              `json:"incorrect_count"`
+	LastStartedTime    *string          `json:"last_started_time"`
+	RemainingTime      *string          `json:"remaining_time"`
+	TimeTaken          string           `json:"time_taken"`
+	State              string           `json:"state"`
+	Rank               any              `json:"rank"`
+	MaxRank            any              `json:"max_rank"`
+	Percentage         *float64         `json:"percentage"`
+	UnansweredCount    int              `json:"unanswered_count"`
+	Speed              int              `json:"speed"`
+	Accuracy           int              `json:"accuracy"`
+	InstituteAttemptID *string          `json:"institute_attempt_id"`
 }
 
+// studentAttempt renders the caller's attempt; what it shows of the result
+// follows the exam's settings (examhall.Exam.ResultFor): a hidden score,
+// percentage or percentile is null, a hidden rank "NA".
 func (s *Server) studentAttempt(r *http.Request, a *examhall.Attempt, exam *examhall.Exam) (studentAttempt, error) {
 	base := "/api/v2.2/attempts/" + strconv.FormatInt(a.ID, 10) + "/"
 	out := studentAttempt{
 		URL: s.absoluteURL(r, base, nil).String(), ID: a.ID,
 		Exam: s.absoluteURL(r, "/api/v2.2/exams/"+exam.Slug+"/", nil).String(), User: a.UserID,
-		Date: s.formatTime(a.Date), TotalQuestions: len(exam.Questions()), Score: a.Score,
+		Date: s.formatTime(a.Date), TotalQuestions: len(exam.Questions()),
 		ReviewURL: s.absoluteURL(r, base+"review/", nil).String(), QuestionsURL: s.absoluteURL(r, base+"questions/", nil).String(),
 		CorrectCount: a.Correct, IncorrectCount: a.Incorrect, LastStartedTime: s.timePtr(a.LastStartedTime),
 		RemainingTime: drf.FormatDurationPtr(a.RemainingTime(exam)), TimeTaken: drf.FormatDuration(a.TimeTaken),
-		State: a.State.String(), Rank: "NA", MaxRank: "NA", Percentage: a.Percentage.Float64(),
+		State: a.State.String(), Rank: "NA", MaxRank: "NA",
 		UnansweredCount: a.Unanswered, Speed: a.Speed, Accuracy: a.Accuracy, InstituteAttemptID: nonEmpty(a.InstituteAttemptID),
+	}
+	shows := exam.ResultFor(caller(r).Role)
+	if shows.Score {
+		score, percentage := a.Score, a.Percentage.Float64()
+		out.Score, out.Percentage = &score, &percentage
+	}
+	if !shows.Percentile && !shows.Rank {
+		return out, nil
 	}
 	rank, population, percentile, ok, err := s.Attempts.Rank(r.Context(), a)
 	if err != nil {
 		return out, err
 	}
-	if ok {
+	if ok && shows.Percentile {
 		p := pyFloat(percentile.Float64())
 		out.Percentile = &p
-		if exam.EnableRanks {
-			out.Rank, out.MaxRank = rank, population
-		}
+	}
+	if ok && shows.Rank {
+		out.Rank, out.MaxRank = rank, population
 	}
 	return out, nil
 }
