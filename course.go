@@ -200,11 +200,17 @@ func (c *Course) Validate() error {
 	if strings.TrimSpace(c.Title) == "" {
 		errs.Add("title", "This field may not be blank.")
 	}
+	CheckLength(errs, "slug", c.Slug, MaxSlugLength)
+	CheckLength(errs, "title", c.Title, MaxTitleLength)
+	for i, b := range c.Batches {
+		CheckLength(errs, fmt.Sprintf("batches[%d]", i), b, MaxBatchLength)
+	}
 	for i, ch := range c.Chapters {
 		at := fmt.Sprintf("chapters[%d].", i)
 		if strings.TrimSpace(ch.Title) == "" {
 			errs.Add(at+"title", "This field may not be blank.")
 		}
+		CheckLength(errs, at+"title", ch.Title, MaxTitleLength)
 		for j, cc := range ch.Contents {
 			cc.validate(errs, fmt.Sprintf("%scontents[%d].", at, j))
 		}
@@ -216,6 +222,7 @@ func (cc *ChapterContent) validate(errs FieldErrors, at string) {
 	if strings.TrimSpace(cc.Title) == "" {
 		errs.Add(at+"title", "This field may not be blank.")
 	}
+	CheckLength(errs, at+"title", cc.Title, MaxTitleLength)
 	if cc.Start != nil && cc.End != nil && !cc.End.After(*cc.Start) {
 		errs.Add(at+"end", "The end must be after the start.")
 	}

@@ -51,6 +51,11 @@ func (e *Exam) Validate() error {
 	if strings.TrimSpace(e.Title) == "" {
 		errs.Add("title", "This field may not be blank.")
 	}
+	CheckLength(errs, "slug", e.Slug, MaxSlugLength)
+	CheckLength(errs, "title", e.Title, MaxTitleLength)
+	for i, b := range e.Batches {
+		CheckLength(errs, fmt.Sprintf("batches[%d]", i), b, MaxBatchLength)
+	}
 	if e.StartDate != nil && e.EndDate != nil && !e.EndDate.After(*e.StartDate) {
 		errs.Add("end_date", "The end date must be after the start date.")
 	}
@@ -98,6 +103,7 @@ func (q *ExamQuestion) validate(errs FieldErrors, at string) {
 }
 
 func (q *Question) validate(errs FieldErrors, at string) {
+	CheckLength(errs, at+"key", q.Key, MaxKeyLength)
 	if !q.Type.Valid() {
 		errs.Add(at+"type", fmt.Sprintf(`"%s" is not a valid choice.`, q.Type))
 		return

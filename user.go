@@ -79,13 +79,20 @@ func (u *User) Validate() error {
 	switch {
 	case strings.TrimSpace(u.Username) == "":
 		errs.Add("username", "This field may not be blank.")
-	case len(u.Username) > 150:
-		errs.Add("username", "Ensure this field has no more than 150 characters.")
+	case utf8.RuneCountInString(u.Username) > MaxUsernameLength:
+		CheckLength(errs, "username", u.Username, MaxUsernameLength)
 	case strings.ContainsAny(u.Username, " \t\r\n"):
 		errs.Add("username", "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.")
 	}
 	if u.Email != "" && !strings.Contains(u.Email, "@") {
 		errs.Add("email", "Enter a valid email address.")
+	}
+	CheckLength(errs, "email", u.Email, MaxEmailLength)
+	CheckLength(errs, "first_name", u.FirstName, MaxNameLength)
+	CheckLength(errs, "last_name", u.LastName, MaxNameLength)
+	CheckLength(errs, "phone", u.Phone, MaxPhoneLength)
+	for i, b := range u.Batches {
+		CheckLength(errs, fmt.Sprintf("batches[%d]", i), b, MaxBatchLength)
 	}
 	if !u.Role.Valid() {
 		errs.Add("role", `"`+string(u.Role)+`" is not a valid choice.`)

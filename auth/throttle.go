@@ -2,10 +2,13 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/examhall/examhall"
 )
@@ -74,9 +77,15 @@ func (l LoginLimits) Wait(pair, user, addr examhall.LoginFailures, now time.Time
 }
 
 // loginKeys are the throttle's keys of a login: the pair, the username and
-// the address. Addresses hold no space, so the pair's key is unambiguous.
+// the address. Addresses hold no space, so the pair's key is unambiguous. A
+// name longer than any username (which no user can have) is kept as its
+// SHA-256, so that a key stays far below what PostgreSQL can index.
 func loginKeys(username, clientAddr string) (pair, user, addr string) {
 	name := examhall.UsernameKey(username)
+	if len(name) > examhall.MaxUsernameLength*utf8.UTFMax {
+		sum := sha256.Sum256([]byte(name))
+		name = "sha256:" + hex.EncodeToString(sum[:])
+	}
 	return "pair:" + clientAddr + " " + name, "user:" + name, "addr:" + clientAddr
 }
 

@@ -324,6 +324,8 @@ func (b *Bundle) check() error {
 		if strings.TrimSpace(s.Name) == "" {
 			errs.Add(at+"name", "This field may not be blank.")
 		}
+		examhall.CheckLength(errs, at+"key", s.Key, examhall.MaxKeyLength)
+		examhall.CheckLength(errs, at+"name", s.Name, examhall.MaxTitleLength)
 		subjects[s.Key] = true
 	}
 	parents := map[string]string{}

@@ -75,6 +75,10 @@ func (db *DB) UpdateSubject(ctx context.Context, s *examhall.Subject) error {
 	if strings.TrimSpace(s.Name) == "" {
 		return fieldError("name", "This field may not be blank.")
 	}
+	errs := examhall.FieldErrors{}
+	if examhall.CheckLength(errs, "name", s.Name, examhall.MaxTitleLength); errs.Err() != nil {
+		return errs.Err()
+	}
 	return db.inWriteTx(ctx, func(tx *Tx) error {
 		subjects, err := subjectsInTx(ctx, tx)
 		if err != nil {

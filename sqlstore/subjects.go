@@ -16,6 +16,7 @@ func (db *DB) CreateSubject(ctx context.Context, s *examhall.Subject) error {
 	if strings.TrimSpace(s.Name) == "" {
 		errs.Add("name", "This field may not be blank.")
 	}
+	examhall.CheckLength(errs, "name", s.Name, examhall.MaxTitleLength)
 	if err := errs.Err(); err != nil {
 		return err
 	}
