@@ -3,6 +3,7 @@ package examhall
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -202,6 +203,16 @@ const (
 	// attempt, sent when starting it, in characters.
 	MaxInstituteAttemptIDLength = 255
 )
+
+// AddDurations is a + b for durations that are not negative, saturating at
+// the largest time.Duration instead of wrapping around (a section's time is
+// the sum of its answers' durations, SPEC §5).
+func AddDurations(a, b time.Duration) time.Duration {
+	if b > math.MaxInt64-a {
+		return math.MaxInt64
+	}
+	return a + b
+}
 
 // AddAnswerDuration is total plus spent, the time spent on an answer after
 // one more save, saturating at MaxAnswerDuration.

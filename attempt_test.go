@@ -1,6 +1,7 @@
 package examhall_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -158,6 +159,20 @@ func TestAddAnswerDuration(t *testing.T) {
 	} {
 		if got := examhall.AddAnswerDuration(tt.total, tt.spent); got != tt.want {
 			t.Errorf("AddAnswerDuration(%v, %v) = %v, want %v", tt.total, tt.spent, got, tt.want)
+		}
+	}
+}
+
+// TestAddDurations: sums saturate at the largest duration.
+func TestAddDurations(t *testing.T) {
+	for _, tt := range []struct{ a, b, want time.Duration }{
+		{time.Hour, time.Minute, time.Hour + time.Minute},
+		{math.MaxInt64 - 1, 1, math.MaxInt64},
+		{math.MaxInt64 - 1, 2, math.MaxInt64},
+		{math.MaxInt64, math.MaxInt64, math.MaxInt64},
+	} {
+		if got := examhall.AddDurations(tt.a, tt.b); got != tt.want {
+			t.Errorf("AddDurations(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
 }

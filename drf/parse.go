@@ -46,6 +46,11 @@ func ParseDuration(s string) (time.Duration, error) {
 		if i == 4 && text != "" {
 			text += "000000"[len(text):]
 		}
+		if len(strings.TrimLeft(text, "+-0")) > 20 {
+			// Beyond any duration, and big.Int reads long numbers in
+			// quadratic time (900,000 digits took 8 s).
+			return 0, ErrDurationRange
+		}
 		n, ok := new(big.Int).SetString(strings.TrimPrefix(text, "+"), 10)
 		if !ok {
 			continue // an absent part

@@ -2,6 +2,7 @@ package drf
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,7 +70,8 @@ func TestParseTime(t *testing.T) {
 // refused, not wrapped around ("99999999 days" used to read as 80135 days).
 func TestParseDurationRange(t *testing.T) {
 	for _, in := range []string{"99999999 days, 0:00:00", "106752 days, 0:00:00", "-106752 days, 0:00:00",
-		"999999999999:00:00", "9999999999999999999999", "106751 days, 23:59:59"} {
+		"999999999999:00:00", "9999999999999999999999", "106751 days, 23:59:59",
+		strings.Repeat("9", 900000) + " days, 0:00:00", "0:00:" + strings.Repeat("1", 100000)} {
 		if d, err := ParseDuration(in); !errors.Is(err, ErrDurationRange) {
 			t.Errorf("ParseDuration(%q) = %v, %v; want ErrDurationRange", in, d, err)
 		}

@@ -164,3 +164,37 @@ func TestVideoPositionBound(t *testing.T) {
 		}
 	})
 }
+
+// TestImportedDurationBounds: an imported answer's duration is bounded as a
+// live one's total is (0 to 366 days, in seconds); beyond, the import is
+// refused naming the answer (issue 10, fault 7: 10,000,000,000 s read back
+// as -8446744073).
+func TestImportedDurationBounds(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
+		a := newTestAPI(t, engine)
+		a.addUser("admin", examhall.RoleAdmin)
+		bundle := func(duration string) string {
+			return `{"format": "examhall-bundle/1", "users": [{"username": "asha", "role": "student"}],
+				"exams": [{"slug": "m", "title": "M", "sections": [{"name": "A", "questions": [
+					{"key": "q", "type": "numerical", "question_html": "q", "numerical_min": "1", "numerical_max": "1"}]}]}],
+				"attempts": [{"exam": "m", "user": "asha", "started": "2026-01-02T10:00:00Z", "completed": "2026-01-02T11:00:00Z",
+					"answers": [{"question": "q", "value": "1", "duration": ` + duration + `}]}]}`
+		}
+		const refused = `{"attempts[0] \"m\"/\"asha\".answers[0] \"q\".duration":["Ensure this value is between 0 and 31622400."]}`
+		for _, tt := range []struct {
+			duration string
+			status   int
+			want     string
+		}{
+			{"10000000000", 400, refused},
+			{"-500", 400, refused},
+			{"31622401", 400, refused},
+			{"31622400", 200, ""},
+		} {
+			got := a.do("POST", "/api/v2.5/admin/import/", "JWT "+a.token("admin"), "application/json", bundle(tt.duration))
+			if got.status != tt.status || (tt.want != "" && got.body != tt.want) {
+				t.Errorf("duration %s: %d %s, want %d %s", tt.duration, got.status, got.body, tt.status, tt.want)
+			}
+		}
+	})
+}

@@ -223,7 +223,7 @@ func (p *Paper) tally(answers map[int64]*examhall.UserAnswer, timeTaken time.Dur
 			sec := &r.Sections[q.section]
 			sec.add(result, marks)
 			if a != nil {
-				sec.TimeTaken += a.Duration
+				sec.TimeTaken = examhall.AddDurations(sec.TimeTaken, a.Duration)
 			}
 		}
 		for _, row := range q.rows {

@@ -1,6 +1,7 @@
 package scoring_test
 
 import (
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -689,5 +690,21 @@ func TestPaperReused(t *testing.T) {
 	}
 	if r2.Score != dec("-1") || r2.Percentage.String() != "-50.00" || r2.Result != "Fail" || r2.Subjects[0].Score != dec("-1") {
 		t.Errorf("second attempt: %+v", r2)
+	}
+}
+
+// TestSectionTimeSaturates: a section's time is the sum of its answers'
+// durations, saturating at the largest duration instead of wrapping around
+// to a negative time (issue 10, fault 7).
+func TestSectionTimeSaturates(t *testing.T) {
+	e := exam(nil, []examhall.Section{{ID: 1, ExamID: 1, Order: 1, Name: "A"}},
+		eq(1, numerical("1", "2"), "1", section(1)),
+		eq(2, numerical("1", "2"), "1", section(1)),
+		eq(3, numerical("1", "2"), "1", section(1)),
+	)
+	with := func(d time.Duration) *examhall.UserAnswer { a := num("1"); a.Duration = d; return a }
+	r := score(e, map[int64]*examhall.UserAnswer{1: with(math.MaxInt64 / 2), 2: with(math.MaxInt64 / 2), 3: with(time.Hour)}, time.Hour)
+	if got := r.Sections[0].TimeTaken; got != math.MaxInt64 {
+		t.Errorf("section time = %v, want the largest duration", got)
 	}
 }

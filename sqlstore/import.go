@@ -742,6 +742,10 @@ func bundleAnswers(at string, exam *examhall.Exam, answers []bundle.AttemptAnswe
 			errs.Add(aat+"question", fmt.Sprintf("No question %q in the exam %q.", in.Question, exam.Slug))
 			continue
 		}
+		if in.Duration < 0 || int64(in.Duration) > int64(examhall.MaxAnswerDuration/time.Second) {
+			errs.Add(aat+"duration", fmt.Sprintf("Ensure this value is between 0 and %d.", int64(examhall.MaxAnswerDuration/time.Second)))
+			continue
+		}
 		ua := &examhall.UserAnswer{ExamQuestionID: q.ID, ShortText: in.Text, NumericValue: in.Value, EssayText: in.Essay,
 			Review: in.Review, Duration: time.Duration(in.Duration) * time.Second, SelectedAnswerIDs: []int64{}}
 		for _, index := range in.Selected {
