@@ -119,6 +119,12 @@ func parseAttemptFilter(q url.Values, loc *time.Location) (examhall.AttemptFilte
 			}
 			f.After = append(f.After, n)
 		}
+		// A cursor places a page only when it holds a value of every term of
+		// an ordering that runs one way; any other is ignored, as one that
+		// does not parse.
+		if _, ok := f.CursorKey(&examhall.Attempt{}); !ok || len(f.After) != len(f.OrderKey()) {
+			f.After = nil
+		}
 	}
 	return f, errs.Err()
 }

@@ -123,7 +123,7 @@ func (s *Server) listContentAttempts(w http.ResponseWriter, r *http.Request) {
 	if c := drf.Param(q, "cursor"); c != "" {
 		// examhall's own, carried by next links; one that does not parse is
 		// ignored and the page is found by its number.
-		if id, err := strconv.ParseInt(c, 10, 64); err == nil && id > 0 {
+		if id, err := strconv.ParseInt(c, 10, 64); err == nil && id > 0 && !page.Last {
 			f.AfterID = id
 		}
 	}

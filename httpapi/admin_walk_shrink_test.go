@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -192,6 +193,66 @@ func TestContentAttemptWalkWhileListShrinks(t *testing.T) {
 		complete(ids2[0])
 		if ids3, after := page(third); len(ids3) != 2 || after != "" {
 			t.Errorf("third page %v, next %q: want two attempts and no next link", ids3, after)
+		}
+	})
+}
+
+// TestCursorThatCannotPlaceAPage: a cursor the ordering cannot use (the wrong
+// number of values, or an ordering whose terms run different ways) is
+// ignored, so the page is found by its number and a page past the end is
+// "Invalid page." again; page=last ignores a cursor too.
+func TestCursorThatCannotPlaceAPage(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
+		a := newTestAPI(t, engine)
+		a.addUser("admin", examhall.RoleAdmin)
+		admin := a.token("admin")
+		ctx := context.Background()
+		exam := &examhall.Exam{Slug: "c", Title: "C", MarkPerQuestion: decimal.FromInt(1), Published: true,
+			Sections: []examhall.Section{{Name: "All", Questions: []examhall.ExamQuestion{
+				{Marks: decimal.FromInt(1), Question: examhall.Question{Type: examhall.Essay, QuestionHTML: "e"}}}}}}
+		if err := a.db.CreateExam(ctx, exam); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 6 {
+			u := a.addUser(fmt.Sprintf("s%d", i), examhall.RoleStudent)
+			if _, err := a.db.StartAttempt(ctx, u.ID, "c", ""); err != nil {
+				t.Fatal(err)
+			}
+			a.clock.Advance(time.Second)
+		}
+		ids := func(query string) (int, string) {
+			t.Helper()
+			got := a.do("GET", "/api/v2.5/admin/attempts/?"+query, "JWT "+admin, "", "")
+			var env struct{ Results []struct{ ID int64 } }
+			if got.status == 200 {
+				if err := json.Unmarshal([]byte(got.body), &env); err != nil {
+					t.Fatal(err)
+				}
+				var s []string
+				for _, r := range env.Results {
+					s = append(s, fmt.Sprint(r.ID))
+				}
+				return got.status, strings.Join(s, " ")
+			}
+			return got.status, got.body
+		}
+		for _, tt := range []struct {
+			query  string
+			status int
+			want   string
+		}{
+			{"ordering=-date&page_size=2&page=99&cursor=5", 404, `{"detail":"Invalid page."}`},
+			{"ordering=date,-id&page_size=2&page=2&cursor=1.2", 200, "3 4"},
+			{"ordering=-id&page_size=2&page=2&cursor=5.1", 200, "4 3"},
+			{"ordering=-id&page_size=2&page=2&cursor=5", 200, "4 3"},
+			{"ordering=-id&page_size=4&page=last&cursor=5", 200, "2 1"},
+		} {
+			if status, got := ids(tt.query); status != tt.status || got != tt.want {
+				t.Errorf("%s: %d %s, want %d %s", tt.query, status, got, tt.status, tt.want)
+			}
+		}
+		if got := a.do("GET", "/api/v3/admin/chapter-content-attempts/?page=last&cursor=1", "JWT "+admin, "", ""); got.status != 200 {
+			t.Errorf("content attempts, page=last with a cursor: %d %s", got.status, got.body)
 		}
 	})
 }
