@@ -306,7 +306,9 @@ func TestTextAtTheEdge(t *testing.T) {
 				`{"users[1] \"ravi\".first_name":` + nul + `}`},
 			{"slug %FF", "GET", "/api/v2.2/exams/mock%FF/", x.asha, "", "", 400, `{"detail":"The URL path is not valid UTF-8 text."}`},
 			{"slug %00", "POST", "/api/v2.2/exams/mock%00/attempts/", x.asha, "", "", 400, `{"detail":"The URL path holds a null character."}`},
-			{"slug %FF without a token", "GET", "/api/v2.2/exams/%FF", "", "", "", 400, `{"detail":"The URL path is not valid UTF-8 text."}`},
+			// Authentication comes first, as in DRF: no token, 401 whatever the path holds.
+			{"slug %FF without a token", "GET", "/api/v2.2/exams/%FF", "", "", "", 401, `{"detail":"Authentication credentials were not provided."}`},
+			{"query %00 without a token", "GET", "/api/v2.5/admin/users/?q=%00", "", "", "", 401, `{"detail":"Authentication credentials were not provided."}`},
 			{"query %00", "GET", "/api/v2.5/admin/users/?q=asha%00", x.admin, "", "", 400, `{"q":` + nul + `}`},
 			{"query %FF", "GET", "/api/v2.5/admin/attempts/?exam=%FF", x.admin, "", "", 400, `{"exam":["Not valid UTF-8 text."]}`},
 			{"query name %FF", "GET", "/api/v2.2/exams/?%FF=1", x.asha, "", "", 400, `{"detail":"A query parameter name is not valid UTF-8 text."}`},

@@ -124,7 +124,7 @@ type guard func(http.HandlerFunc) http.HandlerFunc
 func (g guard) methods(m methods) http.Handler {
 	guarded := methods{}
 	for method, h := range m {
-		guarded[method] = g(h)
+		guarded[method] = g(checked(h)) // text after authentication, as DRF reads input in the view
 	}
 	notAllowed := g(func(w http.ResponseWriter, r *http.Request) { m.ServeHTTP(w, r) })
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -55,7 +55,7 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.logRequests(s.recoverPanics(s.checkHost(withTrailingSlash(checkText(s.limitBody(mux))))))
+	return s.logRequests(s.recoverPanics(s.checkHost(withTrailingSlash(s.limitBody(mux)))))
 }
 
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this
@@ -67,7 +67,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/readyz/{$}", methods{http.MethodGet: s.readyz})
 
 	for _, version := range []string{"v2.2", "v2.5", "v3"} {
-		mux.Handle("/api/"+version+"/auth-token/{$}", methods{http.MethodPost: s.obtainToken})
+		mux.Handle("/api/"+version+"/auth-token/{$}", methods{http.MethodPost: checked(s.obtainToken)})
 	}
 
 	admin := s.requireRole(examhall.RoleAdmin)

@@ -9,7 +9,11 @@ import (
 	"github.com/examhall/examhall/drf"
 )
 
-// checkText refuses, with a 400 and before any handler runs, a request
+// checked is h behind checkText.
+func checked(h http.HandlerFunc) http.HandlerFunc { return checkText(h).ServeHTTP }
+
+// checkText refuses, with a 400 and before the handler runs (after
+// authentication and permissions, where DRF would read the input), a request
 // whose path or query holds text that no engine stores as it was sent:
 // invalid UTF-8 or NUL (PostgreSQL's text refuses both with a 500-making
 // "invalid byte sequence"; SQLite would keep them). A bad query value is a
