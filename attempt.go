@@ -295,6 +295,17 @@ func (in *AnswerInput) Validate(q *Question) error {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
+// Placement places a completed attempt against its exam's rank population
+// (SPEC §5): rank = 1 + the population attempts with a higher score,
+// percentile = 100 × those with a score not above it / the population, in
+// hundredths. Ranked is false for an attempt that is not completed or an
+// exam whose population is empty.
+type Placement struct {
+	Rank, Population int
+	Percentile       decimal.Decimal
+	Ranked           bool
+}
+
 // AnyUser, as the user of an attempt read, lets staff read every user's.
 const AnyUser int64 = 0
 
@@ -323,6 +334,10 @@ type AttemptStore interface {
 	// Rank returns the attempt's rank, the population size and the percentile
 	// against the exam's rank population; ok is false when it has no score yet.
 	Rank(ctx context.Context, a *Attempt) (rank, population int, percentile decimal.Decimal, ok bool, err error)
+	// AttemptPlaced is Attempt with the attempt's Placement, both read at
+	// one snapshot (a regrade in between cannot pair an old score with a new
+	// percentile). Returns ENOTFOUND as Attempt does.
+	AttemptPlaced(ctx context.Context, userID, attemptID int64) (*Attempt, *Exam, Placement, error)
 }
 
 // AttemptRecord is a whole attempt as stored: the attempt, one answer per

@@ -180,3 +180,75 @@ func (a *testAPI) sit(token, slug string, answers ...map[string]any) int64 {
 	a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/end/", attempt.ID), token, nil, nil)
 	return attempt.ID
 }
+
+// TestStudentAttemptIsOneSnapshot: the student's own attempt while regrades
+// keep moving the answer key between Asha's choice and the other two
+// students': her score and her percentile always come from the same moment
+// (1.00 alone at the top, percentile 100.0; 0.00 alone at the bottom, 33.33).
+func TestStudentAttemptIsOneSnapshot(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
+		a := newTestAPI(t, engine)
+		a.addUser("admin", examhall.RoleAdmin)
+		a.addUser("asha", examhall.RoleStudent)
+		a.addUser("bala", examhall.RoleStudent)
+		a.addUser("chitra", examhall.RoleStudent)
+		admin := a.token("admin")
+		var exam struct {
+			ID       int64
+			Sections []struct {
+				Questions []struct {
+					ID      int64
+					Answers []struct{ ID int64 }
+				}
+			}
+		}
+		a.must(201, "POST", "/api/v2.5/admin/exams/", admin, map[string]any{"slug": "snap", "title": "Snap", "published": true,
+			"sections": []map[string]any{{"name": "One", "questions": []map[string]any{
+				{"type": "mcq_single", "question_html": "q", "answers": []map[string]any{
+					{"text_html": "A", "is_correct": true}, {"text_html": "B"}}}}}}}, &exam)
+		q := exam.Sections[0].Questions[0]
+		first, second := q.Answers[0].ID, q.Answers[1].ID
+		asha := a.sit(a.token("asha"), "snap", map[string]any{"selected_answers": []int64{first}})
+		a.sit(a.token("bala"), "snap", map[string]any{"selected_answers": []int64{second}})
+		a.sit(a.token("chitra"), "snap", map[string]any{"selected_answers": []int64{second}})
+
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, q.ID)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := []int64{second, first}[i%2]
+				if got := a.do("PUT", path, "JWT "+admin, "application/json", fmt.Sprintf(`{"correct_answers": [%d]}`, key)); got.status != 200 {
+					t.Errorf("regrade: %d %s", got.status, got.body)
+					return
+				}
+			}
+		}()
+		deadline := time.Now().Add(2 * time.Second)
+		reads, mixed := 0, 0
+		for time.Now().Before(deadline) {
+			var at struct {
+				Score      string
+				Percentile float64
+			}
+			a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/", asha), a.token("asha"), nil, &at)
+			reads++
+			if want := map[string]float64{"1.00": 100, "0.00": 33.33}[at.Score]; at.Percentile != want {
+				mixed++
+				if mixed <= 3 {
+					t.Errorf("read %d mixes snapshots: score %s, percentile %v", reads, at.Score, at.Percentile)
+				}
+			}
+		}
+		close(stop)
+		wg.Wait()
+		t.Logf("%d reads, %d mixed", reads, mixed)
+	})
+}

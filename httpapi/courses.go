@@ -354,16 +354,12 @@ func (s *Server) writeContentAttempt(w http.ResponseWriter, r *http.Request, sta
 	out := contentAttemptOutput{ID: ca.ID, ChapterContentID: ca.ChapterContentID, ContentType: ca.Type.Name(),
 		State: ca.State.String(), Created: s.formatTime(ca.Created), CompletedOn: s.timePtr(ca.CompletedOn)}
 	if ca.AttemptID != 0 {
-		a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, ca.AttemptID)
+		a, exam, placed, err := s.Attempts.AttemptPlaced(r.Context(), caller(r).ID, ca.AttemptID)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		sa, err := s.studentAttempt(r, a, exam)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
+		sa := s.studentAttempt(r, a, exam, placed)
 		out.Assessment = &sa
 	}
 	writeJSON(w, status, out)

@@ -41,10 +41,11 @@ type studentAttempt struct {
 	InstituteAttemptID *string          `json:"institute_attempt_id"`
 }
 
-// studentAttempt renders the caller's attempt; what it shows of the result
-// follows the exam's settings (examhall.Exam.ResultFor): a hidden score,
-// percentage or percentile is null, a hidden rank "NA".
-func (s *Server) studentAttempt(r *http.Request, a *examhall.Attempt, exam *examhall.Exam) (studentAttempt, error) {
+// studentAttempt renders the caller's attempt, placed as read with it
+// (AttemptPlaced); what it shows of the result follows the exam's settings
+// (examhall.Exam.ResultFor): a hidden score, percentage or percentile is
+// null, a hidden rank "NA".
+func (s *Server) studentAttempt(r *http.Request, a *examhall.Attempt, exam *examhall.Exam, placed examhall.Placement) studentAttempt {
 	base := "/api/v2.2/attempts/" + strconv.FormatInt(a.ID, 10) + "/"
 	out := studentAttempt{
 		URL: s.absoluteURL(r, base, nil).String(), ID: a.ID,
@@ -61,21 +62,14 @@ func (s *Server) studentAttempt(r *http.Request, a *examhall.Attempt, exam *exam
 		score, percentage := a.Score, a.Percentage.Float64()
 		out.Score, out.Percentage = &score, &percentage
 	}
-	if !shows.Percentile && !shows.Rank {
-		return out, nil
-	}
-	rank, population, percentile, ok, err := s.Attempts.Rank(r.Context(), a)
-	if err != nil {
-		return out, err
-	}
-	if ok && shows.Percentile {
-		p := pyFloat(percentile.Float64())
+	if placed.Ranked && shows.Percentile {
+		p := pyFloat(placed.Percentile.Float64())
 		out.Percentile = &p
 	}
-	if ok && shows.Rank {
-		out.Rank, out.MaxRank = rank, population
+	if placed.Ranked && shows.Rank {
+		out.Rank, out.MaxRank = placed.Rank, placed.Population
 	}
-	return out, nil
+	return out
 }
 
 // startAttempt is POST /api/v2.2/exams/<slug>/attempts/.
@@ -104,17 +98,12 @@ func (s *Server) startAttempt(w http.ResponseWriter, r *http.Request) {
 
 // writeAttempt answers with the caller's attempt as it is now.
 func (s *Server) writeAttempt(w http.ResponseWriter, r *http.Request, status int, id int64) {
-	a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, id)
+	a, exam, placed, err := s.Attempts.AttemptPlaced(r.Context(), caller(r).ID, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := s.studentAttempt(r, a, exam)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, status, out)
+	writeJSON(w, status, s.studentAttempt(r, a, exam, placed))
 }
 
 // getAttempt is GET /api/v2.2/attempts/<id>/.
@@ -397,17 +386,12 @@ func (s *Server) listAttempts(w http.ResponseWriter, r *http.Request) {
 	for _, listed := range attempts[offset:min(offset+resolved.Size, len(attempts))] {
 		// One read per attempt: a student has few, and each read brings a
 		// running attempt's clock up to date.
-		a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, listed.ID)
+		a, exam, placed, err := s.Attempts.AttemptPlaced(r.Context(), caller(r).ID, listed.ID)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		out, err := s.studentAttempt(r, a, exam)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		results = append(results, out)
+		results = append(results, s.studentAttempt(r, a, exam, placed))
 	}
 	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, len(attempts), results))
 }

@@ -641,6 +641,70 @@ func (db *DB) Attempt(ctx context.Context, userID, attemptID int64) (*examhall.A
 	return a, exam, err
 }
 
+// AttemptPlaced returns the user's attempt with its exam and its placement,
+// read in one statement (the attempt, its exam's version and the two sums of
+// its exam's score counts) when the exam is cached. A running attempt skips
+// the sums.
+func (db *DB) AttemptPlaced(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, examhall.Placement, error) {
+	a, version, placement, err := attemptPlaced(ctx, db.read, userID, attemptID)
+	if err != nil {
+		return nil, nil, placement, err
+	}
+	exam, cached := db.exams.get(a.ExamID, version)
+	if !cached {
+		err = db.inReadTx(ctx, func(tx *Tx) error {
+			var err error
+			if a, version, placement, err = attemptPlaced(ctx, tx, userID, attemptID); err != nil {
+				return err
+			}
+			exam, err = db.examAt(ctx, tx, a.ExamID, version)
+			return err
+		})
+		if err != nil {
+			return nil, nil, placement, err
+		}
+	}
+	if a.Clock(db.clock.Now().UTC(), exam, examhall.DefaultIdleTimeout) != nil {
+		// Its time ran out: completed now (Attempt touches it), then placed.
+		if _, _, err := db.Attempt(ctx, userID, attemptID); err != nil {
+			return nil, nil, placement, err
+		}
+		return db.AttemptPlaced(ctx, userID, attemptID)
+	}
+	return a, exam, placement, nil
+}
+
+// attemptPlaced reads the user's attempt, its exam's version and its
+// placement in one statement.
+func attemptPlaced(ctx context.Context, q queryer, userID, attemptID int64) (*examhall.Attempt, int64, examhall.Placement, error) {
+	var version, population, higher int64
+	a, err := scanAttempt(q.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version,
+		CASE WHEN attempts.state = $3 THEN (SELECT COALESCE(SUM(c.attempts), 0) FROM exam_score_counts c
+			WHERE c.exam_id = attempts.exam_id) ELSE 0 END,
+		CASE WHEN attempts.state = $3 THEN (SELECT COALESCE(SUM(c.attempts), 0) FROM exam_score_counts c
+			WHERE c.exam_id = attempts.exam_id AND c.score_h > attempts.score_h) ELSE 0 END
+		FROM attempts JOIN exams ON exams.id = attempts.exam_id
+		WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID, int(examhall.AttemptCompleted)),
+		&version, &population, &higher)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, examhall.Placement{}, errNotFound
+	}
+	if err != nil {
+		return nil, 0, examhall.Placement{}, fmt.Errorf("attempt %d: %w", attemptID, err)
+	}
+	return a, version, placementOf(population, higher), nil
+}
+
+// placementOf is the placement of an attempt with higher attempts of the
+// population scoring above it.
+func placementOf(population, higher int64) examhall.Placement {
+	if population == 0 {
+		return examhall.Placement{}
+	}
+	return examhall.Placement{Rank: int(higher) + 1, Population: int(population), Ranked: true,
+		Percentile: decimal.Decimal(decimal.DivRound((population-higher)*10000, population))}
+}
+
 // attemptWithExamVersion reads the user's attempt (any user's with AnyUser)
 // and the version of its exam in one statement.
 func attemptWithExamVersion(ctx context.Context, q queryer, userID, attemptID int64) (*examhall.Attempt, int64, error) {
@@ -747,9 +811,6 @@ func rankIn(ctx context.Context, q queryer, a *examhall.Attempt) (int, int, deci
 	if err != nil {
 		return 0, 0, 0, false, fmt.Errorf("rank of attempt %d: %w", a.ID, err)
 	}
-	if population == 0 {
-		return 0, 0, 0, false, nil
-	}
-	percentile := decimal.Decimal(decimal.DivRound((population-higher)*10000, population))
-	return int(higher) + 1, int(population), percentile, true, nil
+	p := placementOf(population, higher)
+	return p.Rank, p.Population, p.Percentile, p.Ranked, nil
 }
