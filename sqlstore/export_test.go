@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -28,4 +29,27 @@ func (db *DB) CountDrift(ctx context.Context) (string, error) {
 		return nil
 	})
 	return drift, err
+}
+
+// ExecForTest runs a statement on the write pool, for tests that play a
+// replica of an older build.
+func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, query, args...)
+	return err
+}
+
+// QueryRowForTest runs a query that returns one row on the write pool, for
+// tests that play a replica of an older build.
+func (db *DB) QueryRowForTest(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.write.QueryRowContext(ctx, query, args...)
+}
+
+// MigrateDownTo reverts the migrations above version.
+func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
 }

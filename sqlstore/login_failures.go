@@ -9,6 +9,13 @@ import (
 	"github.com/examhall/examhall"
 )
 
+// latestFailure is a login_failures row's latest failure. Replicas of the
+// build before migration 00003 set window_start alone (when they insert a
+// row or restart its window, at the failure's time), so it is the later of
+// last_failure and window_start; this build writes both (see the migration).
+const latestFailure = `CASE WHEN login_failures.last_failure > login_failures.window_start
+	THEN login_failures.last_failure ELSE login_failures.window_start END`
+
 // LoginFailures returns the failures of each of keys remembered at now, in one
 // statement on the read pool and no transaction: the login throttle reads it
 // on every login.
@@ -17,8 +24,8 @@ func (db *DB) LoginFailures(ctx context.Context, keys []string, now time.Time, w
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT key, failures, last_failure FROM login_failures
-		WHERE last_failure > $1 AND key IN (`+placeholders(2, len(keys))+`)`, args...)
+	rows, err := db.read.QueryContext(ctx, `SELECT key, failures, `+latestFailure+` FROM login_failures
+		WHERE (last_failure > $1 OR window_start > $1) AND key IN (`+placeholders(2, len(keys))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("login failures: %w", err)
 	}
@@ -40,8 +47,9 @@ func (db *DB) LoginFailures(ctx context.Context, keys []string, now time.Time, w
 
 // RecordLoginFailure counts one failed login at now for each of keys, in one
 // statement. A key whose latest failure was at or before now-window starts
-// again at one; the latest failure never moves back, should replicas' clocks
-// disagree a little.
+// again at one, and its window_start (the start of its run of failures, what
+// replicas of the build before migration 00003 read) moves to now; the latest
+// failure never moves back, should replicas' clocks disagree a little.
 func (db *DB) RecordLoginFailure(ctx context.Context, keys []string, now time.Time, window time.Duration) error {
 	// One order for every writer, so that two PostgreSQL transactions taking
 	// the same rows' locks cannot deadlock.
@@ -54,12 +62,15 @@ func (db *DB) RecordLoginFailure(ctx context.Context, keys []string, now time.Ti
 		if i > 0 {
 			values = append(values, ", "...)
 		}
-		values = fmt.Appendf(values, "($%d, 1, $1)", i+3)
+		values = fmt.Appendf(values, "($%d, 1, $1, $1)", i+3)
 	}
+	// The row's latest failure (latestFailure) was at or before now-window.
+	const forgotten = `login_failures.last_failure <= $2 AND login_failures.window_start <= $2`
 	return db.inWriteTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, failures, last_failure) VALUES `+string(values)+`
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, failures, window_start, last_failure) VALUES `+string(values)+`
 			ON CONFLICT (key) DO UPDATE SET
-				failures = CASE WHEN login_failures.last_failure <= $2 THEN 1 ELSE login_failures.failures + 1 END,
+				failures = CASE WHEN `+forgotten+` THEN 1 ELSE login_failures.failures + 1 END,
+				window_start = CASE WHEN `+forgotten+` THEN $1 ELSE login_failures.window_start END,
 				last_failure = CASE WHEN login_failures.last_failure > $1 THEN login_failures.last_failure ELSE $1 END`,
 			args...); err != nil {
 			return fmt.Errorf("record login failure: %w", err)

@@ -321,6 +321,145 @@ func TestLoginFailures(t *testing.T) {
 	})
 }
 
+// TestLoginFailuresBesideOldReplicas: migration 00003 adds last_failure
+// beside window_start instead of renaming it, so that during a rolling
+// upgrade the replicas of the build before it (which read and write
+// window_start alone, with the statement below) and this build's share the
+// failure counts, each seeing the other's failures.
+func TestLoginFailuresBesideOldReplicas(t *testing.T) {
+	sqltest.Engines(t, examhall.SystemClock{}, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		window := 15 * time.Minute
+		at := func(m int) time.Time { return epoch.Add(time.Duration(m) * time.Minute) }
+		// The old build's RecordLoginFailure: a fixed window from window_start.
+		oldRecord := func(now time.Time) (int, time.Time) {
+			t.Helper()
+			var failures, start int64
+			err := db.QueryRowForTest(ctx, `INSERT INTO login_failures (key, failures, window_start) VALUES ($1, 1, $2)
+				ON CONFLICT (key) DO UPDATE SET
+					failures = CASE WHEN login_failures.window_start <= $3 THEN 1 ELSE login_failures.failures + 1 END,
+					window_start = CASE WHEN login_failures.window_start <= $3 THEN $2 ELSE login_failures.window_start END
+				RETURNING failures, window_start`,
+				"user:asha", now.UnixMicro(), now.Add(-window).UnixMicro()).Scan(&failures, &start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(failures), time.UnixMicro(start).UTC()
+		}
+		record := func(now time.Time) {
+			t.Helper()
+			if err := db.RecordLoginFailure(ctx, []string{"user:asha"}, now, window); err != nil {
+				t.Fatal(err)
+			}
+		}
+		read := func(now time.Time) examhall.LoginFailures {
+			t.Helper()
+			got, err := db.LoginFailures(ctx, []string{"user:asha"}, now, window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got["user:asha"]
+		}
+
+		// A row the old build inserted (last_failure is 0) is seen, and kept by the sweep.
+		if n, f := oldRecord(at(0)); n != 1 || !f.Equal(at(0)) {
+			t.Fatalf("old replica's first failure: %d, %v", n, f)
+		}
+		if got := read(at(1)); got != (examhall.LoginFailures{Count: 1, Last: at(0)}) {
+			t.Fatalf("the old replica's failure, read by this build: %+v", got)
+		}
+		if n, err := db.PruneLoginFailures(ctx, at(-1)); n != 0 || err != nil {
+			t.Fatalf("pruned %d, %v", n, err)
+		}
+		// This build counts on in the old one's window and keeps its start.
+		record(at(5))
+		if got := read(at(5)); got != (examhall.LoginFailures{Count: 2, Last: at(5)}) {
+			t.Fatalf("after this build's failure: %+v", got)
+		}
+		if n, f := oldRecord(at(6)); n != 3 || !f.Equal(at(0)) {
+			t.Fatalf("the old replica after this build's failure: %d, window from %v", n, f)
+		}
+		// The old build does not move last_failure: its failure at 6 counts
+		// but the latest one seen stays at 5 until it restarts its window.
+		if got := read(at(6)); got != (examhall.LoginFailures{Count: 3, Last: at(5)}) {
+			t.Fatalf("after the old replica's second failure: %+v", got)
+		}
+		record(at(19)) // a window after the run's start, within one of its latest failure
+		if got := read(at(19)); got != (examhall.LoginFailures{Count: 4, Last: at(19)}) {
+			t.Fatalf("a failure within a window of the latest: %+v", got)
+		}
+		// The old build's window (from 0) is over: it restarts it, and this
+		// build sees the restart's failure as the latest.
+		if n, f := oldRecord(at(20)); n != 1 || !f.Equal(at(20)) {
+			t.Fatalf("the old replica a window after its window's start: %d, %v", n, f)
+		}
+		if got := read(at(20)); got != (examhall.LoginFailures{Count: 1, Last: at(20)}) {
+			t.Fatalf("after the old replica restarted its window: %+v", got)
+		}
+		// A run this build restarts starts the old build's window too.
+		record(at(40))
+		if got := read(at(40)); got != (examhall.LoginFailures{Count: 1, Last: at(40)}) {
+			t.Fatalf("a failure a window after the latest: %+v", got)
+		}
+		if n, f := oldRecord(at(41)); n != 2 || !f.Equal(at(40)) {
+			t.Fatalf("the old replica after this build restarted the run: %d, %v", n, f)
+		}
+		// The sweep prunes what failed last at or before a window ago.
+		if n, err := db.PruneLoginFailures(ctx, at(40).Add(-time.Microsecond)); n != 0 || err != nil {
+			t.Fatalf("pruned %d, %v before the latest failure", n, err)
+		}
+		if n, err := db.PruneLoginFailures(ctx, at(40)); n != 1 || err != nil {
+			t.Fatalf("pruned %d, %v at the latest failure", n, err)
+		}
+	})
+}
+
+// TestLoginFailuresMigration: migration 00003 gives the rows already there
+// their window's start as their latest failure, and its Down leaves what the
+// build before it reads.
+func TestLoginFailuresMigration(t *testing.T) {
+	sqltest.Engines(t, examhall.SystemClock{}, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		window := 15 * time.Minute
+		if err := db.RecordLoginFailure(ctx, []string{"user:asha"}, epoch, window); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MigrateDownTo(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		var failures, start int64
+		if err := db.QueryRowForTest(ctx, `SELECT failures, window_start FROM login_failures WHERE key = $1`, "user:asha").Scan(&failures, &start); err != nil {
+			t.Fatal(err)
+		}
+		if failures != 1 || start != epoch.UnixMicro() {
+			t.Fatalf("after Down: %d failures, window from %d", failures, start)
+		}
+		if err := db.ExecForTest(ctx, `INSERT INTO login_failures (key, failures, window_start) VALUES ($1, 4, $2)`,
+			"user:ravi", epoch.Add(time.Minute).UnixMicro()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.LoginFailures(ctx, []string{"user:asha", "user:ravi"}, epoch.Add(time.Minute), window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]examhall.LoginFailures{"user:asha": {Count: 1, Last: epoch}, "user:ravi": {Count: 4, Last: epoch.Add(time.Minute)}}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("after Up: %v, want %v", got, want)
+		}
+		// Backfilled, not only read through window_start.
+		var last int64
+		if err := db.QueryRowForTest(ctx, `SELECT last_failure FROM login_failures WHERE key = $1`, "user:ravi").Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		if last != epoch.Add(time.Minute).UnixMicro() {
+			t.Fatalf("ravi's last_failure after Up: %d", last)
+		}
+	})
+}
+
 func asErr(err error, target **examhall.Error) bool {
 	e, ok := err.(*examhall.Error)
 	if ok {

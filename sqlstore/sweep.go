@@ -58,11 +58,13 @@ func (db *DB) ExpireAttempts(ctx context.Context) (int, error) {
 }
 
 // PruneLoginFailures deletes the failure counts whose latest failure was at or
-// before before: a window after it they are forgotten and limit no one.
+// before before: a window after it they are forgotten and limit no one. The
+// latest failure is the later of last_failure and window_start (see
+// latestFailure), so rows of replicas older than migration 00003 are kept.
 func (db *DB) PruneLoginFailures(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_failure <= $1`, micros(before))
+		res, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_failure <= $1 AND window_start <= $1`, micros(before))
 		if err != nil {
 			return fmt.Errorf("prune login failures: %w", err)
 		}
