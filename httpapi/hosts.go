@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -39,6 +40,16 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 // splitHost is the host of a Host header value without its port, lower-cased;
 // ok is false for a value that is not a host[:port].
 func splitHost(value string) (string, bool) {
+	if strings.HasPrefix(value, "[") {
+		// Brackets hold an IPv6 address and nothing else.
+		end := strings.Index(value, "]")
+		if end < 0 {
+			return "", false
+		}
+		if addr, err := netip.ParseAddr(value[1:end]); err != nil || !addr.Is6() {
+			return "", false
+		}
+	}
 	host := value
 	if h, port, err := net.SplitHostPort(value); err == nil {
 		if _, err := strconv.ParseUint(port, 10, 16); err != nil {

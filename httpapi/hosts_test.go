@@ -71,6 +71,8 @@ func TestAllowedHosts(t *testing.T) {
 			{"GET", users, "a.b.example.org", token, "", 200, `"next":"http://a.b.example.org/`},
 			{"GET", users, "localhost:8080", token, "", 200, `"next":"http://localhost:8080/`},
 			{"GET", users, "[::1]:8080", token, "", 200, `"next":"http://[::1]:8080/`},
+			{"GET", users, "[localhost]", token, "", 400, `{"detail":"Invalid Host header \"[localhost]\"."}`},
+			{"GET", users, "[localhost]:8080", token, "", 400, `{"detail":"Invalid Host header \"[localhost]:8080\"."}`},
 			{"GET", "/healthz", "evil.invalid", "", "", 200, `{"status":"ok"}`},
 		} {
 			status, body := get(tt.method, tt.path, tt.host, tt.auth, tt.body)

@@ -151,8 +151,6 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h(w, r)
 }
 
-// location is the institute's time zone, which renders every datetime and
-// interprets date-only parameters (SPEC §2).
 // handler is the handler of method, HEAD answered as GET.
 func (m methods) handler(method string) (http.HandlerFunc, bool) {
 	h, ok := m[method]
@@ -162,6 +160,8 @@ func (m methods) handler(method string) (http.HandlerFunc, bool) {
 	return h, ok
 }
 
+// location is the institute's time zone, which renders every datetime and
+// interprets date-only parameters (SPEC §2).
 func (s *Server) location() *time.Location { return s.Institute.Institute().Location }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
