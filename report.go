@@ -125,6 +125,10 @@ type ReportStore interface {
 	// attempt shows its clock as of now; one whose time has run out is
 	// completed first. Returns ENOTFOUND if the user has no such attempt.
 	AttemptReport(ctx context.Context, userID, attemptID int64) (*AttemptReport, error)
+	// AttemptAnswers is AttemptReport with only the attempt, its exam, its
+	// answers and the subjects (User and Sections nil, no placement): what
+	// the student's questions list and review show.
+	AttemptAnswers(ctx context.Context, userID, attemptID int64) (*AttemptReport, error)
 	// ExamList returns one page of the exams f selects and how many it selects.
 	ExamList(ctx context.Context, f ExamListFilter) ([]ExamSummary, int, error)
 	// AttemptList returns one page of the attempts f selects, how many it

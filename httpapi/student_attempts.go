@@ -280,7 +280,7 @@ func (s *Server) listAttemptQuestions(review bool) http.HandlerFunc {
 		}
 		// One snapshot: a regrade in between must not pair new results with
 		// an old answer key.
-		rep, err := s.Reports.AttemptReport(r.Context(), caller(r).ID, id)
+		rep, err := s.Reports.AttemptAnswers(r.Context(), caller(r).ID, id)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
