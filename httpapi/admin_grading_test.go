@@ -113,6 +113,10 @@ func TestGradingAndRegradeRefusals(t *testing.T) {
 			{"partial marks on a single-correct question", change(qs[1].ID), `{"partial_marks": "1"}`, 400,
 				`{"partial_marks":["Only multiple-correct questions give partial marks."]}`},
 			{"unknown question", change(999), `{"marks": "2"}`, 404, `{"detail":"Not found."}`},
+			{"every bad field at once", change(qs[1].ID), `{"negative_marks": "x", "partial_marks": "y", "is_bonus": 3}`, 400,
+				`{"is_bonus":["Must be a valid boolean."],"negative_marks":["A valid number is required."],"partial_marks":["A valid number is required."]}`},
+			{"null marks", change(qs[1].ID), `{"marks": null, "negative_marks": null}`, 400,
+				`{"marks":["This field may not be null."],"negative_marks":["This field may not be null."]}`},
 		} {
 			got := a.do("PUT", tt.path, "JWT "+admin, "application/json", tt.body)
 			if got.status != tt.status || got.body != tt.want {
