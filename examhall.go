@@ -24,6 +24,7 @@ const (
 	EFORBIDDEN    ErrorCode = "forbidden"    // valid credentials, not allowed
 	ECONFLICT     ErrorCode = "conflict"     // the record changed or exists already
 	ETHROTTLED    ErrorCode = "throttled"    // too many requests; RetryAfter says when to retry
+	EUNAVAILABLE  ErrorCode = "unavailable"  // overloaded, nothing done; RetryAfter says when to retry
 	EINTERNAL     ErrorCode = "internal"     // a fault of ours; never shown in detail
 )
 

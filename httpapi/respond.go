@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -68,6 +69,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case examhall.ETHROTTLED:
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
 		writeDetail(w, http.StatusTooManyRequests, e.Message)
+	case examhall.EUNAVAILABLE:
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(e.RetryAfter.Seconds())))))
+		writeDetail(w, http.StatusServiceUnavailable, e.Message)
 	default:
 		writeDetail(w, http.StatusInternalServerError, "A server error occurred.")
 	}
