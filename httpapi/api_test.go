@@ -67,7 +67,12 @@ func (a *testAPI) replica() *testAPI {
 
 func newTestAPIAt(t testing.TB, dsn string, clock *examhalltest.Clock) *testAPI {
 	t.Helper()
-	db, err := sqlstore.Open(context.Background(), dsn, clock)
+	return newTestAPIWith(t, dsn, clock, sqlstore.Options{})
+}
+
+func newTestAPIWith(t testing.TB, dsn string, clock *examhalltest.Clock, opts sqlstore.Options) *testAPI {
+	t.Helper()
+	db, err := sqlstore.OpenWith(context.Background(), dsn, clock, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,7 @@ func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = tx.context(ctx)
 	tx.db.statements.Add(1)
 	if s := tx.stmts.inTx(query); s != nil {
 		return tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
@@ -52,6 +53,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs a query for one row in the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = tx.context(ctx)
 	tx.db.statements.Add(1)
 	if s := tx.stmts.inTx(query); s != nil {
 		return tx.Tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
@@ -61,11 +63,21 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 
 // ExecContext runs a statement in the transaction.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = tx.context(ctx)
 	tx.db.statements.Add(1)
 	if s := tx.stmts.inTx(query); s != nil {
 		return tx.Tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
 	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// context is the context a statement of tx runs under: ctx, or in a group
+// commit the write's detached context (see groupCommitter.runBatch).
+func (tx *Tx) context(ctx context.Context) context.Context {
+	if tx.detached != nil {
+		return tx.detached
+	}
+	return ctx
 }
 
 // Statements is the number of SQL statements run since the database opened.

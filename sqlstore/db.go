@@ -38,18 +38,46 @@ type DB struct {
 	statements *atomic.Int64
 	exams      *examCache
 	settings   settingsCache
+	// writer runs SQLite's writes in group commits; admission bounds
+	// PostgreSQL's waiting writes. Either refuses a write when full.
+	writer    *groupCommitter
+	admission admission
+}
+
+// Options configure Open beyond the database's address.
+type Options struct {
+	// SQLiteSynchronous is SQLite's synchronous setting: "normal" (the
+	// default: a commit survives a crash of the process) or "full" (it
+	// survives a power loss: fsync before the commit returns).
+	SQLiteSynchronous string
+	// WriteQueue bounds the writes waiting to be written (0: the
+	// DefaultWriteQueue); one more is refused with EUNAVAILABLE.
+	WriteQueue int
 }
 
 // Open opens the database that dsn names: a postgres:// or postgresql:// URL
 // selects PostgreSQL, anything else is the path of a SQLite file (created when
 // missing). It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, clock examhall.Clock) (*DB, error) {
+	return OpenWith(ctx, dsn, clock, Options{})
+}
+
+// OpenWith is Open with options. Returns an error for an unknown
+// SQLiteSynchronous.
+func OpenWith(ctx context.Context, dsn string, clock examhall.Clock, opts Options) (*DB, error) {
 	var db *DB
 	var err error
+	queue := opts.WriteQueue
+	if queue <= 0 {
+		queue = DefaultWriteQueue
+	}
 	if IsPostgresURL(dsn) {
 		db, err = openPostgres(dsn)
+		if err == nil {
+			db.admission = make(admission, queue)
+		}
 	} else {
-		db, err = openSQLite(dsn)
+		db, err = openSQLite(dsn, opts.SQLiteSynchronous)
 	}
 	if err != nil {
 		return nil, err
@@ -61,6 +89,9 @@ func Open(ctx context.Context, dsn string, clock examhall.Clock) (*DB, error) {
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.engine == SQLite {
+		db.writer = newGroupCommitter(db, queue)
 	}
 	return db, nil
 }
@@ -84,6 +115,10 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes the database; queued writes finish first, as database/sql waits
 // for connections in use.
 func (db *DB) Close() error {
+	if db.writer != nil {
+		db.writer.close() // the writes already queued are written first
+		db.writer = nil
+	}
 	var errs []error
 	db.write.stmts.close()
 	db.read.stmts.close()
@@ -100,10 +135,28 @@ type Tx struct {
 	db    *DB
 	stmts *stmtCache
 	now   time.Time
+	// detached, when set, is the context every statement runs under,
+	// whatever context its caller passes (see groupCommitter.runBatch).
+	detached context.Context
 }
 
 // inWriteTx runs fn in a write transaction: begin, fn, commit; any error rolls back.
+//
+// On SQLite the group committer runs it, in a transaction it may share with
+// other writes (each in its own savepoint), and answers once that
+// transaction has committed; on PostgreSQL it runs in its own transaction
+// on the pool. Either way a write finds room in a bounded queue or is
+// EUNAVAILABLE at once, and nothing is acknowledged before its commit.
 func (db *DB) inWriteTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.writer != nil {
+		return db.writer.do(ctx, fn)
+	}
+	if db.admission != nil {
+		if err := db.admission.enter(); err != nil {
+			return err
+		}
+		defer db.admission.leave()
+	}
 	return db.inTx(ctx, db.write, nil, fn)
 }
 

@@ -18,14 +18,22 @@ import (
 // across process crashes in WAL mode and fsyncs at checkpoints; foreign keys are
 // off in SQLite unless asked for; writes take the lock at BEGIN (immediate) so
 // that a transaction never fails half-way when it upgrades from read to write.
-func openSQLite(path string) (*DB, error) {
+func openSQLite(path, synchronous string) (*DB, error) {
 	path = strings.TrimPrefix(path, "file:")
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
+	switch synchronous {
+	case "", "normal":
+		synchronous = "NORMAL"
+	case "full":
+		synchronous = "FULL"
+	default:
+		return nil, fmt.Errorf("sqlite: synchronous %q: want normal or full", synchronous)
+	}
 	params := url.Values{"_pragma": {
 		"journal_mode(WAL)",
-		"synchronous(NORMAL)",
+		"synchronous(" + synchronous + ")",
 		"busy_timeout(10000)",
 		"foreign_keys(1)",
 		"cache_size(-65536)", // 64 MiB of page cache per connection

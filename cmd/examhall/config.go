@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/examhall/examhall/sqlstore"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -49,7 +50,12 @@ type Config struct {
 	BundlePath      string // import: the bundle file
 	ShutdownTimeout time.Duration
 	PprofAddr       string // serve: where to serve Go profiles ("" = nowhere)
-	SweepInterval   time.Duration
+	// SQLiteSynchronous is SQLite's synchronous setting: normal or full
+	// (see sqlstore.Options).
+	SQLiteSynchronous string
+	// WriteQueue bounds the writes waiting to be written; one more is a 503.
+	WriteQueue    int
+	SweepInterval time.Duration
 
 	Demo bool // serve: load the demo institute into an empty database
 
@@ -143,6 +149,8 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
+		fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (an acknowledged write survives a crash of the process) or full (it survives power loss: fsync before each acknowledgement)")
+		fs.IntVar(&c.WriteQueue, "write-queue", sqlstore.DefaultWriteQueue, "writes that may wait to be written; one more is answered 503 with Retry-After")
 		fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT, e.g. 127.0.0.1:6060 (default: off)")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
 		c.Students, c.Exams, c.Attempts, c.Seed = 200, 12, 2000, 1 // serve --demo: small, ready in seconds
@@ -231,6 +239,14 @@ func (c *Config) validate() error {
 	} {
 		if c.Command == "serve" && v <= 0 {
 			return fmt.Errorf("%s must be positive", name)
+		}
+	}
+	if c.Command == "serve" {
+		if c.SQLiteSynchronous != "normal" && c.SQLiteSynchronous != "full" {
+			return fmt.Errorf("--sqlite-synchronous: want normal or full, got %q", c.SQLiteSynchronous)
+		}
+		if c.WriteQueue < 1 {
+			return errors.New("--write-queue must be at least 1")
 		}
 	}
 	if c.Timezone != "" {

@@ -112,7 +112,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.Command == "loadtest" {
 		return m.loadtest(ctx)
 	}
-	db, err := sqlstore.Open(ctx, m.Config.DB, m.Clock)
+	db, err := sqlstore.OpenWith(ctx, m.Config.DB, m.Clock, sqlstore.Options{
+		SQLiteSynchronous: m.Config.SQLiteSynchronous, WriteQueue: m.Config.WriteQueue})
 	if err != nil {
 		return err
 	}
