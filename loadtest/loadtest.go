@@ -2,7 +2,9 @@
 // server: N students log in, start the same exam within a ramp window, save
 // answers at a set rate, heartbeat, and end at one common moment, while
 // optional admin readers page through the reporting API. It reports
-// throughput, latency percentiles and errors per endpoint.
+// throughput, latency percentiles and errors per endpoint, and apart from
+// the errors the 503 answers with Retry-After that it waited out and
+// retried, as a real client would.
 //
 // It speaks only the public HTTP API (SPEC §3, §6, §8, §9), never the
 // database, so it measures what students and integrations see and works
@@ -74,6 +76,15 @@ type Config struct {
 	LoginConcurrency int  // parallel logins (and deletions) outside the storm
 	Cleanup          bool // delete the run's students and exam afterwards
 
+	// MaxRetries bounds how often one request answered 503 with
+	// Retry-After is sent again after the wait asked; past it, or past the
+	// 60 s request timeout, that 503 is the request's error. 0 makes every
+	// 503 an error.
+	MaxRetries int
+	// RetryWait turns a Retry-After into the wait before the retry; nil is
+	// jitter, uniform in [retryAfter, 2×retryAfter). Tests shorten it.
+	RetryWait func(retryAfter time.Duration) time.Duration
+
 	Progress io.Writer // phase and progress lines; nil for none
 }
 
@@ -81,14 +92,16 @@ type Config struct {
 // (SPEC §6), so that one request learns every item.
 const MaxQuestions = 250
 
-// requestTimeout bounds one request; the server's own write timeout is 60 s.
+// requestTimeout bounds one request, from its first attempt to its final
+// answer, retries and their waits included; the server's own write timeout
+// is 60 s.
 const requestTimeout = 60 * time.Second
 
 // DefaultConfig is the configuration of `examhall loadtest` without flags.
 func DefaultConfig() Config {
 	return Config{URL: "http://127.0.0.1:8080", Students: 100, Questions: 20, Ramp: 10 * time.Second,
 		SaveEvery: 5 * time.Second, HeartbeatEvery: 30 * time.Second, Hold: 30 * time.Second,
-		Timeout: 10 * time.Minute, LoginConcurrency: 32}
+		Timeout: 10 * time.Minute, LoginConcurrency: 32, MaxRetries: 10}
 }
 
 // Validate checks the values of c, not the target (see CheckTarget).
@@ -112,6 +125,8 @@ func (c *Config) Validate() error {
 		return errors.New("--readers must not be negative")
 	case c.LoginConcurrency < 1:
 		return errors.New("--concurrency-login must be at least 1")
+	case c.MaxRetries < 0:
+		return errors.New("--max-retries must not be negative")
 	case c.Timeout <= c.Ramp+c.Hold:
 		return fmt.Errorf("--timeout (%s) must exceed --ramp + --hold (%s), or the students never end", c.Timeout, c.Ramp+c.Hold)
 	}
@@ -172,7 +187,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.report.Cleanup = r.cleanup(ctx)
 	}
 	r.report.Cancelled = r.cancelled.Load()
-	r.report.Endpoints = r.rec.stats()
+	r.report.Endpoints, r.report.Unavailable = r.rec.stats()
 	return &r.report, nil
 }
 
@@ -260,10 +275,19 @@ func (e *requestError) Error() string {
 }
 
 // do sends one request (body as JSON when not nil) and reads the whole
-// answer, timing both under endpoint; endpoint "" times nothing (the admin's
+// answer, timing it under endpoint; endpoint "" times nothing (the admin's
 // setup and cleanup calls). It returns the body of a 2xx answer and an error
 // for anything else. A request cut short by ctx is counted as cancelled,
 // not as an error of the server.
+//
+// A 503 with Retry-After (the server's admission control: overloaded,
+// nothing done, so even a start or an import is safe to send again) is
+// waited out, jittered (see jitter), and the same request sent again, as a
+// real client would. It stays one request: its latency runs from its first
+// attempt to its final answer, waits included; each 503 is counted as a
+// retry and timed on its own. After MaxRetries retries, or when the wait
+// would outlast requestTimeout, the last 503 is the request's error. A 503
+// without Retry-After is an error at once.
 func (r *run) do(ctx context.Context, endpoint, method, path, token string, body any) ([]byte, error) {
 	var payload []byte
 	if body != nil {
@@ -272,11 +296,85 @@ func (r *run) do(ctx context.Context, endpoint, method, path, token string, body
 			return nil, err
 		}
 	}
+	// One deadline for the whole request: being asked to come back later
+	// does not make a client wait longer for its answer.
+	reqCtx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	first := time.Now()
+	for retries := 0; ; retries++ {
+		a, err := r.send(reqCtx, method, path, token, payload, body != nil)
+		var failure *requestError
+		switch {
+		case err != nil && ctx.Err() != nil:
+			r.cancelled.Add(1)
+			return nil, err
+		case err != nil && reqCtx.Err() != nil:
+			failure = &requestError{Msg: fmt.Sprintf("no final answer within %s (%d retries): %v", requestTimeout, retries, err)}
+		case err != nil:
+			failure = &requestError{Msg: err.Error()}
+		case a.status == http.StatusServiceUnavailable:
+			if endpoint != "" {
+				r.rec.unavailable(endpoint, a.took)
+			}
+			wait, ok := retryAfter(a.header, a.done)
+			if !ok {
+				failure = &requestError{Status: a.status, Msg: excerpt(a.body)}
+				break
+			}
+			wait = r.retryWait(wait)
+			switch {
+			case retries >= r.cfg.MaxRetries:
+				failure = &requestError{Status: a.status, Msg: fmt.Sprintf("still unavailable after %d retries (--max-retries): %s",
+					retries, excerpt(a.body))}
+			case a.done.Add(wait).After(first.Add(requestTimeout)):
+				failure = &requestError{Status: a.status, Msg: fmt.Sprintf("a retry in %s would pass the %s request timeout (%d retries): %s",
+					wait.Round(time.Millisecond), requestTimeout, retries, excerpt(a.body))}
+			default:
+				if endpoint != "" {
+					r.rec.retry(endpoint)
+				}
+				if !sleepUntil(ctx, a.done.Add(wait)) {
+					r.cancelled.Add(1)
+					return nil, ctx.Err()
+				}
+				continue
+			}
+			if endpoint != "" {
+				r.rec.gaveUp(endpoint)
+			}
+		case a.status < 200 || a.status > 299:
+			failure = &requestError{Status: a.status, Msg: excerpt(a.body)}
+		}
+		if endpoint != "" {
+			sample := ""
+			if failure != nil {
+				sample = failure.Msg
+			}
+			r.rec.record(endpoint, first, a.done.Sub(first), a.status, sample)
+		}
+		if failure != nil {
+			return nil, fmt.Errorf("%s %s: %w", method, path, failure)
+		}
+		return a.body, nil
+	}
+}
+
+// response is the answer to one attempt of a request, read whole.
+type response struct {
+	status int // 0 for a transport error
+	header http.Header
+	body   []byte
+	took   time.Duration // from sending the request to reading the whole answer
+	done   time.Time     // when the answer was read, or the attempt failed
+}
+
+// send makes one attempt of a request.
+func (r *run) send(ctx context.Context, method, path, token string, payload []byte, isJSON bool) (response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, r.base+path, bytes.NewReader(payload))
 	if err != nil {
-		return nil, err
+		return response{done: time.Now()}, err
 	}
-	if body != nil {
+	if isJSON {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
@@ -284,39 +382,24 @@ func (r *run) do(ctx context.Context, endpoint, method, path, token string, body
 	}
 	sent := time.Now()
 	resp, err := r.client.Do(req)
-	var answer []byte
-	status := 0
+	var a response
 	if err == nil {
-		status = resp.StatusCode
-		answer, err = io.ReadAll(resp.Body)
+		a.status, a.header = resp.StatusCode, resp.Header
+		a.body, err = io.ReadAll(resp.Body)
 		resp.Body.Close()
 	}
-	took := time.Since(sent)
-	var failure *requestError
-	switch {
-	case err != nil && ctx.Err() != nil:
-		r.cancelled.Add(1)
-		return nil, err
-	case err != nil:
-		failure = &requestError{Msg: err.Error()}
-	case status < 200 || status > 299:
-		msg := strings.TrimSpace(string(answer))
-		if len(msg) > 200 {
-			msg = msg[:200] + "…"
-		}
-		failure = &requestError{Status: status, Msg: msg}
+	a.done = time.Now()
+	a.took = a.done.Sub(sent)
+	return a, err
+}
+
+// excerpt is an answer's body as an error message, cut short.
+func excerpt(body []byte) string {
+	msg := strings.TrimSpace(string(body))
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
 	}
-	if endpoint != "" {
-		sample := ""
-		if failure != nil {
-			sample = failure.Msg
-		}
-		r.rec.record(endpoint, sent, took, status, sample)
-	}
-	if failure != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, failure)
-	}
-	return answer, nil
+	return msg
 }
 
 // doJSON is do that decodes a 2xx answer into out.
@@ -468,9 +551,9 @@ func (r *run) showProgress(stop <-chan struct{}, began time.Time) {
 		case <-stop:
 			return
 		case <-tick.C:
-			counts := r.rec.counts()
-			r.progressf("+%s: %d started, %d saves, %d ended, %d errors", time.Since(began).Round(time.Second),
-				counts[EndpointStart], counts[EndpointSave], counts[EndpointEnd], counts[""])
+			t := r.rec.tally()
+			r.progressf("+%s: %d started, %d saves, %d ended, %d errors, %d retries", time.Since(began).Round(time.Second),
+				t.requests[EndpointStart], t.requests[EndpointSave], t.requests[EndpointEnd], t.errors, t.retries)
 		}
 	}
 }

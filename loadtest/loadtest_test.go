@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -289,5 +291,259 @@ func TestRefusals(t *testing.T) {
 		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Validate() = %v, want %q", err, tt.want)
 		}
+	}
+}
+
+// Which write a request is, for the shedding middlewares below.
+func writeKind(r *http.Request) string {
+	switch {
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/v2.2/exams/") && strings.HasSuffix(r.URL.Path, "/attempts/"):
+		return loadtest.EndpointStart
+	case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/questions/"):
+		return loadtest.EndpointSave
+	case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/heartbeat/"):
+		return loadtest.EndpointHeartbeat
+	case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/end/"):
+		return loadtest.EndpointEnd
+	}
+	return ""
+}
+
+// unavailable answers as the server's admission control does when its write
+// queue is full; retryAfter "" leaves the header out.
+func unavailable(w http.ResponseWriter, retryAfter string) {
+	if retryAfter != "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	io.WriteString(w, `{"detail": "The server is busy; try again shortly."}`) //nolint:errcheck // the client reads what it gets
+}
+
+// A server shedding load: the first 3 starts, 6 saves and 1 end are answered
+// 503 with Retry-After. The students wait and send them again, and the run
+// is clean: those requests succeed, count once, and show as retries, not
+// errors; every attempt ends completed with its answers.
+func TestRetryAfter(t *testing.T) {
+	sqltest.Engines(t, examhall.SystemClock{}, func(t *testing.T, db *sqlstore.DB) {
+		shed := map[string]int64{loadtest.EndpointStart: 3, loadtest.EndpointSave: 6, loadtest.EndpointEnd: 1}
+		var mu sync.Mutex
+		seen := map[string]int64{} // requests by kind, shed or not
+		url := serve(t, db, func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				kind := writeKind(r)
+				mu.Lock()
+				seen[kind]++
+				refuse := seen[kind] <= shed[kind]
+				mu.Unlock()
+				if refuse {
+					unavailable(w, "1")
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		})
+		cfg := config(url)
+		var waits []time.Duration
+		cfg.RetryWait = func(retryAfter time.Duration) time.Duration {
+			mu.Lock()
+			defer mu.Unlock()
+			waits = append(waits, retryAfter)
+			return retryAfter / 50 // 20 ms: the test stays fast
+		}
+		report, err := loadtest.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text bytes.Buffer
+		if err := report.Text(&text); err != nil {
+			t.Fatal(err)
+		}
+		t.Log("\n" + text.String())
+		if report.Errors() != 0 || report.TimedOut || report.Cancelled != 0 || report.Abandoned != 0 {
+			t.Fatalf("the storm did not run clean:\n%s", text.String())
+		}
+		for name, want := range shed {
+			e := report.Endpoint(name)
+			if e.Retries != want || e.GaveUp != 0 || e.Failed != 0 || e.Unavailable.Count != want {
+				t.Errorf("%s: %d retries, %d gave up, %d failed, %d 503s; want %d retries, no failure",
+					name, e.Retries, e.GaveUp, e.Failed, e.Unavailable.Count, want)
+			}
+			// One request however often it was sent.
+			if got := seen[name] - want; e.Count != got {
+				t.Errorf("%s: %d requests counted, %d reached the server", name, e.Count, got)
+			}
+			// Its latency runs from its first attempt: the wait is in it.
+			if e.Max < 20 {
+				t.Errorf("%s: the slowest request took %.2f ms, less than the 20 ms wait", name, e.Max)
+			}
+		}
+		if got := report.Endpoint(loadtest.EndpointStart).Count; got != 5 {
+			t.Errorf("%d starts, want 5", got)
+		}
+		if got := report.Endpoint(loadtest.EndpointEnd).Count; got != 5 {
+			t.Errorf("%d ends, want 5", got)
+		}
+		if report.Retries() != 10 || report.Unavailable.Count != 10 || report.Unavailable.P99 <= 0 ||
+			report.Unavailable.P99 > report.Unavailable.Max {
+			t.Errorf("%d retries, 503s overall %+v; want 10", report.Retries(), report.Unavailable)
+		}
+		if len(waits) != 10 || slices.ContainsFunc(waits, func(d time.Duration) bool { return d != time.Second }) {
+			t.Errorf("waited for Retry-After %v, want 1 s ten times", waits)
+		}
+		for _, want := range []string{"503 answers (server overloaded)", "counts that request once, timed from its first"} {
+			if !strings.Contains(text.String(), want) {
+				t.Errorf("the report lacks %q", want)
+			}
+		}
+
+		// Each student started once and ended completed, with answers.
+		var attempts struct {
+			Count   int
+			Results []struct {
+				State      string
+				UserID     int64 `json:"user_id"`
+				Unanswered int   `json:"unanswered_count"`
+			}
+		}
+		adminGet(t, url, "/api/v2.5/admin/attempts/?exams="+strconv.FormatInt(report.ExamID, 10), &attempts)
+		users := map[int64]bool{}
+		for _, a := range attempts.Results {
+			users[a.UserID] = true
+			if a.State != "Completed" || a.Unanswered > 2 {
+				t.Errorf("attempt %+v: want Completed with answers saved", a)
+			}
+		}
+		if attempts.Count != 5 || len(users) != 5 {
+			t.Errorf("the exam has %d attempts of %d students, want 5 of 5", attempts.Count, len(users))
+		}
+
+		// The JSON report carries the retries and the 503s' own latencies.
+		var out bytes.Buffer
+		if err := report.WriteJSON(&out); err != nil {
+			t.Fatal(err)
+		}
+		var parsed struct {
+			Unavailable struct {
+				Count int64
+				P99   float64 `json:"p99_ms"`
+			}
+			Endpoints []struct {
+				Name        string
+				Retries     int64
+				GaveUp      int64 `json:"gave_up"`
+				Unavailable struct{ Count int64 }
+			}
+		}
+		if err := json.Unmarshal(out.Bytes(), &parsed); err != nil || parsed.Unavailable.Count != 10 || parsed.Unavailable.P99 <= 0 {
+			t.Fatalf("JSON report %s: %v", out.String(), err)
+		}
+		for _, e := range parsed.Endpoints {
+			if e.Retries != shed[e.Name] || e.Unavailable.Count != shed[e.Name] || e.GaveUp != 0 {
+				t.Errorf("JSON report, %s: %+v", e.Name, e)
+			}
+		}
+	})
+}
+
+// Retries are bounded: a save answered 503 every time gives up after
+// --max-retries; an end asked to come back after the request timeout gives
+// up at once; a 503 without Retry-After is an error as it always was. All
+// three are errors under 503, the shed saves' attempts counted as retries.
+func TestRetryBounds(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.SQLite, examhall.SystemClock{})
+	var mu sync.Mutex
+	seen := map[string]int64{}
+	url := serve(t, db, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			kind := writeKind(r)
+			mu.Lock()
+			seen[kind]++
+			mu.Unlock()
+			switch kind {
+			case loadtest.EndpointSave:
+				unavailable(w, "1")
+			case loadtest.EndpointEnd:
+				unavailable(w, "3600")
+			case loadtest.EndpointHeartbeat:
+				unavailable(w, "")
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	})
+	cfg := config(url)
+	cfg.Students, cfg.Ramp, cfg.Hold, cfg.Readers = 2, 0, time.Second, 0
+	cfg.HeartbeatEvery, cfg.SaveEvery = 200*time.Millisecond, 200*time.Millisecond
+	cfg.MaxRetries = 2
+	cfg.RetryWait = func(retryAfter time.Duration) time.Duration { return retryAfter / 50 }
+	report, err := loadtest.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	if err := report.Text(&text); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + text.String())
+	if report.TimedOut || report.Cancelled != 0 || report.Abandoned != 2 {
+		t.Errorf("timed out %v, cancelled %d, abandoned %d; want the 2 students stopped by their failed ends",
+			report.TimedOut, report.Cancelled, report.Abandoned)
+	}
+
+	save := report.Endpoint(loadtest.EndpointSave)
+	if save.Count == 0 || save.Failed != save.Count || save.Errors[503] != save.Count || save.GaveUp != save.Count ||
+		save.Retries != 2*save.Count || save.Unavailable.Count != 3*save.Count || seen[loadtest.EndpointSave] != 3*save.Count {
+		t.Errorf("save: %+v; the server saw %d; want every save sent 3 times and failed", save, seen[loadtest.EndpointSave])
+	}
+	if !strings.Contains(save.ErrorSamples[503], "still unavailable after 2 retries (--max-retries)") {
+		t.Errorf("save error: %q", save.ErrorSamples[503])
+	}
+
+	end := report.Endpoint(loadtest.EndpointEnd)
+	if end.Count != 2 || end.Failed != 2 || end.GaveUp != 2 || end.Retries != 0 || seen[loadtest.EndpointEnd] != 2 {
+		t.Errorf("end: %+v; the server saw %d; want 2 sent once each and failed", end, seen[loadtest.EndpointEnd])
+	}
+	if !strings.Contains(end.ErrorSamples[503], "would pass the 1m0s request timeout") {
+		t.Errorf("end error: %q", end.ErrorSamples[503])
+	}
+
+	beat := report.Endpoint(loadtest.EndpointHeartbeat)
+	if beat.Count == 0 || beat.Failed != beat.Count || beat.Errors[503] != beat.Count || beat.Retries != 0 || beat.GaveUp != 0 ||
+		beat.Unavailable.Count != beat.Count {
+		t.Errorf("heartbeat: %+v; want every one failed at once", beat)
+	}
+	if report.Retries() != save.Retries || report.Unavailable.Count != save.Unavailable.Count+end.Count+beat.Count {
+		t.Errorf("%d retries, %d 503s in all", report.Retries(), report.Unavailable.Count)
+	}
+}
+
+// A student waiting out a Retry-After stops when the run does: the request
+// is cut short, not an error, and the run ends on time.
+func TestRetryStopsWithRun(t *testing.T) {
+	db := sqltest.MustOpen(t, sqlstore.SQLite, examhall.SystemClock{})
+	url := serve(t, db, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if writeKind(r) == loadtest.EndpointEnd {
+				unavailable(w, "20")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	cfg := config(url)
+	cfg.Students, cfg.Ramp, cfg.Hold, cfg.Readers = 2, 0, 200*time.Millisecond, 0
+	cfg.Timeout = 2 * time.Second
+	began := time.Now()
+	report, err := loadtest.Run(context.Background(), cfg) // the real jitter: 20 to 40 s
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took > 4*time.Second {
+		t.Errorf("the run took %s with a 2 s timeout", took)
+	}
+	end := report.Endpoint(loadtest.EndpointEnd)
+	if !report.TimedOut || report.Cancelled != 2 || report.Errors() != 0 || end.Retries != 2 || end.Count != 0 {
+		t.Errorf("timed out %v, cancelled %d, errors %d, end %+v", report.TimedOut, report.Cancelled, report.Errors(), end)
 	}
 }

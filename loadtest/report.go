@@ -66,11 +66,17 @@ type Report struct {
 	Abandoned int64 `json:"abandoned"`
 
 	Endpoints []EndpointStats `json:"endpoints"`
-	Cleanup   *CleanupResult  `json:"cleanup,omitempty"`
+	// Unavailable sums up the 503 answers of every endpoint.
+	Unavailable UnavailableStats `json:"unavailable"`
+	Cleanup     *CleanupResult   `json:"cleanup,omitempty"`
 }
 
 // EndpointStats sums up the requests of one endpoint. Latencies run from
-// sending the request to reading the whole response body, in milliseconds.
+// sending the request to reading the whole response body, in milliseconds;
+// for a request answered 503 with Retry-After and sent again, from sending
+// its first attempt to reading its final answer, the waits included. Such a
+// request counts once in Count, and in Failed only if its final answer is
+// an error.
 type EndpointStats struct {
 	Name   string `json:"name"`
 	Count  int64  `json:"count"`
@@ -89,6 +95,27 @@ type EndpointStats struct {
 	P99       float64 `json:"p99_ms"`
 	Max       float64 `json:"max_ms"`
 	Mean      float64 `json:"mean_ms"`
+
+	// Retries counts the 503 answers with Retry-After that were waited out
+	// and the request sent again. GaveUp counts the requests still answered
+	// 503 when the retries ran out (--max-retries, or the request timeout):
+	// they are also in Failed and Errors[503], as is a 503 without
+	// Retry-After.
+	Retries int64 `json:"retries"`
+	GaveUp  int64 `json:"gave_up"`
+	// Unavailable sums up the endpoint's 503 answers by themselves.
+	Unavailable UnavailableStats `json:"unavailable"`
+}
+
+// UnavailableStats sums up 503 answers (the server shedding load) on their
+// own: every attempt answered 503 counts, retried or not, timed from sending
+// it to reading the answer, in milliseconds. It tells how fast the server
+// refuses what it cannot take.
+type UnavailableStats struct {
+	Count int64   `json:"count"`
+	P50   float64 `json:"p50_ms"`
+	P99   float64 `json:"p99_ms"`
+	Max   float64 `json:"max_ms"`
 }
 
 // CleanupResult tells what --cleanup deleted.
@@ -103,6 +130,15 @@ func (r *Report) Errors() int64 {
 	var n int64
 	for _, e := range r.Endpoints {
 		n += e.Failed
+	}
+	return n
+}
+
+// Retries is the number of retried 503 answers over all endpoints.
+func (r *Report) Retries() int64 {
+	var n int64
+	for _, e := range r.Endpoints {
+		n += e.Retries
 	}
 	return n
 }
@@ -153,12 +189,34 @@ func (r *Report) Text(w io.Writer) error {
 		width = max(width, len(e.Name))
 	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-*s\tcount\terrors\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t\n", width, "endpoint")
+	fmt.Fprintf(tw, "%-*s\tcount\terrors\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\tretries\t\n", width, "endpoint")
 	for _, e := range r.Endpoints {
-		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", width, e.Name, e.Count, e.Failed, e.PerSecond, e.P50, e.P95, e.P99, e.Max)
+		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t\n", width, e.Name, e.Count, e.Failed, e.PerSecond,
+			e.P50, e.P95, e.P99, e.Max, e.Retries)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if r.Unavailable.Count > 0 {
+		b.WriteString("\n503 answers (server overloaded). One with Retry-After is waited out (jittered) and the request\n" +
+			"sent again, up to --max-retries: the table above counts that request once, timed from its first\n" +
+			"attempt to its final answer. Below, the 503 answers themselves:\n")
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "%-*s\t503s\tretries\tgave up\tp50 ms\tp99 ms\tmax ms\t\n", width, "endpoint")
+		row := func(name string, u UnavailableStats, retries, gaveUp int64) {
+			fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%.2f\t%.2f\t%.2f\t\n", width, name, u.Count, retries, gaveUp, u.P50, u.P99, u.Max)
+		}
+		var gaveUp int64
+		for _, e := range r.Endpoints {
+			if e.Unavailable.Count > 0 {
+				row(e.Name, e.Unavailable, e.Retries, e.GaveUp)
+			}
+			gaveUp += e.GaveUp
+		}
+		row("all", r.Unavailable, r.Retries(), gaveUp)
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	if r.Errors() > 0 {
 		b.WriteString("\nerrors by status:\n")
@@ -202,25 +260,34 @@ type endpointRecord struct {
 	errors      map[int]int64
 	samples     map[int]string
 	first, last time.Time
+
+	retries, gaveUp int64
+	unavailable     *histogram // made at the first 503: most runs see none
 }
 
 func newRecorder() *recorder {
 	return &recorder{endpoints: map[string]*endpointRecord{}}
 }
 
-// record counts one request sent at sent and fully answered after d; status
-// is the HTTP status, 0 for a transport error; failure describes a failed
-// request ("" for a success).
+// endpoint returns the record of name, made on first use; rec.mu is held.
+func (rec *recorder) endpoint(name string) *endpointRecord {
+	e := rec.endpoints[name]
+	if e == nil {
+		e = &endpointRecord{errors: map[int]int64{}, samples: map[int]string{}}
+		rec.endpoints[name] = e
+	}
+	return e
+}
+
+// record counts one request first sent at sent and finally answered after d;
+// status is the HTTP status of the final answer, 0 for a transport error;
+// failure describes a failed request ("" for a success).
 func (rec *recorder) record(endpoint string, sent time.Time, d time.Duration, status int, failure string) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	e := rec.endpoints[endpoint]
-	if e == nil {
-		e = &endpointRecord{errors: map[int]int64{}, samples: map[int]string{}, first: sent}
-		rec.endpoints[endpoint] = e
-	}
+	e := rec.endpoint(endpoint)
 	e.hist.record(d)
-	if sent.Before(e.first) {
+	if e.first.IsZero() || sent.Before(e.first) {
 		e.first = sent
 	}
 	if done := sent.Add(d); done.After(e.last) {
@@ -234,27 +301,60 @@ func (rec *recorder) record(endpoint string, sent time.Time, d time.Duration, st
 	}
 }
 
-// counts returns the number of requests per endpoint, and under "" the
-// number of failed requests of all endpoints.
-func (rec *recorder) counts() map[string]int64 {
+// unavailable times one 503 answer, d from sending its attempt to reading it.
+func (rec *recorder) unavailable(endpoint string, d time.Duration) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	out := map[string]int64{}
-	for name, e := range rec.endpoints {
-		out[name] = e.hist.total
-		for _, n := range e.errors {
-			out[""] += n
-		}
+	e := rec.endpoint(endpoint)
+	if e.unavailable == nil {
+		e.unavailable = &histogram{}
 	}
-	return out
+	e.unavailable.record(d)
 }
 
-// stats returns the stats of every endpoint that saw a request, in report order.
-func (rec *recorder) stats() []EndpointStats {
+// retry counts a 503 answer that is waited out and sent again.
+func (rec *recorder) retry(endpoint string) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	rec.endpoint(endpoint).retries++
+}
+
+// gaveUp counts a request still answered 503 when its retries ran out.
+func (rec *recorder) gaveUp(endpoint string) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.endpoint(endpoint).gaveUp++
+}
+
+// tally is what the progress lines show.
+type tally struct {
+	requests        map[string]int64 // by endpoint
+	errors, retries int64            // of all endpoints
+}
+
+func (rec *recorder) tally() tally {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	t := tally{requests: map[string]int64{}}
+	for name, e := range rec.endpoints {
+		t.requests[name] = e.hist.total
+		t.retries += e.retries
+		for _, n := range e.errors {
+			t.errors += n
+		}
+	}
+	return t
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// stats returns the stats of every endpoint that saw a request, in report
+// order, and those of the 503 answers of them all.
+func (rec *recorder) stats() ([]EndpointStats, UnavailableStats) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
 	var out []EndpointStats
+	var all histogram
 	for _, name := range endpointOrder {
 		e := rec.endpoints[name]
 		if e == nil {
@@ -271,7 +371,16 @@ func (rec *recorder) stats() []EndpointStats {
 		if span := e.last.Sub(e.first); span > 0 {
 			s.PerSecond = float64(s.Count) / span.Seconds()
 		}
+		s.Retries, s.GaveUp = e.retries, e.gaveUp
+		if e.unavailable != nil {
+			s.Unavailable = unavailableStats(e.unavailable)
+			all.merge(e.unavailable)
+		}
 		out = append(out, s)
 	}
-	return out
+	return out, unavailableStats(&all)
+}
+
+func unavailableStats(h *histogram) UnavailableStats {
+	return UnavailableStats{Count: h.total, P50: ms(h.percentile(50)), P99: ms(h.percentile(99)), Max: ms(h.max)}
 }

@@ -189,6 +189,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.Uint64Var(&lt.Seed, "seed", 0, "random seed of start offsets and answers (0: random; the report shows it)")
 		fs.IntVar(&lt.LoginConcurrency, "concurrency-login", lt.LoginConcurrency, "parallel student logins during setup")
 		fs.BoolVar(&lt.Cleanup, "cleanup", false, "delete the run's students and exam afterwards")
+		fs.IntVar(&lt.MaxRetries, "max-retries", lt.MaxRetries, "times one request answered 503 with Retry-After is sent again, after the wait it asks for, jittered (0: a 503 is an error)")
 	default:
 		fmt.Fprint(stderr, usage)
 		return c, fmt.Errorf("unknown command %q", c.Command)

@@ -73,6 +73,8 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--questions", "300"}, nil, "--questions must be between 1 and 250"},
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--timeout", "30s"}, nil, "--timeout (30s) must exceed --ramp + --hold (40s)"},
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--save-every", "soon"}, nil, `invalid value "soon" for flag -save-every`},
+		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--max-retries", "-1"}, nil, "--max-retries must not be negative"},
+		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p"}, map[string]string{"EXAMHALL_MAX_RETRIES": "-2"}, "--max-retries must not be negative"},
 		{[]string{"loadtest", "--db", "examhall.db"}, nil, "flag provided but not defined: -db"},
 	}
 	for _, tt := range bad {
@@ -93,13 +95,23 @@ func TestParseLoadtestConfig(t *testing.T) {
 	lt := c.LoadTest
 	if lt.AdminUsername != "root" || lt.AdminPassword != "secret" || lt.Students != 10000 || lt.SaveEvery != 0 ||
 		lt.URL != "http://localhost:9000" || lt.Questions != 20 || lt.Ramp != 10*time.Second || lt.Hold != 30*time.Second ||
-		lt.HeartbeatEvery != 30*time.Second || lt.Timeout != 10*time.Minute || lt.LoginConcurrency != 32 || c.JSONPath != "out.json" {
+		lt.HeartbeatEvery != 30*time.Second || lt.Timeout != 10*time.Minute || lt.LoginConcurrency != 32 || lt.MaxRetries != 10 || c.JSONPath != "out.json" {
 		t.Errorf("loadtest config = %+v", c)
 	}
 	c, err = ParseConfig([]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--url", "http://192.0.2.10:8080", "--allow-remote"},
 		func(string) string { return "" }, io.Discard)
 	if err != nil || !c.LoadTest.AllowRemote {
 		t.Errorf("--allow-remote: %+v, %v", c.LoadTest, err)
+	}
+	c, err = ParseConfig([]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--max-retries", "0"},
+		func(k string) string { return map[string]string{"EXAMHALL_MAX_RETRIES": "3"}[k] }, io.Discard)
+	if err != nil || c.LoadTest.MaxRetries != 0 {
+		t.Errorf("--max-retries 0 over EXAMHALL_MAX_RETRIES=3: %d, %v", c.LoadTest.MaxRetries, err)
+	}
+	c, err = ParseConfig([]string{"loadtest", "--admin-username", "a", "--admin-password", "p"},
+		func(k string) string { return map[string]string{"EXAMHALL_MAX_RETRIES": "3"}[k] }, io.Discard)
+	if err != nil || c.LoadTest.MaxRetries != 3 {
+		t.Errorf("EXAMHALL_MAX_RETRIES=3: %d, %v", c.LoadTest.MaxRetries, err)
 	}
 }
 
@@ -114,8 +126,8 @@ func TestLoadtestCommand(t *testing.T) {
 	t.Chdir(dir) // a database opened by mistake would appear here
 	out := run(t, "loadtest", "--url", server.URL(), "--admin-username", "root", "--admin-password", "secret",
 		"--students", "3", "--questions", "2", "--ramp", "200ms", "--save-every", "100ms", "--hold", "1s", "--json", jsonPath)
-	for _, want := range []string{`3 students, 3 logged in`, `\n  endpoint +count +errors +req/s +p50 ms +p95 ms +p99 ms +max ms\n`,
-		`\n  start +3 +0 `, `\n  save +\d+ +0 `, `\n  end +3 +0 `} {
+	for _, want := range []string{`3 students, 3 logged in`, `\n  endpoint +count +errors +req/s +p50 ms +p95 ms +p99 ms +max ms +retries\n`,
+		`\n  start +3 +0 .* 0\n`, `\n  save +\d+ +0 `, `\n  end +3 +0 `} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("the report lacks %s:\n%s", want, out)
 		}
