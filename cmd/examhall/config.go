@@ -49,6 +49,7 @@ type Config struct {
 	BundlePath      string // import: the bundle file
 	ShutdownTimeout time.Duration
 	PprofAddr       string // serve: where to serve Go profiles ("" = nowhere)
+	MaxConnections  int    // serve: most open API connections (0: from the open-file limit; see limitConnections)
 	SweepInterval   time.Duration
 
 	Demo bool // serve: load the demo institute into an empty database
@@ -143,6 +144,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
+		fs.IntVar(&c.MaxConnections, "max-connections", 0, "most client connections held open at once; clients over it wait to be accepted (0: the open-file limit less a reserve for the database, logs and pprof)")
 		fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT, e.g. 127.0.0.1:6060 (default: off)")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
 		c.Students, c.Exams, c.Attempts, c.Seed = 200, 12, 2000, 1 // serve --demo: small, ready in seconds
@@ -232,6 +234,9 @@ func (c *Config) validate() error {
 		if c.Command == "serve" && v <= 0 {
 			return fmt.Errorf("%s must be positive", name)
 		}
+	}
+	if c.MaxConnections < 0 {
+		return errors.New("--max-connections must not be negative")
 	}
 	if c.Timezone != "" {
 		if _, err := time.LoadLocation(c.Timezone); err != nil {
