@@ -65,7 +65,14 @@ func (a *testAPI) replica() *testAPI {
 	return b
 }
 
-func newTestAPIAt(t testing.TB, dsn string, clock *examhalltest.Clock) *testAPI {
+// newTestAPIWith is newTestAPI with the server changed by configure before
+// it serves: another logger, a store wrapped.
+func newTestAPIWith(t testing.TB, engine sqlstore.Engine, configure func(*httpapi.Server)) *testAPI {
+	t.Helper()
+	return newTestAPIAt(t, sqltest.DSN(t, engine), examhalltest.NewClock(epoch), configure)
+}
+
+func newTestAPIAt(t testing.TB, dsn string, clock *examhalltest.Clock, configure ...func(*httpapi.Server)) *testAPI {
 	t.Helper()
 	return newTestAPIWith(t, dsn, clock, sqlstore.Options{})
 }
@@ -98,6 +105,9 @@ func newTestAPIWith(t testing.TB, dsn string, clock *examhalltest.Clock, opts sq
 		// The httptest peer, so that the login throttle's tests can send
 		// X-Forwarded-For from many addresses.
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")},
+	}
+	for _, c := range configure {
+		c(api)
 	}
 	server := httptest.NewServer(api.Handler())
 	t.Cleanup(server.Close)

@@ -33,7 +33,8 @@ func caller(r *http.Request) *examhall.User {
 // statusRecorder remembers the status a handler wrote, for the request log.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status     int
+	clientGone error // why the handler stopped when its client went away (status 499)
 }
 
 func (r *statusRecorder) WriteHeader(status int) {
@@ -45,8 +46,9 @@ func (r *statusRecorder) WriteHeader(status int) {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // logRequests gives each request an id (the client's X-Request-Id when sent),
-// returns it in X-Request-Id and logs the request when it ends. Headers and
-// bodies, which hold tokens and passwords, are never logged.
+// returns it in X-Request-Id and logs the request when it ends; a request
+// whose client went away is logged with status 499 and client_gone=true.
+// Headers and bodies, which hold tokens and passwords, are never logged.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -59,6 +61,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		if rec.clientGone != nil {
+			s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"duration", time.Since(start), "request_id", id, "client_gone", true, "err", rec.clientGone)
+			return
+		}
 		s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration", time.Since(start), "request_id", id)
 	})

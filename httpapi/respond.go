@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -37,8 +38,13 @@ func writeDetail(w http.ResponseWriter, status int, detail string) {
 
 // writeError answers with the status and body that err's code calls for.
 // Internal errors are logged with the request's id and shown to the client
-// only as a generic message.
+// only as a generic message. An error that only says the client went away
+// is no failure of ours: it is recorded as 499 and nothing is written.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(r, err) {
+		recordClientGone(w, err)
+		return
+	}
 	var se *statusError
 	if errors.As(err, &se) {
 		writeDetail(w, se.status, se.detail)
@@ -74,6 +80,35 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeDetail(w, http.StatusServiceUnavailable, e.Message)
 	default:
 		writeDetail(w, http.StatusInternalServerError, "A server error occurred.")
+	}
+}
+
+// statusClientClosedRequest is nginx's 499: the client closed the connection
+// before it was answered. The request log records it; no client sees it.
+const statusClientClosedRequest = 499
+
+// clientGone reports whether err only tells that the request's own context
+// ended because its client went away (net/http cancels it when the
+// connection closes). A deadline of the server's, on a context of its own,
+// leaves the request's context alive and stays an error.
+func clientGone(r *http.Request, err error) bool {
+	return errors.Is(r.Context().Err(), context.Canceled) &&
+		(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+}
+
+// recordClientGone tells the request log (logRequests) that the client went
+// away while err was being waited for. Nothing is written: it is gone.
+func recordClientGone(w http.ResponseWriter, err error) {
+	for {
+		switch v := w.(type) {
+		case *statusRecorder:
+			v.status, v.clientGone = statusClientClosedRequest, err
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return
+		}
 	}
 }
 

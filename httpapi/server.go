@@ -170,6 +170,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.DB.Ping(r.Context()); err != nil {
+		if clientGone(r, err) {
+			recordClientGone(w, err)
+			return
+		}
 		s.Logger.Error("readiness check failed", "err", err, "request_id", requestID(r.Context()))
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 		return

@@ -54,8 +54,9 @@ type Config struct {
 	// (see sqlstore.Options).
 	SQLiteSynchronous string
 	// WriteQueue bounds the writes waiting to be written; one more is a 503.
-	WriteQueue    int
-	SweepInterval time.Duration
+	WriteQueue     int
+	MaxConnections int // serve: most open API connections (0: from the open-file limit; see limitConnections)
+	SweepInterval  time.Duration
 
 	Demo bool // serve: load the demo institute into an empty database
 
@@ -151,6 +152,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
 		fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (an acknowledged write survives a crash of the process) or full (it survives power loss: fsync before each acknowledgement)")
 		fs.IntVar(&c.WriteQueue, "write-queue", sqlstore.DefaultWriteQueue, "writes that may wait to be written; one more is answered 503 with Retry-After")
+		fs.IntVar(&c.MaxConnections, "max-connections", 0, "most client connections held open at once; clients over it wait to be accepted (0: the open-file limit less a reserve for the database, logs and pprof)")
 		fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT, e.g. 127.0.0.1:6060 (default: off)")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
 		c.Students, c.Exams, c.Attempts, c.Seed = 200, 12, 2000, 1 // serve --demo: small, ready in seconds
@@ -249,6 +251,9 @@ func (c *Config) validate() error {
 		if c.WriteQueue < 1 {
 			return errors.New("--write-queue must be at least 1")
 		}
+	}
+	if c.MaxConnections < 0 {
+		return errors.New("--max-connections must not be negative")
 	}
 	if c.Timezone != "" {
 		if _, err := time.LoadLocation(c.Timezone); err != nil {

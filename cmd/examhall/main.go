@@ -180,10 +180,11 @@ func (m *Main) serve(ctx context.Context) error {
 		Import: m.db, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
-	m.listener, err = net.Listen("tcp", m.Config.Addr)
+	l, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
 	}
+	m.listener = m.limitConnections(l)
 	m.server = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -32,6 +32,7 @@ func TestParseConfig(t *testing.T) {
 		"EXAMHALL_ALLOWED_HOSTS":                   "exams.example.com, .example.org",
 		"EXAMHALL_LOGIN_FAILURES_PER_USER_ADDRESS": "7",
 		"EXAMHALL_SQLITE_SYNCHRONOUS":              "full",
+		"EXAMHALL_MAX_CONNECTIONS":                 "5000",
 	}
 	c, err := ParseConfig([]string{"serve", "--addr", ":7000"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
@@ -39,7 +40,7 @@ func TestParseConfig(t *testing.T) {
 	}
 	if c.DB != env["EXAMHALL_DB"] || c.Addr != ":7000" || c.LoginWindow != 5*time.Minute || c.Timezone != "Asia/Kolkata" ||
 		c.TokenLifetime != 7*24*time.Hour || c.LoginFailuresPerUserAddress != 7 || c.LoginFailuresPerUser != 20 || c.LoginFailuresPerAddress != 100 ||
-		fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.168.1.7/32]" ||
+		c.MaxConnections != 5000 || fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.168.1.7/32]" ||
 		fmt.Sprint(c.AllowedHosts) != "[exams.example.com .example.org]" || c.SQLiteSynchronous != "full" || c.WriteQueue != 1000 {
 		t.Errorf("config = %+v", c)
 	}
@@ -59,6 +60,7 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"demo", "--exams", "0"}, nil, "--exams must be at least 1"},
 		{[]string{"demo", "--attempts", "-5"}, nil, "--attempts must not be negative"},
 		{[]string{"demo"}, map[string]string{"EXAMHALL_MAX_QUESTIONS": "-1"}, "--max-questions must not be negative"},
+		{[]string{"serve", "--max-connections", "-1"}, nil, "--max-connections must not be negative"},
 		{[]string{"serve", "--trusted-proxies", "10.0.0.0/8,lb"}, nil, `"lb" is not an address or CIDR`},
 		{[]string{"serve", "--login-failures-per-user", "0"}, nil, "--login-failures-per-user must be positive"},
 		{[]string{"serve", "--sqlite-synchronous", "always"}, nil, `--sqlite-synchronous: want normal or full, got "always"`},
