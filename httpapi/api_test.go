@@ -74,10 +74,11 @@ func newTestAPIWith(t testing.TB, engine sqlstore.Engine, configure func(*httpap
 
 func newTestAPIAt(t testing.TB, dsn string, clock *examhalltest.Clock, configure ...func(*httpapi.Server)) *testAPI {
 	t.Helper()
-	return newTestAPIWith(t, dsn, clock, sqlstore.Options{})
+	return newTestAPIOpts(t, dsn, clock, sqlstore.Options{}, configure...)
 }
 
-func newTestAPIWith(t testing.TB, dsn string, clock *examhalltest.Clock, opts sqlstore.Options) *testAPI {
+// newTestAPIOpts is the API on the database at dsn opened with opts.
+func newTestAPIOpts(t testing.TB, dsn string, clock *examhalltest.Clock, opts sqlstore.Options, configure ...func(*httpapi.Server)) *testAPI {
 	t.Helper()
 	db, err := sqlstore.OpenWith(context.Background(), dsn, clock, opts)
 	if err != nil {

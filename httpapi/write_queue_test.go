@@ -24,7 +24,7 @@ func TestWriteQueueFullIs503(t *testing.T) {
 // PostgreSQL, where writes wait for a pooled connection, the held admission
 // refuses every write.
 func testWriteQueueFullIs503(t *testing.T, engine sqlstore.Engine) {
-	a := newTestAPIWith(t, sqltest.DSN(t, engine), examhalltest.NewClock(epoch), sqlstore.Options{WriteQueue: 1})
+	a := newTestAPIOpts(t, sqltest.DSN(t, engine), examhalltest.NewClock(epoch), sqlstore.Options{WriteQueue: 1})
 	a.addUser("admin", examhall.RoleAdmin)
 	a.addUser("asha", examhall.RoleStudent)
 	student := a.token("asha")
