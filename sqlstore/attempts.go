@@ -42,6 +42,32 @@ func scanAttempt(row interface{ Scan(...any) error }, extra ...any) (*examhall.A
 }
 
 // saveAttempt writes every mutable field of a.
+// saveAttemptChanges saves a, loaded as before: when only its clock moved
+// (an answer save, a heartbeat, a resume), only the clock's columns, which
+// no index holds; else every column (saveAttempt). A save then updates the
+// row without touching any of the attempts table's twenty indexes.
+func saveAttemptChanges(ctx context.Context, tx *Tx, before, a *examhall.Attempt) error {
+	if !clockOnly(before, a) {
+		return saveAttempt(ctx, tx, a)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE attempts SET last_started_time = $2, last_answer_updated_time = $3,
+		time_taken_us = $4, last_activity_at = $5, interval_open = $6 WHERE id = $1`,
+		a.ID, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), a.TimeTaken.Microseconds(),
+		micros(a.LastActivity), a.IntervalOpen)
+	if err != nil {
+		return fmt.Errorf("save attempt %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// clockOnly tells whether a differs from before in its clock's fields only.
+func clockOnly(before, a *examhall.Attempt) bool {
+	b, c := *before, *a
+	b.LastStartedTime, b.LastAnswerUpdatedTime, b.TimeTaken, b.LastActivity, b.IntervalOpen = nil, nil, 0, time.Time{}, false
+	c.LastStartedTime, c.LastAnswerUpdatedTime, c.TimeTaken, c.LastActivity, c.IntervalOpen = nil, nil, 0, time.Time{}, false
+	return b == c
+}
+
 func saveAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
 	_, err := tx.ExecContext(ctx, `UPDATE attempts SET state = $2, last_started_time = $3,
 		last_answer_updated_time = $4, completed_on = $5, time_taken_us = $6, last_activity_at = $7,
@@ -226,6 +252,7 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 			}
 			return saveAttempt(ctx, tx, a)
 		}
+		before := *a
 		if err := step(tx, a, exam); err != nil {
 			if examhall.ErrorCodeOf(err) == examhall.EINTERNAL {
 				return err
@@ -233,7 +260,7 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 			stepErr = err
 			return nil
 		}
-		return saveAttempt(ctx, tx, a)
+		return saveAttemptChanges(ctx, tx, &before, a)
 	})
 	if err != nil {
 		return nil, err
