@@ -330,7 +330,12 @@ type AttemptStore interface {
 	End(ctx context.Context, userID, attemptID int64) (*Attempt, error)
 	// Answers returns the attempt's answers in exam order (AnyUser: staff).
 	Answers(ctx context.Context, userID, attemptID int64) ([]*UserAnswer, error)
-	SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in AnswerInput) (*UserAnswer, error)
+	// SaveAnswer saves a change to one answer of the user's running attempt
+	// and returns the answer with the attempt's exam (shared: read-only),
+	// what the answer is rendered from. Returns ENOTFOUND for an answer of
+	// another attempt, EINVALID for input the question does not take or a
+	// completed attempt.
+	SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in AnswerInput) (*UserAnswer, *Exam, error)
 	// Rank returns the attempt's rank, the population size and the percentile
 	// against the exam's rank population; ok is false when it has no score yet.
 	Rank(ctx context.Context, a *Attempt) (rank, population int, percentile decimal.Decimal, ok bool, err error)

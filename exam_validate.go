@@ -196,6 +196,8 @@ type ExamStore interface {
 	CreateSubject(ctx context.Context, s *Subject) error
 	// Subjects returns the whole subject tree, by id.
 	Subjects(ctx context.Context) ([]Subject, error)
+	// SubjectNames returns the names of the subjects with the ids, by id.
+	SubjectNames(ctx context.Context, ids []int64) (map[int64]string, error)
 	// UpdateSubject renames or moves s; a parent below s itself is EINVALID.
 	UpdateSubject(ctx context.Context, s *Subject) error
 	// DeleteSubject deletes a subject without sub-subjects; its questions

@@ -82,7 +82,7 @@ func reportFixture(t *testing.T, a *testAPI) {
 			if in == (examhall.AnswerInput{}) {
 				continue
 			}
-			if _, err := db.SaveAnswer(ctx, users[user], attempt.ID, list[i].ID, in); err != nil {
+			if _, _, err := db.SaveAnswer(ctx, users[user], attempt.ID, list[i].ID, in); err != nil {
 				t.Fatal(err)
 			}
 		}

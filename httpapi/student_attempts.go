@@ -347,22 +347,23 @@ func (s *Server) saveAnswer(w http.ResponseWriter, r *http.Request) {
 		d := time.Duration(max(-limit, min(*body.Duration, limit)) * float64(time.Second))
 		in.Duration = &d
 	}
-	ua, err := s.Attempts.SaveAnswer(r.Context(), caller(r).ID, id, itemID, in)
+	ua, exam, err := s.Attempts.SaveAnswer(r.Context(), caller(r).ID, id, itemID, in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	a, exam, err := s.Attempts.Attempt(r.Context(), caller(r).ID, id)
+	// Rendered from what the save returned: the exam it was checked
+	// against, and the one subject name the item shows, if any.
+	var ids []int64
+	if subject := exam.Question(ua.ExamQuestionID).Question.SubjectID; subject != 0 {
+		ids = append(ids, subject)
+	}
+	names, err := s.Exams.SubjectNames(r.Context(), ids)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	subjects, err := s.Exams.Subjects(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.attemptItems(r, a.ID, exam, []*examhall.UserAnswer{ua}, subjectNames(subjects), false)[0])
+	writeJSON(w, http.StatusOK, s.attemptItems(r, id, exam, []*examhall.UserAnswer{ua}, names, false)[0])
 }
 
 // listAttempts is GET /api/v2.2/attempts/: the caller's attempts, newest first.

@@ -273,6 +273,24 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 // The exam's version is read under its lock, so the exam (usually from the
 // cache) is the one every other replica sees.
 func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, error) {
+	if tx.db.engine == SQLite {
+		// The writer's transaction holds the whole database: no row locks,
+		// so the attempt and its exam's version come in one statement.
+		var version int64
+		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version FROM attempts
+			JOIN exams ON exams.id = attempts.exam_id
+			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, errNotFound
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+		}
+		exam, err := tx.db.examAt(ctx, tx, a.ExamID, version)
+		return a, exam, err
+	}
+	// PostgreSQL: the exam's row first, then the attempt's, in two
+	// statements, so that the lock order is certain (see examLock).
 	var examID, version int64
 	err := tx.QueryRowContext(ctx, `SELECT exams.id, exams.version FROM attempts JOIN exams ON exams.id = attempts.exam_id
 		WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`+tx.db.examLockClause(examShared),
@@ -580,9 +598,11 @@ func attemptAnswers(ctx context.Context, tx *Tx, attemptID int64) ([]*examhall.U
 }
 
 // SaveAnswer changes one answer of a running attempt; the last write wins.
-func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in examhall.AnswerInput) (*examhall.UserAnswer, error) {
+func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in examhall.AnswerInput) (*examhall.UserAnswer, *examhall.Exam, error) {
 	var saved *examhall.UserAnswer
+	var of *examhall.Exam
 	_, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+		of = exam
 		if err := running(a); err != nil {
 			return err
 		}
@@ -609,9 +629,9 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return saved, nil
+	return saved, of, nil
 }
 
 func applyAnswer(ua *examhall.UserAnswer, in examhall.AnswerInput, now time.Time) {

@@ -69,7 +69,7 @@ func (f *attemptFixture) answerAll(t *testing.T, userID int64, a *examhall.Attem
 		case examhall.Essay:
 			in.EssayText = ptr("Because.")
 		}
-		if _, err := f.db.SaveAnswer(ctx, userID, a.ID, answers[i].ID, in); err != nil {
+		if _, _, err := f.db.SaveAnswer(ctx, userID, a.ID, answers[i].ID, in); err != nil {
 			t.Fatalf("answer %d: %v", i, err)
 		}
 	}
@@ -115,7 +115,7 @@ func TestAttemptFlow(t *testing.T) {
 			t.Fatalf("second end: %+v, %v", again, err)
 		}
 		answers, _ := db.Answers(ctx, asha.ID, a.ID)
-		if _, err := db.SaveAnswer(ctx, asha.ID, a.ID, answers[0].ID, examhall.AnswerInput{Review: ptr(true)}); examhall.ErrorCodeOf(err) != examhall.EINVALID {
+		if _, _, err := db.SaveAnswer(ctx, asha.ID, a.ID, answers[0].ID, examhall.AnswerInput{Review: ptr(true)}); examhall.ErrorCodeOf(err) != examhall.EINVALID {
 			t.Fatalf("saving into a completed attempt: %v", err)
 		}
 
@@ -184,7 +184,7 @@ func TestAttemptRunsOut(t *testing.T) {
 		}
 		// Silent for 200 s: the time runs out 100 s after the last heartbeat.
 		clock.Advance(200 * time.Second)
-		_, err = db.SaveAnswer(ctx, u.ID, a.ID, answers[0].ID, examhall.AnswerInput{ShortText: ptr("late")})
+		_, _, err = db.SaveAnswer(ctx, u.ID, a.ID, answers[0].ID, examhall.AnswerInput{ShortText: ptr("late")})
 		if examhall.ErrorCodeOf(err) != examhall.EINVALID {
 			t.Fatalf("answer after the time ran out: %v", err)
 		}
@@ -216,7 +216,7 @@ func TestAttemptConcurrency(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				in := examhall.AnswerInput{NumericValue: ptr(fmt.Sprintf("9.%02d", i)), Duration: ptr(time.Second)}
-				if _, err := db.SaveAnswer(ctx, u.ID, a.ID, numerical.ID, in); err != nil {
+				if _, _, err := db.SaveAnswer(ctx, u.ID, a.ID, numerical.ID, in); err != nil {
 					t.Error(err)
 				}
 			}()

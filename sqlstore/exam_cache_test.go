@@ -96,7 +96,7 @@ func TestExamCacheAcrossReplicas(t *testing.T) {
 		}
 		q1 := exam.Sections[0].Questions[0] // single choice, 4 marks, -1; "9.8" is right
 		picked := []int64{q1.Question.Answers[0].ID}
-		if _, err := b.SaveAnswer(ctx, asha, at.ID, answers[0].ID, examhall.AnswerInput{SelectedAnswerIDs: &picked}); err != nil {
+		if _, _, err := b.SaveAnswer(ctx, asha, at.ID, answers[0].ID, examhall.AnswerInput{SelectedAnswerIDs: &picked}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -126,7 +126,7 @@ func TestExamCacheAcrossReplicas(t *testing.T) {
 		if answers, err = b.Answers(ctx, asha, at.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.SaveAnswer(ctx, asha, at.ID, answers[len(answers)-1].ID, examhall.AnswerInput{NumericValue: ptr("3")}); err != nil {
+		if _, _, err := b.SaveAnswer(ctx, asha, at.ID, answers[len(answers)-1].ID, examhall.AnswerInput{NumericValue: ptr("3")}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -210,7 +210,7 @@ func TestExamCacheImport(t *testing.T) {
 			t.Fatal(err)
 		}
 		// q-002: g to two decimals, 9.75 to 9.85 at first.
-		if _, err := b.SaveAnswer(ctx, student.ID, at.ID, answers[1].ID, examhall.AnswerInput{NumericValue: ptr("9.80")}); err != nil {
+		if _, _, err := b.SaveAnswer(ctx, student.ID, at.ID, answers[1].ID, examhall.AnswerInput{NumericValue: ptr("9.80")}); err != nil {
 			t.Fatal(err)
 		}
 		moved := strings.Replace(string(raw), `"numerical_min": "9.75", "numerical_max": "9.85"`,

@@ -101,7 +101,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	saver, saved, saveIDs := f.start(t, "saver", "long")
 	wrong, wrongAttempt, _ := f.start(t, "wrong", "long")
 	ender, ended, endIDs := f.start(t, "ender", "long")
-	if _, err := f.db.SaveAnswer(f.ctx, ender, ended, endIDs[0], value("1")); err != nil {
+	if _, _, err := f.db.SaveAnswer(f.ctx, ender, ended, endIDs[0], value("1")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -116,11 +116,11 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	}
 	results := make(chan outcome, 4)
 	go func() {
-		_, err := f.db.SaveAnswer(f.ctx, saver, saved, saveIDs[1], value("1"))
+		_, _, err := f.db.SaveAnswer(f.ctx, saver, saved, saveIDs[1], value("1"))
 		results <- outcome{"save", err}
 	}()
 	go func() {
-		_, err := f.db.SaveAnswer(f.ctx, wrong, wrongAttempt, saveIDs[0], value("1")) // the saver's answer
+		_, _, err := f.db.SaveAnswer(f.ctx, wrong, wrongAttempt, saveIDs[0], value("1")) // the saver's answer
 		results <- outcome{"save of another attempt's answer", err}
 	}()
 	go func() {
@@ -206,19 +206,19 @@ func TestWriteQueueFull(t *testing.T) {
 	defer release()
 	done := make(chan error, 2)
 	go func() {
-		_, err := f.db.SaveAnswer(f.ctx, user, attempt, ids[0], value("1"))
+		_, _, err := f.db.SaveAnswer(f.ctx, user, attempt, ids[0], value("1"))
 		done <- err
 	}()
 	gone, leave := context.WithCancel(f.ctx)
 	goneDone := make(chan error, 1)
 	go func() {
-		_, err := f.db.SaveAnswer(gone, user, attempt, ids[0], value("7"))
+		_, _, err := f.db.SaveAnswer(gone, user, attempt, ids[0], value("7"))
 		goneDone <- err
 	}()
 	f.waitQueued(t, 2)
 
 	start := time.Now()
-	_, err = f.db.SaveAnswer(f.ctx, user, attempt, ids[1], value("1"))
+	_, _, err = f.db.SaveAnswer(f.ctx, user, attempt, ids[1], value("1"))
 	var e *examhall.Error
 	if !errors.As(err, &e) || e.Code != examhall.EUNAVAILABLE || e.RetryAfter != time.Second {
 		t.Fatalf("a write past the queue: %v, want EUNAVAILABLE with a Retry-After of 1s", err)

@@ -48,7 +48,7 @@ func BenchmarkSaveAnswer(b *testing.B) {
 			for b.Loop() {
 				picked := []int64{choices[i%len(choices)].ID}
 				i++
-				if _, err := db.SaveAnswer(ctx, student.ID, a.ID, answers[7].ID, examhall.AnswerInput{SelectedAnswerIDs: &picked}); err != nil {
+				if _, _, err := db.SaveAnswer(ctx, student.ID, a.ID, answers[7].ID, examhall.AnswerInput{SelectedAnswerIDs: &picked}); err != nil {
 					b.Fatal(err)
 				}
 			}

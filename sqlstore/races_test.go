@@ -128,7 +128,7 @@ func TestGradeAnswer(t *testing.T) {
 		}
 		answers, _ := db.Answers(ctx, u.ID, a.ID)
 		essay := answers[5]
-		if _, err := db.SaveAnswer(ctx, u.ID, a.ID, essay.ID, examhall.AnswerInput{EssayText: ptr("   ")}); err != nil {
+		if _, _, err := db.SaveAnswer(ctx, u.ID, a.ID, essay.ID, examhall.AnswerInput{EssayText: ptr("   ")}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := db.GradeAnswer(ctx, a.ID, essay.ID, dec("5")); examhall.ErrorCodeOf(err) != examhall.EINVALID {

@@ -77,3 +77,33 @@ func invalidPK(field string, id int64) error {
 func fieldError(field, msg string) error {
 	return &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.", Fields: map[string][]string{field: {msg}}}
 }
+
+// SubjectNames returns the names of the subjects with the ids, by id: one
+// statement, none for no ids. Unknown ids are left out.
+func (db *DB) SubjectNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	names := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return names, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name FROM subjects WHERE id IN (`+placeholders(1, len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("subject names: %w", err)
+	}
+	err = scanRows(rows, func() error {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subject names: %w", err)
+	}
+	return names, nil
+}
