@@ -180,3 +180,60 @@ func (s *Server) authenticate(r *http.Request) (*examhall.User, error) {
 		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid Authorization header. Credentials string should not contain spaces.")
 	}
 }
+
+// errBusy answers a request over MaxInFlight.
+var errBusy = &examhall.Error{Code: examhall.EUNAVAILABLE, RetryAfter: time.Second,
+	Message: "The server is busy; nothing was done. Please try again in a moment."}
+
+// limitInFlight answers a request at once with 503 and Retry-After when
+// MaxInFlight requests are being handled already: a request being handled
+// holds a goroutine's deep stack and its buffers, so memory is bounded by
+// this number, not by the offered load (10,000 students ending at the same
+// second took 350 MB more). /healthz and /readyz are never refused.
+func (s *Server) limitInFlight(next http.Handler) http.Handler {
+	if s.MaxInFlight <= 0 {
+		return next
+	}
+	slots := make(chan struct{}, s.MaxInFlight)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := strings.TrimSuffix(r.URL.Path, "/"); p == "/healthz" || p == "/readyz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+			next.ServeHTTP(w, r)
+		default:
+			s.writeError(w, r, errBusy)
+		}
+	})
+}
+
+// shedWrites refuses a write request (any method but GET, HEAD and
+// OPTIONS; logins aside, which write only when they fail) with the store's
+// 503 while the write queue is full, before authentication, decoding or
+// any statement: under overload a refusal must cost next to nothing, or
+// refusing is what saturates the server. The store refuses a write that
+// finds the queue full anyway; this only answers sooner.
+func (s *Server) shedWrites(next http.Handler) http.Handler {
+	if s.Writes == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if !strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/auth-token") && s.Writes.WritesFull() {
+				s.writeError(w, r, errWritesFull)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// errWritesFull is the store's answer to a write that finds its queue full
+// (sqlstore), given by shedWrites before the write is even read.
+var errWritesFull = &examhall.Error{Code: examhall.EUNAVAILABLE, RetryAfter: time.Second,
+	Message: "The server is busy; nothing was saved. Please try again in a moment."}

@@ -46,6 +46,12 @@ type Server struct {
 	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
 	MaxBodyBytes   int64
+	// Writes, when set, tells whether the write queue is full: a write
+	// request is then refused before anything is done for it (shedWrites).
+	Writes interface{ WritesFull() bool }
+	// MaxInFlight bounds the requests being handled at once (0: no bound);
+	// one more is answered 503 with Retry-After at once (see limitInFlight).
+	MaxInFlight int
 	// MaxImportBytes caps the body of the bundle import, which may be large.
 	MaxImportBytes int64
 	Logger         *slog.Logger
@@ -55,7 +61,7 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.logRequests(s.recoverPanics(s.checkHost(withTrailingSlash(s.limitBody(mux)))))
+	return s.logRequests(s.recoverPanics(s.checkHost(s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(mux)))))))
 }
 
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this

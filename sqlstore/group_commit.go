@@ -277,3 +277,13 @@ func (db *DB) QueuedWrites() int {
 	}
 	return len(db.writer.queue)
 }
+
+// WritesFull tells whether a write now would find the queue full (and be
+// refused): the HTTP layer sheds write requests before doing any work for
+// them, so that a refusal costs microseconds when the server is busiest.
+func (db *DB) WritesFull() bool {
+	if db.writer != nil {
+		return len(db.writer.queue) >= cap(db.writer.queue)
+	}
+	return db.admission != nil && len(db.admission) >= cap(db.admission)
+}

@@ -55,6 +55,7 @@ type Config struct {
 	SQLiteSynchronous string
 	// WriteQueue bounds the writes waiting to be written; one more is a 503.
 	WriteQueue     int
+	MaxInFlight    int // serve: requests handled at once; one more is a 503
 	MaxConnections int // serve: most open API connections (0: from the open-file limit; see limitConnections)
 	SweepInterval  time.Duration
 
@@ -151,6 +152,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
 		fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (an acknowledged write survives a crash of the process) or full (it survives power loss: fsync before each acknowledgement)")
+		fs.IntVar(&c.MaxInFlight, "max-in-flight", 2048, "requests handled at once (health checks aside); one more is answered 503 with Retry-After at once, so memory follows this, not the load (0: no bound)")
 		fs.IntVar(&c.WriteQueue, "write-queue", sqlstore.DefaultWriteQueue, "writes that may wait to be written; one more is answered 503 with Retry-After")
 		fs.IntVar(&c.MaxConnections, "max-connections", 0, "most client connections held open at once; clients over it wait to be accepted (0: the open-file limit less a reserve for the database, logs and pprof)")
 		fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT, e.g. 127.0.0.1:6060 (default: off)")
@@ -251,6 +253,9 @@ func (c *Config) validate() error {
 		if c.WriteQueue < 1 {
 			return errors.New("--write-queue must be at least 1")
 		}
+	}
+	if c.MaxInFlight < 0 {
+		return errors.New("--max-in-flight must not be negative")
 	}
 	if c.MaxConnections < 0 {
 		return errors.New("--max-connections must not be negative")

@@ -177,7 +177,7 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	api := &httpapi.Server{
 		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
-		Import: m.db, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
+		Import: m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
 	l, err := net.Listen("tcp", m.Config.Addr)
