@@ -139,27 +139,7 @@ func TestStorm(t *testing.T) {
 			}
 		}
 
-		var attempts struct {
-			Count   int
-			Results []struct {
-				State      string
-				UserID     int64 `json:"user_id"`
-				Unanswered int   `json:"unanswered_count"`
-				Correct    int   `json:"correct_answers_count"`
-				Incorrect  int   `json:"incorrect_answers_count"`
-			}
-		}
-		adminGet(t, url, "/api/v2.5/admin/attempts/?exams="+strconv.FormatInt(report.ExamID, 10), &attempts)
-		users := map[int64]bool{}
-		for _, a := range attempts.Results {
-			users[a.UserID] = true
-			if a.State != "Completed" || a.Unanswered > 2 || a.Correct+a.Incorrect+a.Unanswered != 3 {
-				t.Errorf("attempt %+v: want Completed with answers saved", a)
-			}
-		}
-		if attempts.Count != 5 || len(users) != 5 {
-			t.Errorf("the exam has %d attempts of %d students, want 5 of 5", attempts.Count, len(users))
-		}
+		checkStormAttempts(t, url, report.ExamID)
 
 		// The report is JSON that scripts can read.
 		var out bytes.Buffer
@@ -398,25 +378,7 @@ func TestRetryAfter(t *testing.T) {
 		}
 
 		// Each student started once and ended completed, with answers.
-		var attempts struct {
-			Count   int
-			Results []struct {
-				State      string
-				UserID     int64 `json:"user_id"`
-				Unanswered int   `json:"unanswered_count"`
-			}
-		}
-		adminGet(t, url, "/api/v2.5/admin/attempts/?exams="+strconv.FormatInt(report.ExamID, 10), &attempts)
-		users := map[int64]bool{}
-		for _, a := range attempts.Results {
-			users[a.UserID] = true
-			if a.State != "Completed" || a.Unanswered > 2 {
-				t.Errorf("attempt %+v: want Completed with answers saved", a)
-			}
-		}
-		if attempts.Count != 5 || len(users) != 5 {
-			t.Errorf("the exam has %d attempts of %d students, want 5 of 5", attempts.Count, len(users))
-		}
+		checkStormAttempts(t, url, report.ExamID)
 
 		// The JSON report carries the retries and the 503s' own latencies.
 		var out bytes.Buffer
@@ -545,5 +507,32 @@ func TestRetryStopsWithRun(t *testing.T) {
 	end := report.Endpoint(loadtest.EndpointEnd)
 	if !report.TimedOut || report.Cancelled != 2 || report.Errors() != 0 || end.Retries != 2 || end.Count != 0 {
 		t.Errorf("timed out %v, cancelled %d, errors %d, end %+v", report.TimedOut, report.Cancelled, report.Errors(), end)
+	}
+}
+
+// checkStormAttempts checks that each of the 5 students of a storm has one
+// attempt of the exam, completed with its answers saved (3 questions).
+func checkStormAttempts(t *testing.T, url string, examID int64) {
+	t.Helper()
+	var attempts struct {
+		Count   int
+		Results []struct {
+			State      string
+			UserID     int64 `json:"user_id"`
+			Unanswered int   `json:"unanswered_count"`
+			Correct    int   `json:"correct_answers_count"`
+			Incorrect  int   `json:"incorrect_answers_count"`
+		}
+	}
+	adminGet(t, url, "/api/v2.5/admin/attempts/?exams="+strconv.FormatInt(examID, 10), &attempts)
+	users := map[int64]bool{}
+	for _, a := range attempts.Results {
+		users[a.UserID] = true
+		if a.State != "Completed" || a.Unanswered > 2 || a.Correct+a.Incorrect+a.Unanswered != 3 {
+			t.Errorf("attempt %+v: want Completed with answers saved", a)
+		}
+	}
+	if attempts.Count != 5 || len(users) != 5 {
+		t.Errorf("the exam has %d attempts of %d students, want 5 of 5", attempts.Count, len(users))
 	}
 }
