@@ -116,8 +116,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // for connections in use.
 func (db *DB) Close() error {
 	if db.writer != nil {
-		db.writer.close() // the writes already queued are written first
-		db.writer = nil
+		db.writer.close() // the writes already queued are written first; later ones are refused
 	}
 	var errs []error
 	db.write.stmts.close()

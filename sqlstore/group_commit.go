@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,10 +36,11 @@ var errOverloaded = &examhall.Error{Code: examhall.EUNAVAILABLE, RetryAfter: tim
 // synchronous=FULL that commit is on disk, with NORMAL it survives a crash
 // of the process (SQLite's WAL).
 type groupCommitter struct {
-	db    *DB
-	queue chan *writeOp
-	stop  chan struct{}
-	done  chan struct{}
+	db      *DB
+	queue   chan *writeOp
+	stop    chan struct{}
+	closing sync.Once
+	done    chan struct{}
 	// batches and written count what the writer did, for tests and
 	// benchmarks.
 	batches, written atomic.Int64
@@ -72,6 +75,11 @@ func (g *groupCommitter) do(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	select {
+	case <-g.stop:
+		return errWriterClosed
+	default:
+	}
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case g.queue <- op:
@@ -86,12 +94,21 @@ func (g *groupCommitter) do(ctx context.Context, fn func(tx *Tx) error) error {
 			return ctx.Err()
 		}
 		return <-op.done
+	case <-g.done:
+		// Queued after the writer drained its queue for the last time.
+		if op.state.CompareAndSwap(opQueued, opAbandoned) {
+			return errWriterClosed
+		}
+		return <-op.done
 	}
 }
 
+// errWriterClosed answers a write sent after the database was closed.
+var errWriterClosed = errors.New("sqlstore: the database is closed")
+
 // close stops the writer after the writes already queued.
 func (g *groupCommitter) close() {
-	close(g.stop)
+	g.closing.Do(func() { close(g.stop) })
 	<-g.done
 }
 

@@ -245,3 +245,18 @@ func TestWriteQueueFull(t *testing.T) {
 		t.Errorf("second answer %q, want none (its write was refused)", *v)
 	}
 }
+
+// TestWriteAfterClose: closing writes what is queued; a write after that is
+// refused, not left waiting, and closing twice is harmless.
+func TestWriteAfterClose(t *testing.T) {
+	f := newGroupFixture(t, 4)
+	f.exam(t, "long", time.Hour)
+	user, attempt, ids := f.start(t, "asha", "long")
+	if err := f.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.db.SaveAnswer(f.ctx, user, attempt, ids[0], value("1")); err == nil {
+		t.Error("a save after Close succeeded")
+	}
+	f.db.Close() //nolint:errcheck // the second close: what matters is that it returns
+}
