@@ -75,14 +75,14 @@ full)
 	# attempts of one exam, not many answers, so their exam has 5 questions.
 	RANK_SMALL=(1000 1 1000 5)
 	RANK_BIG=(100000 1 1000000 5)
-	STORMS=(1000 10000) RAMP=10s HOLD=30s CLOSED_HOLD=30s
+	STORMS=(1000 10000) RAMP=10s HOLD=60s CLOSED_HOLD=30s OVER_STUDENTS=2000
 	WARMUP=5
 	;;
 small)
 	READ_DATA=(2000 20 20000)
 	RANK_SMALL=(1000 1 1000 5)
 	RANK_BIG=(2000 1 20000 5)
-	STORMS=(100 1000) RAMP=2s HOLD=5s CLOSED_HOLD=5s
+	STORMS=(100 1000) RAMP=2s HOLD=5s CLOSED_HOLD=5s OVER_STUDENTS=200
 	WARMUP=1
 	;;
 *) die "EXAMHALL_BENCH_SCALE must be full or small (got '$SCALE')" ;;
@@ -575,10 +575,26 @@ LOADTEST_JQ='
 		 ["errors", num(.failed // 0)]) |
 		["\($n).\(.[0])", .[1]]),
 	(endpoints[] | .name as $n | (.errors // {}) | to_entries[] | ["\($n).errors." + .key, (.value | tostring)]),
+	(endpoints[] | (.name // .endpoint) as $n | ["\($n).retries", num(.retries // 0)]),
+	(["unavailable.count", num(.unavailable.count)], ["unavailable.p50_ms", num(.unavailable.p50_ms)],
+	 ["unavailable.p99_ms", num(.unavailable.p99_ms)]),
 	(["steady_saves_per_s", num(.steady_saves_per_second)]),
 	(["total_errors", num([endpoints[] | .failed // 0] | add)])
 	| @tsv'
 
+# SERVE_FLAGS: more flags for serve (e.g. --sqlite-synchronous full);
+# PROBE_HEALTHZ=1: ask /healthz every 50 ms during the run and after it, and
+# record its p50/p99 (ms) while the storm ran and its p50 in the 5 s after.
+SERVE_FLAGS=() PROBE_HEALTHZ=0
+healthz_probe() { # url file: until killed, one time_total in seconds per line
+	while :; do
+		curl -s -o /dev/null -w '%{time_total}\n' --max-time 5 "$1/healthz" >>"$2" || echo 5 >>"$2"
+		sleep 0.05
+	done
+}
+quantile_ms() { # q file: the q-quantile of the seconds in file, in ms
+	sort -n "$2" | awk -v q="$1" '{ a[NR] = $1 } END { if (NR) printf "%.2f", a[int((NR - 1) * q) + 1] * 1000 }'
+}
 loadtest_run() { # engine scenario run students save_every hold
 	local engine=$1 scenario=$2 run=$3 students=$4 every=$5 hold=$6
 	local db="eh_bench_write"
@@ -589,14 +605,30 @@ loadtest_run() { # engine scenario run students save_every hold
 		pg_recreate "$db"
 		DSN=$(pg_url "$db")
 	fi
-	start_serve "$engine-$scenario-$run"
-	local json=$RAW/loadtest-$engine-$scenario-$run.json rc=0 rss
+	start_serve "$engine-$scenario-$run" "${SERVE_FLAGS[@]}"
+	local json=$RAW/loadtest-$engine-$scenario-$run.json rc=0 rss probe="" during=$WORK/healthz-during after=$WORK/healthz-after
+	if ((PROBE_HEALTHZ)); then
+		: >"$during"
+		healthz_probe "$SERVE_URL" "$during" &
+		probe=$!
+	fi
 	log "loadtest $engine $scenario run $run/$RUNS: $students students, save every $every, hold $hold"
 	rss_start "$SERVE_PID"
 	"$EH" loadtest --url "$SERVE_URL" --admin-username "$ADMIN_USER" --admin-password "$ADMIN_PASSWORD" \
 		--students "$students" --questions "$LT_QUESTIONS" --ramp "$RAMP" --save-every "$every" --hold "$hold" \
 		--readers "$LT_READERS" --timeout "$LT_TIMEOUT" --json "$json" \
 		>"$RAW/loadtest-$engine-$scenario-$run.txt" 2>&1 || rc=$?
+	if [[ -n "$probe" ]]; then
+		kill "$probe" 2>/dev/null; wait "$probe" 2>/dev/null || true
+		: >"$after"
+		healthz_probe "$SERVE_URL" "$after" &
+		probe=$!
+		sleep 5
+		kill "$probe" 2>/dev/null; wait "$probe" 2>/dev/null || true
+		printf '%s\t%s\t%s\t%s\t%s\n' "$engine" "$scenario" "$run" healthz.p50_ms "$(quantile_ms 0.5 "$during")" \
+			"$engine" "$scenario" "$run" healthz.p99_ms "$(quantile_ms 0.99 "$during")" \
+			"$engine" "$scenario" "$run" healthz_after.p50_ms "$(quantile_ms 0.5 "$after")" >>"$WRITES_TSV"
+	fi
 	rss=$(rss_stop)
 	stop_serve "$engine-$scenario-$run"
 	printf '%s\t%s\t%s\t%s\t%s\n' "$engine" "$scenario" "$run" rss_kb "$rss" >>"$WRITES_TSV"
@@ -641,7 +673,17 @@ writes() {
 			for students in "${STORMS[@]}"; do
 				loadtest_run "$engine" "storm-$students" "$run" "$students" "$LT_SAVE_EVERY" "$HOLD"
 			done
+			if [[ $engine == sqlite ]]; then # issue 11: durability both ways
+				SERVE_FLAGS=(--sqlite-synchronous full)
+				loadtest_run "$engine" "storm-${STORMS[-1]}-full" "$run" "${STORMS[-1]}" "$LT_SAVE_EVERY" "$HOLD"
+				SERVE_FLAGS=()
+			fi
 			loadtest_run "$engine" "closed-$CLOSED_STUDENTS" "$run" "$CLOSED_STUDENTS" 0 "$CLOSED_HOLD"
+			# Over capacity: students saving back to back, far more than the
+			# writer takes: it must shed with fast 503s, /healthz must stay fast.
+			PROBE_HEALTHZ=1
+			loadtest_run "$engine" "overload-$OVER_STUDENTS" "$run" "$OVER_STUDENTS" 0 "$HOLD"
+			PROBE_HEALTHZ=0
 		fi
 		write_ceiling_run "$engine" "$run" "$hold_s"
 	done
