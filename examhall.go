@@ -100,3 +100,10 @@ type SystemClock struct{}
 
 // Now returns the current time.
 func (SystemClock) Now() time.Time { return time.Now() }
+
+// ErrWritesFull answers a write that finds the write queue full (the store's
+// admission control): nothing was done, and the client may send it again
+// after RetryAfter. The HTTP layer gives the same answer, before any work,
+// while the queue stays full.
+var ErrWritesFull = &Error{Code: EUNAVAILABLE, RetryAfter: time.Second,
+	Message: "The server is busy; nothing was saved. Please try again in a moment."}

@@ -11,6 +11,76 @@ import (
 	"github.com/examhall/examhall/sqlstore"
 )
 
+// whileRegrading reads for 2 s while a goroutine keeps changing one exam
+// question, sending bodies to it in turn (each change regrades the exam's
+// attempts). read returns "" for a read that agrees with itself, else what
+// it mixed; the first three mixed reads fail the test.
+func (a *testAPI) whileRegrading(t *testing.T, question string, bodies []string, read func() string) {
+	t.Helper()
+	admin := "JWT " + a.token("admin")
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if got := a.do("PUT", question, admin, "application/json", bodies[i%len(bodies)]); got.status != 200 {
+				t.Errorf("regrade: %d %s", got.status, got.body)
+				return
+			}
+		}
+	}()
+	reads, mixed := 0, 0
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		reads++
+		if what := read(); what != "" {
+			mixed++
+			if mixed <= 3 {
+				t.Errorf("read %d mixes snapshots: %s", reads, what)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d reads, %d mixed", reads, mixed)
+}
+
+// choiceExam creates the published exam "snap" of one single-choice question
+// with the answers A (correct) and B; it returns the question's address in
+// the authoring API and the two answers' ids.
+func (a *testAPI) choiceExam(t *testing.T) (question string, first, second int64) {
+	t.Helper()
+	var exam struct {
+		ID       int64
+		Sections []struct {
+			Questions []struct {
+				ID      int64
+				Answers []struct{ ID int64 }
+			}
+		}
+	}
+	a.must(201, "POST", "/api/v2.5/admin/exams/", a.token("admin"), map[string]any{"slug": "snap", "title": "Snap", "published": true,
+		"sections": []map[string]any{{"name": "One", "questions": []map[string]any{
+			{"type": "mcq_single", "question_html": "q", "answers": []map[string]any{
+				{"text_html": "A", "is_correct": true}, {"text_html": "B"}}}}}}}, &exam)
+	q := exam.Sections[0].Questions[0]
+	if len(q.Answers) != 2 {
+		t.Fatalf("exam body: %+v", exam)
+	}
+	return fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, q.ID), q.Answers[0].ID, q.Answers[1].ID
+}
+
+// keyBodies are the two question changes that move the answer key between
+// answer ids x and y.
+func keyBodies(x, y int64) []string {
+	return []string{fmt.Sprintf(`{"correct_answers": [%d]}`, x), fmt.Sprintf(`{"correct_answers": [%d]}`, y)}
+}
+
 // TestAdminAttemptDetailIsOneSnapshot reads an attempt's admin detail while
 // regrades keep changing its question's marks between 1 and 3: every body
 // read must agree with itself (the score, its sections' scores and its
@@ -31,29 +101,8 @@ func TestAdminAttemptDetailIsOneSnapshot(t *testing.T) {
 			"sections": []map[string]any{{"name": "One", "questions": []map[string]any{
 				{"type": "numerical", "question_html": "q", "numerical_min": "1", "numerical_max": "1"}}}}}, &exam)
 		attempt := a.sit(student, "snap", map[string]any{"numeric_value": "1"})
-
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			question := fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, exam.Sections[0].Questions[0].ID)
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				marks := []string{"1", "3"}[i%2]
-				if got := a.do("PUT", question, "JWT "+admin, "application/json", `{"marks": "`+marks+`"}`); got.status != 200 {
-					t.Errorf("regrade: %d %s", got.status, got.body)
-					return
-				}
-			}
-		}()
-		deadline := time.Now().Add(2 * time.Second)
-		reads, mixed := 0, 0
-		for time.Now().Before(deadline) {
+		question := fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, exam.Sections[0].Questions[0].ID)
+		a.whileRegrading(t, question, []string{`{"marks": "1"}`, `{"marks": "3"}`}, func() string {
 			got := a.do("GET", fmt.Sprintf("/api/v2.5/admin/attempts/%d/", attempt), "JWT "+admin, "", "")
 			if got.status != 200 {
 				t.Fatalf("detail: %d %s", got.status, got.body)
@@ -66,17 +115,11 @@ func TestAdminAttemptDetailIsOneSnapshot(t *testing.T) {
 			if err := json.Unmarshal([]byte(got.body), &d); err != nil {
 				t.Fatal(err)
 			}
-			reads++
 			if d.Sections[0].Score != d.Score || d.SubjectStats[0].Score != d.Score {
-				mixed++
-				if mixed <= 3 {
-					t.Errorf("read %d mixes snapshots: score %s, section %s, subject %s", reads, d.Score, d.Sections[0].Score, d.SubjectStats[0].Score)
-				}
+				return fmt.Sprintf("score %s, section %s, subject %s", d.Score, d.Sections[0].Score, d.SubjectStats[0].Score)
 			}
-		}
-		close(stop)
-		wg.Wait()
-		t.Logf("%d reads, %d mixed", reads, mixed)
+			return ""
+		})
 	})
 }
 
@@ -88,49 +131,10 @@ func TestReviewIsOneSnapshot(t *testing.T) {
 		a := newTestAPI(t, engine)
 		a.addUser("admin", examhall.RoleAdmin)
 		a.addUser("asha", examhall.RoleStudent)
-		admin, student := a.token("admin"), a.token("asha")
-		var exam struct {
-			ID       int64
-			Sections []struct {
-				Questions []struct {
-					ID      int64
-					Answers []struct{ ID int64 }
-				}
-			}
-		}
-		a.must(201, "POST", "/api/v2.5/admin/exams/", admin, map[string]any{"slug": "snap", "title": "Snap", "published": true,
-			"sections": []map[string]any{{"name": "One", "questions": []map[string]any{
-				{"type": "mcq_single", "question_html": "q", "answers": []map[string]any{
-					{"text_html": "A", "is_correct": true}, {"text_html": "B"}}}}}}}, &exam)
-		q := exam.Sections[0].Questions[0]
-		if len(q.Answers) != 2 {
-			t.Fatalf("exam body: %+v", exam)
-		}
-		chosen, other := q.Answers[0].ID, q.Answers[1].ID
+		student := a.token("asha")
+		question, chosen, other := a.choiceExam(t)
 		attempt := a.sit(student, "snap", map[string]any{"selected_answers": []int64{chosen}})
-
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			path := fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, q.ID)
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				key := []int64{other, chosen}[i%2]
-				if got := a.do("PUT", path, "JWT "+admin, "application/json", fmt.Sprintf(`{"correct_answers": [%d]}`, key)); got.status != 200 {
-					t.Errorf("regrade: %d %s", got.status, got.body)
-					return
-				}
-			}
-		}()
-		deadline := time.Now().Add(2 * time.Second)
-		reads, mixed := 0, 0
-		for time.Now().Before(deadline) {
+		a.whileRegrading(t, question, keyBodies(other, chosen), func() string {
 			var review struct {
 				Results []struct {
 					Result   *string
@@ -143,19 +147,13 @@ func TestReviewIsOneSnapshot(t *testing.T) {
 				}
 			}
 			a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/review/", attempt), student, nil, &review)
-			reads++
 			item := review.Results[0]
 			keyed := item.Question.Answers[0].ID == chosen && *item.Question.Answers[0].IsCorrect
 			if item.Result == nil || keyed != (*item.Result == "Correct") {
-				mixed++
-				if mixed <= 3 {
-					t.Errorf("read %d mixes snapshots: chosen answer is_correct %v, result %s", reads, keyed, deref(item.Result))
-				}
+				return fmt.Sprintf("chosen answer is_correct %v, result %s", keyed, deref(item.Result))
 			}
-		}
-		close(stop)
-		wg.Wait()
-		t.Logf("%d reads, %d mixed", reads, mixed)
+			return ""
+		})
 	})
 }
 
@@ -189,66 +187,23 @@ func TestStudentAttemptIsOneSnapshot(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
 		a := newTestAPI(t, engine)
 		a.addUser("admin", examhall.RoleAdmin)
-		a.addUser("asha", examhall.RoleStudent)
-		a.addUser("bala", examhall.RoleStudent)
-		a.addUser("chitra", examhall.RoleStudent)
-		admin := a.token("admin")
-		var exam struct {
-			ID       int64
-			Sections []struct {
-				Questions []struct {
-					ID      int64
-					Answers []struct{ ID int64 }
-				}
-			}
+		for _, name := range []string{"asha", "bala", "chitra"} {
+			a.addUser(name, examhall.RoleStudent)
 		}
-		a.must(201, "POST", "/api/v2.5/admin/exams/", admin, map[string]any{"slug": "snap", "title": "Snap", "published": true,
-			"sections": []map[string]any{{"name": "One", "questions": []map[string]any{
-				{"type": "mcq_single", "question_html": "q", "answers": []map[string]any{
-					{"text_html": "A", "is_correct": true}, {"text_html": "B"}}}}}}}, &exam)
-		q := exam.Sections[0].Questions[0]
-		first, second := q.Answers[0].ID, q.Answers[1].ID
+		question, first, second := a.choiceExam(t)
 		asha := a.sit(a.token("asha"), "snap", map[string]any{"selected_answers": []int64{first}})
 		a.sit(a.token("bala"), "snap", map[string]any{"selected_answers": []int64{second}})
 		a.sit(a.token("chitra"), "snap", map[string]any{"selected_answers": []int64{second}})
-
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			path := fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, q.ID)
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				key := []int64{second, first}[i%2]
-				if got := a.do("PUT", path, "JWT "+admin, "application/json", fmt.Sprintf(`{"correct_answers": [%d]}`, key)); got.status != 200 {
-					t.Errorf("regrade: %d %s", got.status, got.body)
-					return
-				}
-			}
-		}()
-		deadline := time.Now().Add(2 * time.Second)
-		reads, mixed := 0, 0
-		for time.Now().Before(deadline) {
+		a.whileRegrading(t, question, keyBodies(second, first), func() string {
 			var at struct {
 				Score      string
 				Percentile float64
 			}
 			a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/", asha), a.token("asha"), nil, &at)
-			reads++
 			if want := map[string]float64{"1.00": 100, "0.00": 33.33}[at.Score]; at.Percentile != want {
-				mixed++
-				if mixed <= 3 {
-					t.Errorf("read %d mixes snapshots: score %s, percentile %v", reads, at.Score, at.Percentile)
-				}
+				return fmt.Sprintf("score %s, percentile %v", at.Score, at.Percentile)
 			}
-		}
-		close(stop)
-		wg.Wait()
-		t.Logf("%d reads, %d mixed", reads, mixed)
+			return ""
+		})
 	})
 }

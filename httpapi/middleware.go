@@ -225,15 +225,10 @@ func (s *Server) shedWrites(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
 			if !strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/auth-token") && s.Writes.WritesFull() {
-				s.writeError(w, r, errWritesFull)
+				s.writeError(w, r, examhall.ErrWritesFull)
 				return
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
-
-// errWritesFull is the store's answer to a write that finds its queue full
-// (sqlstore), given by shedWrites before the write is even read.
-var errWritesFull = &examhall.Error{Code: examhall.EUNAVAILABLE, RetryAfter: time.Second,
-	Message: "The server is busy; nothing was saved. Please try again in a moment."}

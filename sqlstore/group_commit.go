@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/examhall/examhall"
 )
@@ -22,11 +21,6 @@ const (
 	// behind it.
 	maxBatch = 256
 )
-
-// errOverloaded answers a write that finds the queue full: nothing was done,
-// and the client may send it again after RetryAfter.
-var errOverloaded = &examhall.Error{Code: examhall.EUNAVAILABLE, RetryAfter: time.Second,
-	Message: "The server is busy; nothing was saved. Please try again in a moment."}
 
 // groupCommitter is SQLite's writer: one goroutine that runs the writes
 // waiting in its queue together in one transaction, each in its own
@@ -84,7 +78,7 @@ func (g *groupCommitter) do(ctx context.Context, fn func(tx *Tx) error) error {
 	select {
 	case g.queue <- op:
 	default:
-		return errOverloaded
+		return examhall.ErrWritesFull
 	}
 	select {
 	case err := <-op.done:
@@ -230,7 +224,7 @@ func (a admission) enter() error {
 	case a <- struct{}{}:
 		return nil
 	default:
-		return errOverloaded
+		return examhall.ErrWritesFull
 	}
 }
 
