@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,17 +26,50 @@ import (
 
 // The crash storm's sizes: small enough for the normal suite (a few seconds
 // per engine), large enough that saves, starts and ends are in flight when
-// the server dies.
-const (
-	crashStudents    = 30
-	crashQuestions   = 3
-	crashOptions     = 12                      // answers per question: save numbers up to 2^12-1
-	crashStartSpread = 1500 * time.Millisecond // students start within this
-	crashKillAfter   = time.Second             // the kill comes within [crashKillAfter, 2×crashKillAfter) …
-	crashMinSaves    = 100                     // … once this many saves …
-	crashMinEnds     = 3                       // … and ends were acknowledged (a slow -race build needs longer) …
-	crashMaxStorm    = 10 * time.Second        // … or at this, whichever comes first
+// the server dies. EXAMHALL_CRASH_STUDENTS, EXAMHALL_CRASH_SAVE_EVERY,
+// EXAMHALL_CRASH_START_SPREAD and EXAMHALL_CRASH_KILL_AFTER make it the
+// exam-morning storm of BENCHMARKS.md (10,000 students, a save every 5 s);
+// see scripts/crash-storm.sh.
+var (
+	crashStudents    = envInt("EXAMHALL_CRASH_STUDENTS", 30)
+	crashSaveEvery   = envDuration("EXAMHALL_CRASH_SAVE_EVERY", 0)                       // 0: back to back
+	crashStartSpread = envDuration("EXAMHALL_CRASH_START_SPREAD", 1500*time.Millisecond) // students start within this
+	crashKillAfter   = envDuration("EXAMHALL_CRASH_KILL_AFTER", time.Second)             // the kill comes within [crashKillAfter, 2×crashKillAfter) …
 )
+
+const (
+	crashQuestions = 3
+	crashOptions   = 12               // answers per question: save numbers up to 2^12-1
+	crashMinSaves  = 100              // … once this many saves …
+	crashMinEnds   = 3                // … and ends were acknowledged (a slow -race build needs longer) …
+	crashMaxStorm  = 10 * time.Second // … or at this past crashKillAfter, whichever comes first
+)
+
+// envInt and envDuration read a size of the crash storm from the
+// environment; a value that does not parse stops the test binary.
+func envInt(name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		panic(fmt.Sprintf("%s=%q: want a positive whole number", name, v))
+	}
+	return n
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		panic(fmt.Sprintf("%s=%q: want a duration such as 5s", name, v))
+	}
+	return d
+}
 
 // TestCrashKeepsAcknowledgedWrites is issue 11's crash test at a small
 // size: students start one exam, save answers back to back, and a third of
@@ -66,15 +100,15 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 				wg.Go(func() { c.takeExam(t, s, rand.N(crashStartSpread)) })
 			}
 			time.Sleep(crashKillAfter + rand.N(crashKillAfter))
-			for (c.ackedSaves.Load() < crashMinSaves || c.ackedEnds.Load() < crashMinEnds) && time.Since(began) < crashMaxStorm {
+			for (c.ackedSaves.Load() < crashMinSaves || c.ackedEnds.Load() < crashMinEnds) && time.Since(began) < crashKillAfter+crashMaxStorm {
 				time.Sleep(10 * time.Millisecond)
 			}
 			killedAt := time.Since(began)
 			first.kill(t)
 			c.dead.Store(true)
 			wg.Wait()
-			t.Logf("killed serve %s into the storm, after %d saves and %d ends were acknowledged", killedAt.Round(time.Millisecond),
-				c.ackedSaves.Load(), c.ackedEnds.Load())
+			t.Logf("killed serve %s into the storm of %d students, after %d starts, %d saves and %d ends were acknowledged",
+				killedAt.Round(time.Millisecond), len(students), c.ackedStarts.Load(), c.ackedSaves.Load(), c.ackedEnds.Load())
 
 			second := startChild(t, dsn, filepath.Join(logs, "serve-2.log"))
 			c = newCrashClient(second.url)
@@ -94,7 +128,7 @@ type crashClient struct {
 	// after it is not in doubt, as it cannot have reached the server.
 	dead atomic.Bool
 	// What was acknowledged so far, to time the kill.
-	ackedSaves, ackedEnds atomic.Int64
+	ackedStarts, ackedSaves, ackedEnds atomic.Int64
 }
 
 func newCrashClient(base string) *crashClient {
@@ -139,7 +173,8 @@ func (c *crashClient) do(method, path, token string, body any) (status int, answ
 	return resp.StatusCode, answer, resp.Header, err
 }
 
-// write sends a write request, retrying it after each 503 as a client should
+// write sends a request (a write, or a read that admission control may
+// refuse on PostgreSQL), retrying it after each 503 as a client should
 // (after Retry-After, jittered; capped at a second to keep the test short).
 // A 503 acknowledges nothing; only the final status does.
 func (c *crashClient) write(method, path, token string, body any) (int, []byte, error) {
@@ -313,6 +348,7 @@ func (c *crashClient) attempt(t *testing.T, s *crashStudent, a *crashAttempt, en
 		return false
 	}
 	a.start, a.id = acked, started.ID
+	c.ackedStarts.Add(1)
 	base := fmt.Sprintf("/api/v2.2/attempts/%d/", a.id)
 	var page struct {
 		Results []struct {
@@ -320,7 +356,7 @@ func (c *crashClient) attempt(t *testing.T, s *crashStudent, a *crashAttempt, en
 			Question struct{ Answers []struct{ ID int64 } }
 		}
 	}
-	status, answer, _, err = c.do(http.MethodGet, base+"questions/?page_size=100", s.token, nil)
+	status, answer, err = c.write(http.MethodGet, base+"questions/?page_size=100", s.token, nil)
 	if err != nil {
 		return false
 	}
@@ -335,7 +371,14 @@ func (c *crashClient) attempt(t *testing.T, s *crashStudent, a *crashAttempt, en
 		}
 		a.items = append(a.items, it)
 	}
+	// Paced saves begin at a random point of the first interval, so that
+	// the students' saves spread evenly over time.
+	next := time.Now().Add(rand.N(crashSaveEvery + 1))
 	for n := 0; a.saves != endAfter; n++ {
+		if crashSaveEvery > 0 {
+			time.Sleep(time.Until(next))
+			next = next.Add(crashSaveEvery)
+		}
 		if c.dead.Load() {
 			return false
 		}
