@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -13,9 +11,9 @@ import (
 // nor anything it imports may import the storage adapter (issue 12). The
 // same check as `go list -deps ./httpapi | grep sqlstore`.
 func TestNoStorageAdapter(t *testing.T) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := exec.LookPath(goTool); err != nil {
-		goTool = "go"
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to list the dependencies: %v", err)
 	}
 	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
 	if err != nil {

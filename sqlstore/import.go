@@ -48,7 +48,10 @@ type importTx struct {
 	settings bool // a setting was written
 }
 
-var _ examhall.ImportTx = (*importTx)(nil)
+var (
+	_ examhall.ImportStore = (*DB)(nil)
+	_ examhall.ImportTx    = (*importTx)(nil)
+)
 
 func (t *importTx) SetSetting(ctx context.Context, key, value string) error {
 	t.settings = true
