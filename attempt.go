@@ -309,35 +309,67 @@ type Placement struct {
 // AnyUser, as the user of an attempt read, lets staff read every user's.
 const AnyUser int64 = 0
 
-// AttemptStore runs the attempt flow. Each method is one transaction that
-// first brings the attempt's clock to now, so that an attempt whose time has
-// run out is completed (and scored) on its next touch, whatever the touch.
+// AttemptStore runs the attempt flow. Each write is one transaction that
+// first brings the attempt's clock to now (Attempt.Clock, SPEC §5), so that
+// an attempt whose time has run out is completed (and scored) on its next
+// touch, whatever the touch. Every write returns EUNAVAILABLE (ErrWritesFull),
+// having done nothing, when the store's write queue is full.
 type AttemptStore interface {
-	// StartAttempt creates and starts an attempt of the exam for the user,
-	// within the exam's rules (dates, retakes; EINVALID otherwise). An
-	// unknown or unpublished slug, or an exam whose batches do not admit the
-	// user (BatchesAdmit), is ENOTFOUND: the exam does not exist for them.
+	// StartAttempt creates and starts an attempt of the exam for the user
+	// and returns it, running, with one blank answer per question. Returns
+	// ENOTFOUND if the slug is unknown, the exam unpublished, or its batches
+	// do not admit the user (BatchesAdmit): the exam does not exist for
+	// them. Returns EINVALID if the exam has not started or has ended, the
+	// user has a running attempt of it, or has completed one and the exam
+	// allows no retake or no more (MaxRetakes).
 	StartAttempt(ctx context.Context, userID int64, examSlug, instituteAttemptID string) (*Attempt, error)
-	// Attempt returns the user's attempt (ENOTFOUND for another user's);
-	// AnyUser reads any user's, for staff. The exam is shared with other
-	// requests: callers must not change it.
+	// Attempt returns the user's attempt (AnyUser: anyone's, for staff)
+	// with its exam; a running attempt shows its clock as of now, and one
+	// whose time has run out is completed (a write) and returned completed.
+	// The exam is shared with other requests: callers must not change it.
+	// Returns ENOTFOUND if there is no such attempt or it is another user's.
 	Attempt(ctx context.Context, userID, attemptID int64) (*Attempt, *Exam, error)
-	// AttemptSections returns the attempt's section tallies, by section order.
+	// AttemptSections returns the attempt's section tallies, by section
+	// order; none (not an error) for an unknown attempt. It does not check
+	// whose the attempt is: callers read the attempt first.
 	AttemptSections(ctx context.Context, attemptID int64) ([]AttemptSection, error)
+	// UserAttempts returns the user's attempts as stored (clocks not
+	// brought to now), newest start first; none for a user without any.
 	UserAttempts(ctx context.Context, userID int64) ([]*Attempt, error)
+	// Heartbeat records that the student is still at the running attempt
+	// (Attempt.Touch) and returns the attempt. Returns ENOTFOUND if there
+	// is no such attempt or it is another user's. Returns EINVALID, with
+	// the attempt as stored, if it is completed already, or if its time
+	// has run out: it is then completed and scored first.
 	Heartbeat(ctx context.Context, userID, attemptID int64) (*Attempt, error)
+	// Resume opens a new running interval of the attempt (or keeps the
+	// open one), the student being back, and returns the attempt. Returns
+	// ENOTFOUND and EINVALID as Heartbeat does.
 	Resume(ctx context.Context, userID, attemptID int64) (*Attempt, error)
+	// End completes the running attempt now, scores it, places it in its
+	// exam's rank population when it is the user's earliest-started
+	// completed attempt (SPEC §5), and returns it. Ending a completed
+	// attempt, or one whose time has run out (completed then, at the
+	// instant it ran out), returns it completed with no error, so that a
+	// repeated end is harmless. Returns ENOTFOUND if there is no such
+	// attempt or it is another user's.
 	End(ctx context.Context, userID, attemptID int64) (*Attempt, error)
-	// Answers returns the attempt's answers in exam order (AnyUser: staff).
+	// Answers returns the attempt's answers in exam order (AnyUser: any
+	// user's, for staff). Returns ENOTFOUND if there is no such attempt or
+	// it is another user's.
 	Answers(ctx context.Context, userID, attemptID int64) ([]*UserAnswer, error)
 	// SaveAnswer saves a change to one answer of the user's running attempt
-	// and returns the answer with the attempt's exam (shared: read-only),
-	// what the answer is rendered from. Returns ENOTFOUND for an answer of
-	// another attempt, EINVALID for input the question does not take or a
-	// completed attempt.
+	// (the last write wins) and returns the answer with the attempt's exam
+	// (shared: read-only), what the answer is rendered from. Returns
+	// ENOTFOUND if there is no such attempt, it is another user's, or the
+	// answer is not one of its answers. Returns EINVALID, saving nothing,
+	// for input the question does not take (Fields say which), a completed
+	// attempt, or one whose time has run out (which is then completed).
 	SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in AnswerInput) (*UserAnswer, *Exam, error)
-	// Rank returns the attempt's rank, the population size and the percentile
-	// against the exam's rank population; ok is false when it has no score yet.
+	// Rank returns the attempt's rank, the population size and the
+	// percentile against the exam's rank population, as Placement defines
+	// them; ok is false when the attempt is not completed or the
+	// population is empty.
 	Rank(ctx context.Context, a *Attempt) (rank, population int, percentile decimal.Decimal, ok bool, err error)
 	// AttemptPlaced is Attempt with the attempt's Placement, both read at
 	// one snapshot (a regrade in between cannot pair an old score with a new

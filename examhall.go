@@ -2,6 +2,8 @@
 // its types, rules and error codes, free of HTTP and SQL. The adapters live in
 // sub-packages: sqlstore (SQLite and PostgreSQL storage), httpapi (the REST API),
 // auth (passwords and tokens) and drf (the Django REST Framework wire format).
+// A use case that spans stores has a package of its own over the interfaces
+// declared here: bundleimport (loading an institute bundle).
 package examhall
 
 import (

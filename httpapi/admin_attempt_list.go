@@ -150,33 +150,34 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 	// after the cursor decide it, not page × page_size against a count that
 	// shrinks when a row already walked past leaves the filter.
 	f.Limit = page.Size + 1
-	switch {
-	case page.Last:
+	if page.Last {
 		f.After = nil
-	case f.After != nil:
-		f.Offset = 0 // the cursor places the page
-	default:
-		f.Offset = (page.Number - 1) * page.Size
 	}
-	rows, count, snapshot, err := s.Reports.AttemptList(r.Context(), f)
+	var rows []examhall.AttemptRow
+	var count int
+	var snapshot int64
+	list := func() (int, error) {
+		var err error
+		rows, count, snapshot, err = s.Reports.AttemptList(r.Context(), f)
+		// A page read again (page=last, once the count is known) is read at
+		// the first read's snapshot.
+		f.Snapshot = snapshot
+		return count, err
+	}
+	resolved := page
+	if f.After != nil {
+		// The cursor places the page: it exists even when rows before it
+		// have left the list since.
+		_, err = list()
+	} else {
+		resolved, err = fetchPage(page, func(offset int) (int, error) {
+			f.Offset = offset
+			return list()
+		})
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	resolved := page
-	if f.After == nil { // a page found by its number: it must exist now
-		var offset int
-		if resolved, offset, err = page.Resolve(count); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if page.Last && offset != f.Offset { // page=last: now that the count is known
-			f.Offset, f.Snapshot = offset, snapshot
-			if rows, count, _, err = s.Reports.AttemptList(r.Context(), f); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-		}
 	}
 	more := len(rows) > page.Size
 	rows = rows[:min(len(rows), page.Size)]

@@ -27,7 +27,7 @@ type Server struct {
 	Users    examhall.UserStore
 	Exams    examhall.ExamStore
 	Attempts examhall.AttemptStore
-	Import   Importer
+	Import   examhall.ImportStore
 	Reports  examhall.ReportStore
 	Courses  examhall.CourseStore
 	// ContentReports serves the admin chapter content attempts list.

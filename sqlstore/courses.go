@@ -644,3 +644,17 @@ func saveTarget(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) error 
 	}
 	return nil
 }
+
+// prefixed puts prefix before every field name of a validation error, so
+// that the error of a nested record names where it is.
+func prefixed(prefix string, err error) error {
+	var e *examhall.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	fields := map[string][]string{}
+	for field, msgs := range e.Fields {
+		fields[prefix+field] = msgs
+	}
+	return &examhall.Error{Code: e.Code, Message: e.Message, Fields: fields}
+}

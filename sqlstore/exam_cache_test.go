@@ -9,6 +9,7 @@ import (
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/bundleimport"
 	"github.com/examhall/examhall/examhalltest"
 	"github.com/examhall/examhall/sqlstore"
 	"github.com/examhall/examhall/sqlstore/sqltest"
@@ -194,7 +195,7 @@ func TestExamCacheImport(t *testing.T) {
 	ctx := context.Background()
 	eachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
 		a, b := replicas(t, engine, examhalltest.NewClock(epoch))
-		if _, err := a.ImportBundle(ctx, parseBundle(t, string(raw)), passwords, false); err != nil {
+		if _, err := bundleimport.Import(ctx, a, parseBundle(t, string(raw)), passwords, false); err != nil {
 			t.Fatal(err)
 		}
 		student := newStudent("newcomer")
@@ -218,7 +219,7 @@ func TestExamCacheImport(t *testing.T) {
 		if moved == string(raw) {
 			t.Fatal("the bundle's q-002 range is not where the test expects it")
 		}
-		if summary, err := a.ImportBundle(ctx, parseBundle(t, moved), passwords, false); err != nil || summary.Updated["exams"] != 1 {
+		if summary, err := bundleimport.Import(ctx, a, parseBundle(t, moved), passwords, false); err != nil || summary.Updated["exams"] != 1 {
 			t.Fatalf("import: %+v, %v", summary, err)
 		}
 		sameAsStored(t, a, b, student.ID, at.ID)

@@ -77,6 +77,31 @@ func regradeAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *exam
 	return saveAttempt(ctx, tx, a)
 }
 
+// regradeExam rescores every completed attempt of the exam, locked, and
+// returns how many: what a change of marks, answer key or pass mark does.
+func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE exam_id = $1 AND state = 1
+		ORDER BY id`+tx.db.forUpdate(), exam.ID)
+	if err != nil {
+		return 0, fmt.Errorf("attempts to regrade: %w", err)
+	}
+	var attempts []*examhall.Attempt
+	err = scanRows(rows, func() error {
+		a, err := scanAttempt(rows)
+		attempts = append(attempts, a)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("attempts to regrade: %w", err)
+	}
+	for _, a := range attempts {
+		if err := regradeAttempt(ctx, tx, a, exam); err != nil {
+			return 0, err
+		}
+	}
+	return len(attempts), nil
+}
+
 // ChangeExamQuestion changes how one exam question is marked and regrades the
 // exam's completed attempts, all in one transaction.
 func (db *DB) ChangeExamQuestion(ctx context.Context, examID, examQuestionID int64, c examhall.ExamQuestionChange) (*examhall.Exam, int, error) {

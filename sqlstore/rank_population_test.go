@@ -10,6 +10,7 @@ import (
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/bundleimport"
 	"github.com/examhall/examhall/decimal"
 	"github.com/examhall/examhall/examhalltest"
 	"github.com/examhall/examhall/sqlstore"
@@ -192,7 +193,7 @@ func TestRankPopulationByStart(t *testing.T) {
 				t.Fatalf("%s: %+v, %v", step, a, err)
 			}
 		}
-		if _, err := db.ImportBundle(ctx, parseBundle(t, text), passwords, false); err != nil {
+		if _, err := bundleimport.Import(ctx, db, parseBundle(t, text), passwords, false); err != nil {
 			t.Fatal(err)
 		}
 		check("import")
@@ -271,7 +272,7 @@ func TestRankPopulationByStart(t *testing.T) {
 		// A re-import brings an even earlier completed attempt of by-touch (and
 		// regrades to the bundle's key).
 		earlier := rankBundle(users, rankAttempt{user: "by-touch", started: "08:00", completed: "08:10", right: true})
-		if _, err := db.ImportBundle(ctx, parseBundle(t, earlier), passwords, false); err != nil {
+		if _, err := bundleimport.Import(ctx, db, parseBundle(t, earlier), passwords, false); err != nil {
 			t.Fatal(err)
 		}
 		check("a re-import")

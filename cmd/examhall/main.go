@@ -25,6 +25,7 @@ import (
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
 	"github.com/examhall/examhall/bundle"
+	"github.com/examhall/examhall/bundleimport"
 	"github.com/examhall/examhall/httpapi"
 	"github.com/examhall/examhall/sqlstore"
 )
@@ -301,7 +302,7 @@ func (m *Main) importBundle(ctx context.Context) error {
 	if err != nil {
 		return describe(err)
 	}
-	summary, err := m.db.ImportBundle(ctx, b, &auth.Passwords{Cost: m.Config.BcryptCost}, m.Config.DryRun)
+	summary, err := bundleimport.Import(ctx, m.db, b, &auth.Passwords{Cost: m.Config.BcryptCost}, m.Config.DryRun)
 	if err != nil {
 		return describe(err)
 	}
