@@ -37,12 +37,26 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	return applied, db.checkSchema(ctx)
 }
 
-// SchemaVersion returns the version the database is at and the newest version
-// this build knows.
+// SchemaVersion returns the version the database is at (0 without
+// examhall's schema) and the newest version this build knows. It writes
+// nothing, so that import --dry-run may ask it: goose would create its
+// version table in a database without one.
 func (db *DB) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
 	p, err := db.migrator()
 	if err != nil {
 		return 0, 0, err
+	}
+	query := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
+	if db.engine == Postgres {
+		query = `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1`
+	}
+	var tables int
+	if err := db.read.QueryRowContext(ctx, query, goose.DefaultTablename).Scan(&tables); err != nil {
+		return 0, 0, fmt.Errorf("schema version: %w", err)
+	}
+	if tables == 0 {
+		sources := p.ListSources()
+		return 0, sources[len(sources)-1].Version, nil
 	}
 	return p.GetVersions(ctx)
 }

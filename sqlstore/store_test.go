@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"sort"
@@ -29,6 +30,66 @@ func TestMigrate(t *testing.T) {
 			t.Fatalf("SchemaVersion = %d, %d, %v", current, latest, err)
 		}
 	})
+}
+
+// SchemaVersion of a database without examhall's tables is 0 (what
+// import --dry-run reports before refusing), and reading it creates nothing.
+func TestSchemaVersionOfEmptyDatabase(t *testing.T) {
+	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			dsn := sqltest.DSN(t, engine)
+			db, err := sqlstore.Open(ctx, dsn, examhall.SystemClock{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			current, latest, err := db.SchemaVersion(ctx)
+			if err != nil || current != 0 || latest < 1 {
+				t.Fatalf("SchemaVersion = %d, %d, %v; want 0 and the latest", current, latest, err)
+			}
+			if tables := tableNames(t, engine, dsn); len(tables) != 0 {
+				t.Fatalf("reading the version made tables: %v", tables)
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if now, after, err := db.SchemaVersion(ctx); err != nil || now != latest || after != latest {
+				t.Fatalf("after Migrate: SchemaVersion = %d, %d, %v; want %d, %[4]d", now, after, err, latest)
+			}
+		})
+	}
+}
+
+// tableNames are the tables of the database at dsn, read on a connection of its own.
+func tableNames(t *testing.T, engine sqlstore.Engine, dsn string) []string {
+	t.Helper()
+	driver, query := "sqlite", `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if engine == sqlstore.Postgres {
+		driver, query = "pgx", `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`
+	}
+	conn, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows, err := conn.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
 
 // The two engines' migrations are written twice; this pins that they define
@@ -158,6 +219,48 @@ func TestUsers(t *testing.T) {
 		if err := db.CreateUser(ctx, meera, ""); err != nil || meera.ID <= ravi.ID {
 			t.Fatalf("id after delete = %d (deleted %d), %v", meera.ID, ravi.ID, err)
 		}
+	})
+}
+
+// HasAdmin tells whether someone can log in as an admin: an active,
+// unblocked admin with a password (serve says how to create one otherwise).
+func TestHasAdmin(t *testing.T) {
+	sqltest.Engines(t, examhalltest.NewClock(epoch), func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		check := func(step string, want bool) {
+			t.Helper()
+			if got, err := db.HasAdmin(ctx); got != want || err != nil {
+				t.Errorf("%s: HasAdmin = %v, %v; want %v", step, got, err, want)
+			}
+		}
+		check("no users", false)
+		if err := db.CreateUser(ctx, newUser("asha", examhall.RoleStudent), "hash"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateUser(ctx, newUser("ravi", examhall.RoleStaff), "hash"); err != nil {
+			t.Fatal(err)
+		}
+		check("a student and a staff member", false)
+		admin := newUser("root", examhall.RoleAdmin)
+		if err := db.CreateUser(ctx, admin, ""); err != nil {
+			t.Fatal(err)
+		}
+		check("an admin without a password", false)
+		admin.IsBlocked = true
+		if _, err := db.SaveUserByUsername(ctx, admin, "hash"); err != nil {
+			t.Fatal(err)
+		}
+		check("a blocked admin", false)
+		admin.IsBlocked, admin.IsActive = false, false
+		if _, err := db.SaveUserByUsername(ctx, admin, "hash"); err != nil {
+			t.Fatal(err)
+		}
+		check("an inactive admin", false)
+		admin.IsActive = true
+		if _, err := db.SaveUserByUsername(ctx, admin, "hash"); err != nil {
+			t.Fatal(err)
+		}
+		check("an active admin with a password", true)
 	})
 }
 

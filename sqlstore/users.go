@@ -211,6 +211,20 @@ func (db *DB) Users(ctx context.Context, f examhall.UserFilter) ([]*examhall.Use
 	return users, count, err
 }
 
+// HasAdmin reports whether someone can log in as an admin: an active,
+// unblocked admin with a password (serve says how to create one otherwise).
+func (db *DB) HasAdmin(ctx context.Context) (bool, error) {
+	var found bool
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users
+			WHERE role = $1 AND is_active AND NOT is_blocked AND password_hash <> '')`, examhall.RoleAdmin).Scan(&found)
+	})
+	if err != nil {
+		return false, fmt.Errorf("find an admin: %w", err)
+	}
+	return found, nil
+}
+
 // loadBatches fills in the batches of users with one query.
 func loadBatches(ctx context.Context, tx *Tx, users []*examhall.User) error {
 	if len(users) == 0 {

@@ -37,9 +37,9 @@ type child struct {
 	once    sync.Once
 }
 
-// startChild starts `examhall serve` on dsn and a free loopback port, and
-// waits until it listens. The child is killed when t ends, if not before.
-func startChild(t *testing.T, dsn, logPath string) *child {
+// startChild starts `examhall serve` on dsn and a free loopback port, with
+// args added to the command line, and waits until it listens. The child is killed when t ends, if not before.
+func startChild(t *testing.T, dsn, logPath string, args ...string) *child {
 	t.Helper()
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -48,8 +48,8 @@ func startChild(t *testing.T, dsn, logPath string) *child {
 	defer logFile.Close() // the child has its own descriptor
 	listening := &lineWatcher{pattern: regexp.MustCompile(`examhall listening on (http://127\.0\.0\.1:\d+)\n`), found: make(chan string, 1)}
 	c := &child{logPath: logPath, exited: make(chan error, 1)}
-	c.cmd = exec.Command(os.Args[0], "serve", "--db", dsn, "--addr", "127.0.0.1:0", "--bcrypt-cost", "4",
-		"--log-level", "warn", "--shutdown-timeout", "5s")
+	c.cmd = exec.Command(os.Args[0], append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--bcrypt-cost", "4",
+		"--log-level", "warn", "--shutdown-timeout", "5s"}, args...)...)
 	c.cmd.Env = append(os.Environ(), childEnv+"=1")
 	c.cmd.Stdout, c.cmd.Stderr = listening, logFile
 	if err := c.cmd.Start(); err != nil {
@@ -92,18 +92,25 @@ func (c *child) kill(t *testing.T) {
 // (a data race found in the child under -race makes it exit with 66).
 func (c *child) stop(t *testing.T) {
 	t.Helper()
+	c.signal(t, syscall.SIGTERM)
+}
+
+// signal sends sig, which must stop the child, and checks that it exited
+// with 0 within 20 seconds.
+func (c *child) signal(t *testing.T, sig os.Signal) {
+	t.Helper()
 	c.once.Do(func() {
-		if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Errorf("SIGTERM examhall serve: %v", err)
+		if err := c.cmd.Process.Signal(sig); err != nil {
+			t.Errorf("%v to examhall serve: %v", sig, err)
 		}
 		select {
 		case c.waitErr = <-c.exited:
 		case <-time.After(20 * time.Second):
 			c.cmd.Process.Kill() //nolint:errcheck // it did not stop in time: that is the error reported
-			c.waitErr = fmt.Errorf("no exit within 20s of SIGTERM (%v)", <-c.exited)
+			c.waitErr = fmt.Errorf("no exit within 20s of %v (%v)", sig, <-c.exited)
 		}
 		if c.waitErr != nil {
-			t.Errorf("examhall serve after SIGTERM: %v", c.waitErr)
+			t.Errorf("examhall serve after %v: %v", sig, c.waitErr)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/examhall/examhall/sqlstore"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -14,12 +13,13 @@ import (
 	"time"
 
 	"github.com/examhall/examhall/loadtest"
+	"github.com/examhall/examhall/sqlstore"
 )
 
 // Config is every setting of examhall. Each flag --some-name has the
 // environment twin EXAMHALL_SOME_NAME; a flag given on the command line wins.
 type Config struct {
-	Command string // serve, migrate, import, demo, createadmin or loadtest
+	Command string // serve, migrate, import, demo, createadmin, loadtest or version
 
 	DB       string
 	Addr     string
@@ -78,43 +78,141 @@ type Config struct {
 	JSONPath string // where to write the report as JSON too
 }
 
-const usage = `usage: examhall <command> [flags]
-
-commands:
-  serve        run the HTTP server
-  migrate      apply schema migrations
-  import       load an institute bundle (SPEC §9): examhall import [--dry-run] FILE
-  demo         load the demo institute (SPEC §11) into an empty database
-  createadmin  create the admin user, or reset its password and role
-  loadtest     simulate an exam morning against a running server: N students
-               start one exam, save answers and end together; reports latency
-               percentiles and errors per endpoint (loopback only by default)
-
-Run "examhall <command> -h" for the flags of a command. Every flag --some-name
-can also be set with the environment variable EXAMHALL_SOME_NAME.
-`
-
 // ParseConfig reads the command and its flags from args, with environment
-// defaults from getenv.
-func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+// defaults from getenv. Flags may come before, between or after the
+// positional arguments; "--" ends the flags. Asked for help (examhall -h,
+// examhall help [COMMAND], examhall COMMAND -h), it prints it to stdout and
+// returns flag.ErrHelp. A command line it cannot run is an error: a
+// *UsageError when the usage or a command's help would help.
+func ParseConfig(args []string, getenv func(string) string, stdout io.Writer) (Config, error) {
 	var c Config
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, usage)
-		return c, errors.New("no command given")
+	if len(args) == 0 {
+		return c, &UsageError{Err: errors.New("no command given"), Hint: usage()}
 	}
-	c.Command = args[0]
-	fs := flag.NewFlagSet("examhall "+c.Command, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if c.Command != "loadtest" {
-		fs.StringVar(&c.DB, "db", "examhall.db", "SQLite file path, or a postgres:// URL")
+	switch args[0] {
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage())
+		return c, flag.ErrHelp
+	case "-version", "--version":
+		args = append([]string{"version"}, args[1:]...)
+	case "help":
+		switch len(args) {
+		case 1:
+			fmt.Fprint(stdout, usage())
+			return c, flag.ErrHelp
+		case 2:
+			name := args[1]
+			if name == "-h" || name == "-help" || name == "--help" {
+				name = "help"
+			}
+			cmd, ok := findCommand(name)
+			if !ok {
+				return c, unknownCommand(name)
+			}
+			fs, _ := newFlagSet(cmd.name, &c)
+			printHelp(stdout, cmd, fs)
+			return c, flag.ErrHelp
+		default:
+			return c, &UsageError{Err: fmt.Errorf("help takes one command, got %d: %s", len(args)-1, strings.Join(args[1:], " ")),
+				Hint: `Run "examhall help" for the list of commands.`}
+		}
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return c, &UsageError{Err: errors.New("no command given (flags come after it)"), Hint: usage()}
+	}
+	cmd, ok := findCommand(args[0])
+	if !ok {
+		return c, unknownCommand(args[0])
+	}
+	c.Command = cmd.name
+	fs, failed := newFlagSet(cmd.name, &c)
+	positional, err := parseArgs(fs, args[1:])
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printHelp(stdout, cmd, fs)
+		return c, flag.ErrHelp
+	case *failed != nil: // a value refused: the error names the flag and the form wanted
+		return c, *failed
+	case err != nil: // an unknown flag, or one without its value
+		return c, &UsageError{Err: err, Hint: fmt.Sprintf(`Run "examhall %s -h" for its usage.`, cmd.name)}
+	}
+	if cmd.name == "import" {
+		if len(positional) != 1 {
+			list := ""
+			if len(positional) > 0 {
+				list = ": " + strings.Join(positional, " ")
+			}
+			return c, &UsageError{Err: fmt.Errorf("import takes one FILE, got %d%s", len(positional), list),
+				Hint: `Run "examhall import -h" for its usage.`}
+		}
+		c.BundlePath = positional[0]
+	} else if len(positional) > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(positional, " "))
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+// UsageError is a command line that examhall cannot run (exit status 2);
+// Hint, when set, is printed after it: where to read how to write one.
+type UsageError struct {
+	Err  error
+	Hint string
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func unknownCommand(name string) error {
+	return &UsageError{Err: fmt.Errorf("unknown command %q", name), Hint: `Run "examhall help" for the list of commands.`}
+}
+
+// parseArgs parses the flags in args wherever they are among the positional
+// arguments, which it returns (examhall import b.json --dry-run, as GNU tools
+// allow); after "--" every argument is positional.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// newFlagSet defines the flags of command on c, with their defaults. A value
+// refused while parsing is also stored in *failed, with the flag's name and
+// the form wanted (the flag package's own message says only "parse error").
+func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
+	fs = flag.NewFlagSet("examhall "+command, flag.ContinueOnError)
+	// ParseConfig prints the help itself, to stdout, and the errors are
+	// printed once, by the caller.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	switch command {
+	case "version", "help":
+		return fs, new(error)
+	case "loadtest": // a client of a server: no database
+	default:
+		fs.StringVar(&c.DB, "db", "examhall.db", "SQLite file path (created when missing), or a postgres:// URL")
 	}
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
-	switch c.Command {
+	switch command {
 	case "serve":
-		fs.StringVar(&c.Addr, "addr", ":8080", "listen address HOST:PORT")
+		fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address; :8080 or 0.0.0.0:8080 listens on every network interface")
 		fs.StringVar(&c.BaseURL, "base-url", "", "public base URL for absolute links (default: each request's scheme and Host)")
 		fs.StringVar(&c.InstituteName, "institute-name", "", "institute name (stored in the database when given)")
-		fs.StringVar(&c.Timezone, "timezone", "", "institute time zone, an IANA name (stored in the database when given; default UTC)")
+		fs.StringVar(&c.Timezone, "timezone", "", "institute time zone, an IANA name such as Asia/Kolkata (stored in the database when given; default UTC)")
 		fs.StringVar(&c.JWTSecret, "jwt-secret", "", "HS256 signing secret (default: generated once and kept in the database)")
 		fs.DurationVar(&c.TokenLifetime, "token-lifetime", 7*24*time.Hour, "lifetime of issued tokens")
 		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of new password hashes")
@@ -147,15 +245,15 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 			}
 			return nil
 		})
-		fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
-		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint")
-		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
+		fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted, in bytes")
+		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint, in bytes")
+		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown (Ctrl-C, SIGTERM) waits for in-flight requests")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
 		fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (an acknowledged write survives a crash of the process) or full (it survives power loss: fsync before each acknowledgement)")
 		fs.IntVar(&c.MaxInFlight, "max-in-flight", 2048, "requests handled at once (health checks aside); one more is answered 503 with Retry-After at once, so memory follows this, not the load (0: no bound)")
 		fs.IntVar(&c.WriteQueue, "write-queue", sqlstore.DefaultWriteQueue, "writes that may wait to be written; one more is answered 503 with Retry-After")
 		fs.IntVar(&c.MaxConnections, "max-connections", 0, "most client connections held open at once; clients over it wait to be accepted (0: the open-file limit less a reserve for the database, logs and pprof)")
-		fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT, e.g. 127.0.0.1:6060 (default: off)")
+		fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060 (default: off)")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
 		c.Students, c.Exams, c.Attempts, c.Seed = 200, 12, 2000, 1 // serve --demo: small, ready in seconds
 	case "demo":
@@ -167,7 +265,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of the admin and student password hashes")
 	case "migrate":
 	case "import":
-		fs.BoolVar(&c.DryRun, "dry-run", false, "check the bundle, import nothing")
+		fs.BoolVar(&c.DryRun, "dry-run", false, "check the bundle and write nothing: the database is neither created nor migrated")
 		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of imported passwords")
 	case "createadmin":
 		fs.StringVar(&c.Username, "username", "admin", "admin username")
@@ -194,25 +292,72 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		fs.IntVar(&lt.LoginConcurrency, "concurrency-login", lt.LoginConcurrency, "parallel student logins during setup")
 		fs.BoolVar(&lt.Cleanup, "cleanup", false, "delete the run's students and exam afterwards")
 		fs.IntVar(&lt.MaxRetries, "max-retries", lt.MaxRetries, "times one request answered 503 with Retry-After is sent again, after the wait it asks for, jittered (0: a 503 is an error)")
-	default:
-		fmt.Fprint(stderr, usage)
-		return c, fmt.Errorf("unknown command %q", c.Command)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return c, err
+	failed = new(error)
+	fs.VisitAll(func(f *flag.Flag) {
+		f.Value = &checkedValue{Value: f.Value, want: wantedForm(f.Value), flag: f.Name, failed: failed}
+	})
+	return fs, failed
+}
+
+// argNames name the value of the flags whose type alone says too little, in
+// the help: --addr HOST:PORT.
+var argNames = map[string]string{
+	"addr": "HOST:PORT", "pprof-addr": "HOST:PORT", "db": "PATH|URL", "base-url": "URL", "url": "URL", "json": "FILE",
+	"allowed-hosts": "HOSTS", "trusted-proxies": "CIDRS", "timezone": "ZONE", "log-level": "LEVEL", "sqlite-synchronous": "normal|full",
+}
+
+// checkedValue is a flag's value that, refusing a value, says which form it
+// wants, and keeps that error, with the flag's name, in failed.
+type checkedValue struct {
+	flag.Value
+	want   string // after "is not": "a duration such as 30s or 5m"; "" keeps the value's own error
+	flag   string
+	failed *error
+}
+
+func (v *checkedValue) Set(s string) error {
+	err := v.Value.Set(s)
+	if err == nil {
+		return nil
 	}
-	if c.Command == "import" {
-		if fs.NArg() != 1 {
-			return c, errors.New("import: give the bundle file: examhall import [--dry-run] FILE")
-		}
-		c.BundlePath = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	if v.want != "" {
+		err = fmt.Errorf("%q is not %s", s, v.want)
 	}
-	if err := applyEnv(fs, getenv); err != nil {
-		return c, err
+	*v.failed = fmt.Errorf("--%s: %w", v.flag, err)
+	return err
+}
+
+// IsBoolFlag lets a boolean flag stand without its value (--dry-run).
+func (v *checkedValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// wantedForm is the form of a value of v's type, for its errors.
+func wantedForm(v flag.Value) string {
+	g, ok := v.(flag.Getter)
+	if !ok {
+		return ""
 	}
-	return c, c.validate()
+	switch g.Get().(type) {
+	case time.Duration:
+		return "a duration such as 30s or 5m"
+	case int, int64:
+		return "a whole number such as 10"
+	case uint64:
+		return "a whole number, 0 or more, such as 1"
+	case bool:
+		return "true or false"
+	case *slog.Level:
+		return "one of debug, info, warn or error"
+	}
+	return ""
+}
+
+// envName is the environment twin of the flag --name: EXAMHALL_NAME.
+func envName(flag string) string {
+	return "EXAMHALL_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
 // applyEnv sets each flag not given on the command line from its EXAMHALL_* twin.
@@ -221,7 +366,7 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
-		env := "EXAMHALL_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		env := envName(f.Name)
 		if v := getenv(env); v != "" && !given[f.Name] {
 			if err := f.Value.Set(v); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", env, err))

@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -32,15 +33,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	m := NewMain()
-	if err := m.ParseFlags(os.Args[1:], os.Getenv); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, "examhall:", err)
-		os.Exit(2)
-	}
+	context.AfterFunc(ctx, stop) // a second signal kills the process at once
 	if os.Getenv("GOGC") == "" {
 		// The heap of a serving examhall is small (tens of MB) and made of
 		// short-lived request garbage: collecting at 4x the live heap instead
@@ -53,11 +46,31 @@ func main() {
 		// runs as often as needed. GOMEMLIMIT overrides it.
 		debug.SetMemoryLimit(384 << 20)
 	}
+	os.Exit(Exec(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// Exec runs the command line args as the process does and returns its exit
+// status: 0 when done (or help was asked for), 1 when the command failed, 2
+// for a command line it cannot run. serve runs until ctx is done (the
+// process's first SIGINT or SIGTERM), then shuts down gracefully.
+func Exec(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	m := NewMain()
+	m.Stdout, m.Stderr = stdout, stderr
+	if err := m.ParseFlags(args, getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "examhall:", err)
+		var usage *UsageError
+		if errors.As(err, &usage) && usage.Hint != "" {
+			fmt.Fprintln(stderr, strings.TrimSuffix(usage.Hint, "\n"))
+		}
+		return 2
+	}
 	err := m.Run(ctx)
 	if err == nil && m.Config.Command == "serve" {
 		select {
 		case <-ctx.Done():
-			stop() // a second signal kills the process at once
 			m.Logger.Info("shutting down")
 		case <-m.serveDone:
 			err = m.serveErr
@@ -67,9 +80,10 @@ func main() {
 		err = cerr
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "examhall:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "examhall:", err)
+		return 1
 	}
+	return 0
 }
 
 // Main is the program: its configuration and what it opened.
@@ -81,6 +95,7 @@ type Main struct {
 	Logger *slog.Logger
 
 	db          *sqlstore.DB
+	tempDir     string // import --dry-run's scratch database, removed by Close
 	server      *http.Server
 	pprofServer *http.Server
 	listener    net.Listener
@@ -95,9 +110,10 @@ func NewMain() *Main {
 	return &Main{Clock: examhall.SystemClock{}, Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
-// ParseFlags reads the command line and the EXAMHALL_* environment.
+// ParseFlags reads the command line and the EXAMHALL_* environment (see
+// ParseConfig; help goes to m.Stdout).
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
-	c, err := ParseConfig(args, getenv, m.Stderr)
+	c, err := ParseConfig(args, getenv, m.Stdout)
 	if err != nil {
 		return err
 	}
@@ -108,10 +124,22 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 
 // Run opens and migrates the database and runs the command. For serve it
 // returns once the server listens; Close stops it. loadtest, a client of a
-// server, opens no database.
+// server, and version open no database; import --dry-run opens one it may
+// not change (see openForDryRun).
 func (m *Main) Run(ctx context.Context) error {
-	if m.Config.Command == "loadtest" {
+	switch {
+	case m.Config.Command == "version":
+		fmt.Fprintln(m.Stdout, currentVersion())
+		return nil
+	case m.Config.Command == "loadtest":
 		return m.loadtest(ctx)
+	case m.Config.Command == "import" && m.Config.DryRun:
+		if err := m.openForDryRun(ctx); err != nil {
+			return err
+		}
+		return m.importBundle(ctx)
+	case m.Config.Command == "serve":
+		m.Logger.Info("starting examhall", currentVersion().logAttrs()...)
 	}
 	db, err := sqlstore.OpenWith(ctx, m.Config.DB, m.Clock, sqlstore.Options{
 		SQLiteSynchronous: m.Config.SQLiteSynchronous, WriteQueue: m.Config.WriteQueue})
@@ -168,6 +196,9 @@ func (m *Main) serve(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := m.adviseAdmin(ctx); err != nil {
+		return err
+	}
 	var baseURL *url.URL
 	allowedHosts := m.Config.AllowedHosts
 	if m.Config.BaseURL != "" {
@@ -210,8 +241,51 @@ func (m *Main) serve(ctx context.Context) error {
 		m.serveErr = m.server.Serve(m.listener)
 		close(m.serveDone)
 	}()
-	fmt.Fprintf(m.Stdout, "examhall listening on %s\n", m.URL())
+	for _, line := range listeningLines(m.listener.Addr().(*net.TCPAddr)) {
+		fmt.Fprintln(m.Stdout, line)
+	}
 	return nil
+}
+
+// listeningLines say where serve listens, and, on a loopback address, how
+// to listen on the network.
+func listeningLines(addr *net.TCPAddr) []string {
+	port := strconv.Itoa(addr.Port)
+	switch {
+	case addr.IP.IsLoopback():
+		return []string{"examhall listening on http://" + net.JoinHostPort(addr.IP.String(), port),
+			"examhall: only this machine can connect; --addr :" + port + " (or 0.0.0.0:" + port + ", or EXAMHALL_ADDR) listens on every network interface"}
+	case addr.IP.IsUnspecified():
+		return []string{fmt.Sprintf("examhall listening on every network interface, port %s (%s); from this machine: http://localhost:%[1]s", port, addr)}
+	default:
+		return []string{"examhall listening on http://" + net.JoinHostPort(addr.IP.String(), port)}
+	}
+}
+
+// adviseAdmin logs how to create an admin when no one can log in as one.
+func (m *Main) adviseAdmin(ctx context.Context) error {
+	ok, err := m.db.HasAdmin(ctx)
+	if err != nil || ok {
+		return err
+	}
+	db := ""
+	if m.Config.DB != "examhall.db" {
+		db = m.Config.DB
+		if u, err := url.Parse(db); err == nil && sqlstore.IsPostgresURL(db) {
+			db = u.Redacted() // a log never shows a password
+		}
+		db = " --db " + shellQuote(db)
+	}
+	m.Logger.Warn("no admin user yet; create one with: examhall createadmin" + db + " --username admin --password PASSWORD")
+	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`&;|<>()*?[]{}#~!") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // URL is the address the server listens on, with "localhost" for an
@@ -252,6 +326,10 @@ func (m *Main) Close() error {
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
 		m.db = nil
+	}
+	if m.tempDir != "" {
+		errs = append(errs, os.RemoveAll(m.tempDir))
+		m.tempDir = ""
 	}
 	return errors.Join(errs...)
 }

@@ -74,7 +74,7 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p"}, map[string]string{"EXAMHALL_STUDENTS": "0"}, "--students must be at least 1"},
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--questions", "300"}, nil, "--questions must be between 1 and 250"},
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--timeout", "30s"}, nil, "--timeout (30s) must exceed --ramp + --hold (40s)"},
-		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--save-every", "soon"}, nil, `invalid value "soon" for flag -save-every`},
+		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--save-every", "soon"}, nil, `--save-every: "soon" is not a duration such as 30s or 5m`},
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p", "--max-retries", "-1"}, nil, "--max-retries must not be negative"},
 		{[]string{"loadtest", "--admin-username", "a", "--admin-password", "p"}, map[string]string{"EXAMHALL_MAX_RETRIES": "-2"}, "--max-retries must not be negative"},
 		{[]string{"loadtest", "--db", "examhall.db"}, nil, "flag provided but not defined: -db"},
@@ -232,7 +232,7 @@ func TestCommands(t *testing.T) {
 			}
 
 			one, out := start(t, "--db", dsn, "--timezone", "Asia/Kolkata")
-			if !regexp.MustCompile(`^examhall listening on http://127\.0\.0\.1:\d+\n$`).MatchString(out) {
+			if !regexp.MustCompile(`^examhall listening on http://127\.0\.0\.1:\d+\nexamhall: only this machine can connect; .*\n$`).MatchString(out) {
 				t.Errorf("serve printed %q", out)
 			}
 			if status, _ := login(t, one.URL(), "root", "first"); status != 400 {
