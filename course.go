@@ -92,6 +92,24 @@ type VideoConference struct {
 	HasRecordingExpired bool
 }
 
+// ConferenceJoinLead is how long before its start a video conference may be
+// joined: a student who comes early waits in the room, as on Zoom, but a
+// join days ahead records attendance at a class that has not happened.
+// examhall's decision; SPEC §6 is silent.
+const ConferenceJoinLead = 15 * time.Minute
+
+// JoinWindow returns when the conference may be joined: from
+// ConferenceJoinLead before its Start (inclusive) to its end, Start +
+// Duration minutes (exclusive). A conference without a start has no window
+// (ok false): it may be joined any time. Leaving is never refused by the
+// window, so a session open at the end can still be closed.
+func (v *VideoConference) JoinWindow() (opens, closes time.Time, ok bool) {
+	if v.Start == nil {
+		return time.Time{}, time.Time{}, false
+	}
+	return v.Start.Add(-ConferenceJoinLead), v.Start.Add(time.Duration(v.Duration) * time.Minute), true
+}
+
 // LiveStream is a streamed class; Duration in minutes.
 type LiveStream struct {
 	ID                int64
@@ -338,7 +356,9 @@ type CourseStore interface {
 	VideoProgress(ctx context.Context, userID, contentAttemptID int64, watchedPercentage float64, position int) (*ContentAttempt, error)
 	// CompleteContent completes a Notes or Attachment content attempt.
 	CompleteContent(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
-	// Join opens an attendance session of a video conference, or joins a live stream.
+	// Join opens an attendance session of a video conference, or joins a
+	// live stream. Returns EINVALID, saying when, if now is outside the
+	// conference's JoinWindow; ENOTFOUND if the attempt is not the user's.
 	Join(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
 	// Leave closes the open session of a video conference.
 	Leave(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
