@@ -387,4 +387,15 @@ type HistoryStore interface {
 	InsertAttempts(ctx context.Context, records []AttemptRecord) error
 	// CountScores rebuilds the exams' rank counts from their ranked attempts.
 	CountScores(ctx context.Context, examIDs []int64) error
+	// InsertContentAttempts inserts the records in one transaction, each
+	// with the user video, notes, attachment, live stream or video
+	// conference attendance (and its sessions) it links to. Returns
+	// EINVALID for a content that does not exist.
+	InsertContentAttempts(ctx context.Context, records []ContentAttemptRecord) error
+	// ResetSharedPassword gives the students who still have the shared
+	// password hash recorded under SettingDemoPasswordHash (they never
+	// changed it) the new passwordHash, records it there, and returns how
+	// many students it changed. Returns ENOTFOUND when nothing is recorded
+	// (no demo was loaded into this database).
+	ResetSharedPassword(ctx context.Context, passwordHash string) (int, error)
 }

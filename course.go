@@ -298,6 +298,24 @@ type ContentAttempt struct {
 	UserAttachmentID      int64
 }
 
+// ContentAttemptRecord is a chapter content attempt made outside the
+// progress flow (the demo's history), with what its record holds. The
+// course, chapter, type and exam come from the content. AttemptID links an
+// Exam or Quiz content to an attempt already stored; WatchedPercentage
+// (0–100) is a video's; Sessions are a video conference's attendance.
+type ContentAttemptRecord struct {
+	UserID, ChapterContentID int64
+	State                    ContentAttemptState
+	Created                  time.Time
+	CompletedOn              *time.Time
+	AttemptID                int64
+	WatchedPercentage        int
+	Sessions                 []AttendanceSession
+}
+
+// AttendanceSession is one join and the leave after it, at a video conference.
+type AttendanceSession struct{ Joined, Left time.Time }
+
 // Attendance is one user's presence at a video conference: the first join,
 // the last leave and the seconds of all sessions.
 type Attendance struct {
