@@ -10,8 +10,16 @@
 // The load is shaped like a real institute's: up to ten national mock tests
 // take about half of the attempts (~50,000 each at a million), the other
 // exams a few hundred each, with retakes on chapter tests. Most attempts are
-// completed; exams still open also have running and not-started ones. The
-// same Options (Seed included) give the same institute.
+// completed; exams still open also have running and not-started ones.
+//
+// Two courses show every content type. Each chapter has its own test (an
+// Exam or a Quiz with an essay), open now and titled after the chapter, and
+// the first ten students each course admits have progress in it (SPEC
+// §8.4): lectures watched, notes and worksheets done, tests taken (one
+// essay at least awaits grading), last week's doubt-clearing class attended
+// (§8.5), the live stream joined; another class starts ten minutes after
+// the load, open to join at once. The same Options (Seed included) give the
+// same institute.
 package demo
 
 import (
