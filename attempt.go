@@ -34,6 +34,26 @@ func (s AttemptState) String() string {
 	}
 }
 
+// StartRefusal says why a user who has running and completed attempts of
+// exam may not start another, or returns nil: a running attempt is resumed,
+// not doubled; a completed one is retaken only when the exam allows
+// retakes, and at most MaxRetakes times (the first attempt is not a retake)
+// (SPEC §6). Returns EINVALID with a message for the student. The student
+// API's available list applies the same rule in SQL (sqlstore
+// PublishedExams), where a running attempt keeps the exam listed, to be
+// resumed.
+func StartRefusal(exam *Exam, running, completed int) error {
+	switch {
+	case running > 0:
+		return Errorf(EINVALID, "An attempt of this exam is already running; resume it.")
+	case completed > 0 && !exam.AllowRetake:
+		return Errorf(EINVALID, "This exam cannot be retaken.")
+	case completed > 0 && exam.MaxRetakes != nil && completed > *exam.MaxRetakes:
+		return Errorf(EINVALID, "You have used all %d retakes of this exam.", *exam.MaxRetakes)
+	}
+	return nil
+}
+
 // AnswerResult is the judgement of one answer.
 type AnswerResult int
 
@@ -399,4 +419,15 @@ type HistoryStore interface {
 	InsertAttempts(ctx context.Context, records []AttemptRecord) error
 	// CountScores rebuilds the exams' rank counts from their ranked attempts.
 	CountScores(ctx context.Context, examIDs []int64) error
+	// InsertContentAttempts inserts the records in one transaction, each
+	// with the user video, notes, attachment, live stream or video
+	// conference attendance (and its sessions) it links to. Returns
+	// EINVALID for a content that does not exist.
+	InsertContentAttempts(ctx context.Context, records []ContentAttemptRecord) error
+	// ResetSharedPassword gives the students who still have the shared
+	// password hash recorded under SettingDemoPasswordHash (they never
+	// changed it) the new passwordHash, records it there, and returns how
+	// many students it changed. Returns ENOTFOUND when nothing is recorded
+	// (no demo was loaded into this database).
+	ResetSharedPassword(ctx context.Context, passwordHash string) (int, error)
 }

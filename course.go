@@ -92,6 +92,24 @@ type VideoConference struct {
 	HasRecordingExpired bool
 }
 
+// ConferenceJoinLead is how long before its start a video conference may be
+// joined: a student who comes early waits in the room, as on Zoom, but a
+// join days ahead records attendance at a class that has not happened.
+// examhall's decision; SPEC §6 is silent.
+const ConferenceJoinLead = 15 * time.Minute
+
+// JoinWindow returns when the conference may be joined: from
+// ConferenceJoinLead before its Start (inclusive) to its end, Start +
+// Duration minutes (exclusive). A conference without a start has no window
+// (ok false): it may be joined any time. Leaving is never refused by the
+// window, so a session open at the end can still be closed.
+func (v *VideoConference) JoinWindow() (opens, closes time.Time, ok bool) {
+	if v.Start == nil {
+		return time.Time{}, time.Time{}, false
+	}
+	return v.Start.Add(-ConferenceJoinLead), v.Start.Add(time.Duration(v.Duration) * time.Minute), true
+}
+
 // LiveStream is a streamed class; Duration in minutes.
 type LiveStream struct {
 	ID                int64
@@ -280,6 +298,24 @@ type ContentAttempt struct {
 	UserAttachmentID      int64
 }
 
+// ContentAttemptRecord is a chapter content attempt made outside the
+// progress flow (the demo's history), with what its record holds. The
+// course, chapter, type and exam come from the content. AttemptID links an
+// Exam or Quiz content to an attempt already stored; WatchedPercentage
+// (0–100) is a video's; Sessions are a video conference's attendance.
+type ContentAttemptRecord struct {
+	UserID, ChapterContentID int64
+	State                    ContentAttemptState
+	Created                  time.Time
+	CompletedOn              *time.Time
+	AttemptID                int64
+	WatchedPercentage        int
+	Sessions                 []AttendanceSession
+}
+
+// AttendanceSession is one join and the leave after it, at a video conference.
+type AttendanceSession struct{ Joined, Left time.Time }
+
 // Attendance is one user's presence at a video conference: the first join,
 // the last leave and the seconds of all sessions.
 type Attendance struct {
@@ -338,7 +374,9 @@ type CourseStore interface {
 	VideoProgress(ctx context.Context, userID, contentAttemptID int64, watchedPercentage float64, position int) (*ContentAttempt, error)
 	// CompleteContent completes a Notes or Attachment content attempt.
 	CompleteContent(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
-	// Join opens an attendance session of a video conference, or joins a live stream.
+	// Join opens an attendance session of a video conference, or joins a
+	// live stream. Returns EINVALID, saying when, if now is outside the
+	// conference's JoinWindow; ENOTFOUND if the attempt is not the user's.
 	Join(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
 	// Leave closes the open session of a video conference.
 	Leave(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)

@@ -255,7 +255,7 @@ type ExamWindow int
 // The exam windows.
 const (
 	ExamsAll       ExamWindow = iota // every published exam
-	ExamsAvailable                   // started (no start date, or at or before now) and not ended (no end date, or after now)
+	ExamsAvailable                   // started (no start date, or at or before now), not ended (no end date, or after now), and startable or resumable by the user (StartRefusal)
 	ExamsUpcoming                    // starting after now
 	ExamsHistory                     // with at least one completed attempt of the user
 )

@@ -50,4 +50,8 @@ const (
 	SettingJWTSecret         = "jwt_secret"
 	SettingInstituteName     = "institute_name"
 	SettingInstituteTimezone = "institute_timezone"
+	// SettingDemoPasswordHash is the hash of the demo students' shared
+	// password (never the password): it marks a database the demo loaded,
+	// and finds the students whose password a later serve --demo re-sets.
+	SettingDemoPasswordHash = "demo_password_hash"
 )

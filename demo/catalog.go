@@ -123,6 +123,7 @@ const (
 	nationalMock examKind = iota
 	chapterTest
 	descriptiveTest
+	courseTest // a course chapter's own test (courseTestPlans)
 )
 
 // examPlan is what the demo decides about an exam before making it.

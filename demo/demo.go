@@ -10,8 +10,16 @@
 // The load is shaped like a real institute's: up to ten national mock tests
 // take about half of the attempts (~50,000 each at a million), the other
 // exams a few hundred each, with retakes on chapter tests. Most attempts are
-// completed; exams still open also have running and not-started ones. The
-// same Options (Seed included) give the same institute.
+// completed; exams still open also have running and not-started ones.
+//
+// Two courses show every content type. Each chapter has its own test (an
+// Exam or a Quiz with an essay), open now and titled after the chapter, and
+// the first ten students each course admits have progress in it (SPEC
+// §8.4): lectures watched, notes and worksheets done, tests taken (one
+// essay at least awaits grading), last week's doubt-clearing class attended
+// (§8.5), the live stream joined; another class starts ten minutes after
+// the load, open to join at once. The same Options (Seed included) give the
+// same institute.
 package demo
 
 import (
@@ -72,12 +80,17 @@ type Store interface {
 	CreateSubject(ctx context.Context, s *examhall.Subject) error
 	CreateExam(ctx context.Context, exam *examhall.Exam) error
 	CreateCourse(ctx context.Context, c *examhall.Course) error
+	SetSetting(ctx context.Context, key, value string) error
 }
 
-// Summary is what Load made.
+// Summary is what Load made. Exams and Questions are the exam history's
+// (as many exams as asked for); CourseTests are the courses' own exams on
+// top of them. Attempts are all of them (as many as asked for), the courses'
+// tests' included.
 type Summary struct {
-	Subjects, Questions, Exams, Courses, Students, Attempts int
-	AttemptsByState                                         map[examhall.AttemptState]int
+	Subjects, Questions, Exams, CourseTests, Courses, Students, Attempts int
+	ContentAttempts                                                      int
+	AttemptsByState                                                      map[examhall.AttemptState]int
 }
 
 // attemptsPerBatch is how many attempts go into one transaction: large enough
@@ -98,7 +111,34 @@ func Load(ctx context.Context, store Store, o Options) (Summary, error) {
 	}
 	sum.Subjects = len(subjects)
 
-	plans := planExams(r, o)
+	// The courses' tests and progress are planned first: their attempts
+	// come out of the attempts asked for (a tenth at most), the rest make
+	// the history.
+	rc := rand.New(rand.NewPCG(o.Seed, 0xc0a5e))
+	courseTests := courseTestPlans(rc, o.Now, leaves)
+	testPlans := make([][]int, len(courseTests))
+	history := o
+	history.Attempts = 0 // set below, once the courses have taken theirs
+	var learned []learning
+	{
+		next := o.Exams // the course tests' plans follow the history's
+		for c := range courseTests {
+			for range courseTests[c] {
+				testPlans[c] = append(testPlans[c], next)
+				next++
+			}
+		}
+		learned = planLearning(rc, o, o.Students, testPlans, o.Attempts/10)
+		taken := 0
+		for _, l := range learned {
+			if l.attempt != nil {
+				taken++
+			}
+		}
+		history.Attempts = o.Attempts - taken
+	}
+
+	plans := planExams(r, history)
 	for i := range plans {
 		p := &plans[i]
 		p.exam = buildExam(r, i, p, leaves)
@@ -111,8 +151,22 @@ func Load(ctx context.Context, store Store, o Options) (Summary, error) {
 		sum.Questions += len(p.exam.Questions())
 	}
 	sum.Exams = len(plans)
+	tests := make([][]*examhall.Exam, len(courseTests))
+	for c := range courseTests {
+		for _, p := range courseTests[c] {
+			if o.MaxQuestions > 0 {
+				capQuestions(p.exam, o.MaxQuestions)
+			}
+			if err := store.CreateExam(ctx, p.exam); err != nil {
+				return sum, fmt.Errorf("exam %s: %w", p.exam.Slug, err)
+			}
+			plans = append(plans, p)
+			tests[c] = append(tests[c], p.exam)
+			sum.CourseTests++
+		}
+	}
 
-	courses := buildCourses(r, o.Now, plans)
+	courses := buildCourses(rc, o.Now, tests)
 	for _, c := range courses {
 		if err := store.CreateCourse(ctx, c); err != nil {
 			return sum, fmt.Errorf("course %s: %w", c.Slug, err)
@@ -125,12 +179,18 @@ func Load(ctx context.Context, store Store, o Options) (Summary, error) {
 		return sum, err
 	}
 	sum.Students = len(students)
+	if o.StudentPasswordHash != "" {
+		// The mark of a demo database, and how a later start finds the
+		// students whose password it re-sets (ResetSharedPassword).
+		if err := store.SetSetting(ctx, examhall.SettingDemoPasswordHash, o.StudentPasswordHash); err != nil {
+			return sum, err
+		}
+	}
 
-	attempts := planAttempts(r, o, plans)
+	attempts := planAttempts(r, history, plans[:sum.Exams])
 	for _, a := range attempts {
 		sum.AttemptsByState[a.state]++
 	}
-	sum.Attempts = len(attempts)
 	sim := &simulator{o: o, plans: plans, students: students, papers: make([]*scoring.Paper, len(plans)),
 		ability: abilities(o)}
 	for i := range plans {
@@ -139,6 +199,16 @@ func Load(ctx context.Context, store Store, o Options) (Summary, error) {
 	if err := sim.store(ctx, store, attempts); err != nil {
 		return sum, err
 	}
+	taken, err := sim.storeLearning(ctx, store, courses, learned)
+	if err != nil {
+		return sum, err
+	}
+	sum.Attempts = len(attempts) + taken
+	if o.Progress != nil && taken > 0 {
+		o.Progress(sum.Attempts)
+	}
+	sum.AttemptsByState[examhall.AttemptCompleted] += taken
+	sum.ContentAttempts = len(learned)
 	examIDs := make([]int64, len(plans))
 	for i := range plans {
 		examIDs[i] = plans[i].exam.ID
@@ -272,6 +342,8 @@ type attemptPlan struct {
 	user   int32
 	state  examhall.AttemptState
 	ranked bool
+	// essayUngraded: the student writes the essays, which wait for a grader.
+	essayUngraded bool
 }
 
 // planAttempts decides who attempts which exam when, in date order.

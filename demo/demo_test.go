@@ -70,6 +70,17 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("attempt %d: %d answers for %d questions, %v", a.ID, len(answers), len(exam.Questions()), err)
 			}
 			print = append(print, fmt.Sprintf("%s/%d/%s/%s/%d", exam.Slug, a.State, a.Date.Format(time.RFC3339Nano), a.Score, a.TimeTaken))
+			// Nothing is dated after the end of the history (issue 12, point 5).
+			for _, at := range []*time.Time{&a.Date, a.LastStartedTime, a.LastAnswerUpdatedTime, &a.LastActivity, a.CompletedOn} {
+				if at != nil && at.After(now) {
+					t.Errorf("attempt %d (%s) has a time in the future: %s", a.ID, a.State, at)
+				}
+			}
+			for _, ua := range answers {
+				if ua.Modified.After(now) {
+					t.Errorf("attempt %d: answer %d modified in the future: %s", a.ID, ua.ID, ua.Modified)
+				}
+			}
 			if a.State != examhall.AttemptCompleted {
 				if a.Score != 0 || a.Result != "NA" || a.InRankPopulation {
 					t.Errorf("attempt %d (%s) has results: %+v", a.ID, a.State, a)
@@ -159,4 +170,76 @@ func TestOptions(t *testing.T) {
 			t.Errorf("%+v: %v", o, err)
 		}
 	}
+}
+
+// TestResetSharedPassword: only a database the demo loaded has a shared
+// password to re-set; the re-set moves the students who still had it to
+// the new one, and the next re-set finds them again.
+func TestResetSharedPassword(t *testing.T) {
+	sqltest.Engines(t, examhalltest.NewClock(now), func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if n, err := db.ResetSharedPassword(ctx, "h1"); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND || n != 0 {
+			t.Fatalf("before a demo: %d, %v", n, err)
+		}
+		if _, err := demo.Load(ctx, db, demo.Options{Students: 12, Exams: 2, Attempts: 40, Seed: 1, Now: now,
+			StudentPasswordHash: "h0"}); err != nil {
+			t.Fatal(err)
+		}
+		hashOf := func(username string) string {
+			t.Helper()
+			_, hash, err := db.UserCredentials(ctx, username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return hash
+		}
+		// One student changed their password: it stays theirs.
+		u, _, _ := db.UserCredentials(ctx, demo.StudentUsername(3))
+		mine := "mine"
+		if _, err := db.UpdateUser(ctx, u.ID, func(*examhall.User) error { return nil }, &mine); err != nil {
+			t.Fatal(err)
+		}
+		for _, next := range []string{"h1", "h2"} {
+			if n, err := db.ResetSharedPassword(ctx, next); err != nil || n != 11 {
+				t.Fatalf("reset to %s: %d, %v", next, n, err)
+			}
+			if got := hashOf(demo.StudentUsername(1)); got != next {
+				t.Errorf("student 1 after the reset to %s: %q", next, got)
+			}
+			if got := hashOf(demo.StudentUsername(3)); got != "mine" {
+				t.Errorf("student 3, who changed theirs: %q", got)
+			}
+		}
+		if err := db.InsertContentAttempts(ctx, []examhall.ContentAttemptRecord{{UserID: u.ID, ChapterContentID: 99999,
+			Created: now}}); examhall.ErrorCodeOf(err) != examhall.EINVALID {
+			t.Errorf("content attempt at an unknown content: %v", err)
+		}
+	})
+}
+
+// TestRunningAttemptsAreNotAhead: at the sizes of serve --demo, the running
+// attempts (the ones a student resumes) have no answer, activity or start
+// after the demo's now (issue 12, point 5: last_answer_updated_time was up
+// to an hour ahead).
+func TestRunningAttemptsAreNotAhead(t *testing.T) {
+	sqltest.Engines(t, examhalltest.NewClock(now), func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, db, demo.Options{Students: 200, Exams: 12, Attempts: 2000, Seed: 1, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		running := examhall.AttemptRunning
+		rows, count, _, err := db.AttemptList(ctx, examhall.AttemptFilter{State: &running, Limit: 1000,
+			Order: []examhall.AttemptOrder{{Field: examhall.OrderByID}}})
+		if err != nil || count < 20 || len(rows) != count {
+			t.Fatalf("running attempts: %d rows, count %d, %v", len(rows), count, err)
+		}
+		for _, row := range rows {
+			a := row.Attempt
+			for _, at := range []*time.Time{&a.Date, a.LastStartedTime, a.LastAnswerUpdatedTime, &a.LastActivity} {
+				if at != nil && at.After(now) {
+					t.Errorf("running attempt %d has a time after now (%s): %s", a.ID, now, at)
+				}
+			}
+		}
+	})
 }

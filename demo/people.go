@@ -32,33 +32,47 @@ func buildStudents(r *rand.Rand, o Options) []*examhall.User {
 		students[i] = &examhall.User{Username: username, Email: username + "@students.example.com",
 			FirstName: first, LastName: last, Phone: fmt.Sprintf("9%09d", r.IntN(1e9)), Role: examhall.RoleStudent,
 			IsActive: true, DateJoined: begin.Add(-time.Duration(r.Int64N(int64(180 * 24 * time.Hour)))).Truncate(time.Second),
-			Batches: []string{batches[r.IntN(len(batches))]}}
+			// In turn, so that student000001 is in "JEE 2026" and may take
+			// both courses: the README's tour logs in as that student.
+			Batches: []string{batches[i%len(batches)]}}
 	}
 	return students
 }
 
-// buildCourses makes two courses with every kind of content; their tests are
-// chapter tests of the exam plans.
-func buildCourses(r *rand.Rand, now time.Time, plans []examPlan) []*examhall.Course {
-	var tests []int64
-	for _, p := range plans {
-		if p.kind == chapterTest {
-			tests = append(tests, p.exam.ID)
-		}
-	}
-	class := now.Add(48 * time.Hour).Truncate(time.Hour)
-	courses := []*examhall.Course{
-		{Slug: "jee-physics-crash-course", Title: "JEE Physics Crash Course",
-			Description: "<p>Mechanics to optics in eight weeks.</p>", Batches: []string{"JEE 2026", "JEE 2027"}},
-		{Slug: "neet-biology-foundation", Title: "NEET Biology Foundation",
-			Description: "<p>Botany and zoology from the ground up.</p>", Batches: []string{}},
-	}
-	topics := [][]string{{"Kinematics", "Laws of Motion", "Current Electricity", "Ray Optics"},
-		{"Cell Biology", "Plant Physiology", "Human Physiology"}}
-	for c, course := range courses {
-		for t, topic := range topics[c] {
+// courseTopics are the chapters of the demo's two courses, each with the
+// leaf subject its chapter test draws on.
+var courseTopics = []struct {
+	slug, title, description string
+	batches                  []string
+	chapters                 [][2]string // topic, leaf subject
+}{
+	{"jee-physics-crash-course", "JEE Physics Crash Course", "<p>Mechanics to optics in eight weeks.</p>",
+		[]string{"JEE 2026", "JEE 2027"}, [][2]string{{"Kinematics", "Mechanics"}, {"Laws of Motion", "Mechanics"},
+			{"Current Electricity", "Electricity and Magnetism"}, {"Ray Optics", "Optics"}}},
+	{"neet-biology-foundation", "NEET Biology Foundation", "<p>Botany and zoology from the ground up.</p>",
+		[]string{}, [][2]string{{"Cell Biology", "Botany"}, {"Plant Physiology", "Botany"}, {"Human Physiology", "Zoology"}}},
+}
+
+// buildCourses makes two courses with every kind of content: each chapter
+// has a lecture, notes, a worksheet and a test (an Exam, or a Quiz on odd
+// chapters) whose exam is its own (tests[course][chapter], titled after the
+// chapter); each course's first chapter has a doubt-clearing class held last
+// week (with attendance), one starting ten minutes after now (open to join
+// at once: see examhall.ConferenceJoinLead) and a live stream.
+func buildCourses(r *rand.Rand, now time.Time, tests [][]*examhall.Exam) []*examhall.Course {
+	lastWeek := now.Add(-7 * 24 * time.Hour).Truncate(time.Hour)
+	soon := now.Truncate(time.Minute).Add(10 * time.Minute)
+	var courses []*examhall.Course
+	for c, ct := range courseTopics {
+		course := &examhall.Course{Slug: ct.slug, Title: ct.title, Description: ct.description, Batches: ct.batches}
+		for t, chapter := range ct.chapters {
+			topic := chapter[0]
 			ch := examhall.Chapter{Title: topic, Description: "<p>" + topic + "</p>"}
 			slug := fmt.Sprintf("%d-%d", c+1, t+1)
+			kind := examhall.ContentExam
+			if t%2 == 1 {
+				kind = examhall.ContentQuiz
+			}
 			ch.Contents = []examhall.ChapterContent{
 				{Title: topic + ": lecture", Type: examhall.ContentVideo, FreePreview: t == 0, Video: &examhall.Video{
 					Title: topic + ": lecture", URL: "https://videos.example.com/" + slug, Duration: 1200 + r.IntN(2400)}},
@@ -66,25 +80,24 @@ func buildCourses(r *rand.Rand, now time.Time, plans []examPlan) []*examhall.Cou
 					HTML: "<p>Key ideas of " + topic + ".</p>"}},
 				{Title: topic + ": worksheet", Type: examhall.ContentAttachment, Attachment: &examhall.Attachment{
 					Title: topic + ": worksheet", URL: "https://files.example.com/" + slug + ".pdf"}},
-			}
-			if len(tests) > 0 {
-				kind := examhall.ContentExam
-				if t%2 == 1 {
-					kind = examhall.ContentQuiz
-				}
-				ch.Contents = append(ch.Contents, examhall.ChapterContent{Title: topic + ": test", Type: kind,
-					ExamID: tests[r.IntN(len(tests))]})
+				{Title: topic + ": test", Type: kind, ExamID: tests[c][t].ID},
 			}
 			if t == 0 {
+				held, next := lastWeek, soon
 				ch.Contents = append(ch.Contents,
+					examhall.ChapterContent{Title: "Doubt-clearing class (last week)", Type: examhall.ContentVideoConference,
+						VideoConference: &examhall.VideoConference{Title: "Doubt-clearing class (last week)",
+							ConferenceID: fmt.Sprintf("8%010d", r.IntN(1e9)), Provider: "Zoom", Start: &held, Duration: 60,
+							ShowRecordedVideo: true}},
 					examhall.ChapterContent{Title: "Doubt-clearing class", Type: examhall.ContentVideoConference,
 						VideoConference: &examhall.VideoConference{Title: "Doubt-clearing class",
-							ConferenceID: fmt.Sprintf("8%010d", r.IntN(1e9)), Provider: "Zoom", Start: &class, Duration: 60}},
+							ConferenceID: fmt.Sprintf("8%010d", r.IntN(1e9)), Provider: "Zoom", Start: &next, Duration: 60}},
 					examhall.ChapterContent{Title: "Weekly revision", Type: examhall.ContentLiveStream,
 						LiveStream: &examhall.LiveStream{Title: "Weekly revision", Duration: 90}})
 			}
 			course.Chapters = append(course.Chapters, ch)
 		}
+		courses = append(courses, course)
 	}
 	return courses
 }

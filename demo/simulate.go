@@ -66,15 +66,21 @@ func (s *simulator) simulate(plans []attemptPlan) []examhall.AttemptRecord {
 		var spent time.Duration
 		for j := range reach {
 			q := &questions[j]
-			if r.Float64() > answerRate {
+			if r.Float64() > answerRate && !(p.essayUngraded && q.Question.Type == examhall.Essay) {
 				continue
 			}
 			ua := &rec.Answers[j]
 			took := time.Duration(20+r.IntN(40)+int(r.ExpFloat64()*60)) * time.Second
+			// The student stops when the time is up, and a running attempt
+			// has answers only up to now: nothing is dated in the future.
+			if exam.Duration != nil && spent+took > *exam.Duration ||
+				p.state == examhall.AttemptRunning && date.Add(spent+took).After(s.o.Now) {
+				break
+			}
 			spent += took
 			ua.Duration, ua.Modified = took, date.Add(spent)
 			right := r.Float64() < 1/(1+math.Exp(-(1.3*(ability-difficulty[q.Question.Difficulty])+0.4)))
-			answer(r, ua, q, right, p.state == examhall.AttemptCompleted)
+			answer(r, ua, q, right, p.state == examhall.AttemptCompleted && !p.essayUngraded)
 			ua.Review = r.IntN(20) == 0
 			ua.Guessed = !right && r.IntN(3) == 0
 		}

@@ -175,6 +175,10 @@ type attemptItem struct {
 	ExplanationHTML reviewField[string]          `json:"explanation_html,omitzero"`
 	Result          reviewField[string]          `json:"result,omitzero"`
 	MarksAwarded    reviewField[decimal.Decimal] `json:"marks_awarded,omitzero"`
+	// IsBonus says why a bonus question is Correct at full marks, answered
+	// or not (SPEC §5; the name is §8.3's). Shown whatever the settings:
+	// it reveals no key.
+	IsBonus reviewField[bool] `json:"is_bonus,omitzero"`
 }
 
 // reviewField is a key of the review only: left out of the questions list
@@ -258,6 +262,7 @@ func (s *Server) attemptItems(r *http.Request, attemptID int64, exam *examhall.E
 			item.ExplanationHTML = reviewed(q.Question.ExplanationHTML, shows.AnswerKey)
 			item.Result = reviewed(ua.Result.String(), shows.AnswerKey)
 			item.MarksAwarded = reviewed(ua.Marks, shows.Marks)
+			item.IsBonus = reviewed(q.IsBonus, true)
 		}
 		items = append(items, item)
 	}

@@ -63,7 +63,9 @@ const (
 // listExams is GET /api/v2.2/exams/ and its available/, upcoming/ and
 // history/ lists: published exams, newest start date first (exams without
 // one last), then newest first. The windows are judged at the request's
-// instant and hold only the exams whose batches admit the caller; history
+// instant and hold only the exams whose batches admit the caller;
+// available/ leaves out those the caller can no longer start or resume
+// (completed, with no retake left: examhall.StartRefusal); history
 // is the caller's (exams with a completed attempt, whatever their batches
 // are now).
 func (s *Server) listExams(window examhall.ExamWindow) http.HandlerFunc {

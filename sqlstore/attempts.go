@@ -144,13 +144,8 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	case exam.EndDate != nil && !exam.EndDate.After(tx.now):
 		return nil, examhall.Errorf(examhall.EINVALID, "This exam has ended.")
 	}
-	switch {
-	case running > 0:
-		return nil, examhall.Errorf(examhall.EINVALID, "An attempt of this exam is already running; resume it.")
-	case completed > 0 && !exam.AllowRetake:
-		return nil, examhall.Errorf(examhall.EINVALID, "This exam cannot be retaken.")
-	case completed > 0 && exam.MaxRetakes != nil && completed > *exam.MaxRetakes:
-		return nil, examhall.Errorf(examhall.EINVALID, "You have used all %d retakes of this exam.", *exam.MaxRetakes)
+	if err := examhall.StartRefusal(exam, running, completed); err != nil {
+		return nil, err
 	}
 	now := tx.now.UTC().Truncate(time.Microsecond)
 	a := &examhall.Attempt{ExamID: exam.ID, UserID: userID, State: examhall.AttemptRunning, Date: now,

@@ -3,9 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/examhall/examhall"
 )
@@ -317,4 +319,141 @@ func (db *DB) HoldsInstitute(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("look for an institute: %w", err)
 	}
 	return held, nil
+}
+
+// InsertContentAttempts inserts chapter content attempts made outside the
+// progress flow (see examhall.HistoryStore), one content at a time: the
+// demo makes a few hundred, not millions.
+func (db *DB) InsertContentAttempts(ctx context.Context, records []examhall.ContentAttemptRecord) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		for i := range records {
+			if err := insertContentAttempt(ctx, tx, &records[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertContentAttempt writes one record with the row it links to, the way
+// OpenContent and the progress steps would have left them.
+func insertContentAttempt(ctx context.Context, tx *Tx, rec *examhall.ContentAttemptRecord) error {
+	var chapterID, courseID int64
+	var kind examhall.ContentType
+	var examID, videoID, notesID, attachmentID, conferenceID, streamID, videoSeconds sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT cc.chapter_id, ch.course_id, cc.content_type, cc.exam_id, cc.video_id,
+		cc.notes_id, cc.attachment_id, cc.video_conference_id, cc.live_stream_id, v.duration_s
+		FROM chapter_contents cc JOIN chapters ch ON ch.id = cc.chapter_id LEFT JOIN videos v ON v.id = cc.video_id
+		WHERE cc.id = $1`, rec.ChapterContentID).Scan(&chapterID, &courseID, &kind, &examID, &videoID, &notesID,
+		&attachmentID, &conferenceID, &streamID, &videoSeconds)
+	if errors.Is(err, sql.ErrNoRows) {
+		return examhall.Errorf(examhall.EINVALID, "Chapter content %d does not exist.", rec.ChapterContentID)
+	}
+	if err != nil {
+		return fmt.Errorf("chapter content %d: %w", rec.ChapterContentID, err)
+	}
+	created := micros(rec.Created)
+	var link struct {
+		column string
+		id     any
+	}
+	insert := func(query string, args ...any) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(&id); err != nil {
+			return fmt.Errorf("content attempt of user %d at content %d: %w", rec.UserID, rec.ChapterContentID, err)
+		}
+		link.id = id
+		return nil
+	}
+	switch kind {
+	case examhall.ContentExam, examhall.ContentQuiz:
+		link.column, link.id = "attempt_id", rec.AttemptID
+	case examhall.ContentVideo:
+		link.column = "user_video_id"
+		watched, seconds := int64(rec.WatchedPercentage), videoSeconds.Int64
+		state := 0
+		if watched >= examhall.VideoCompleteAt {
+			state = 1
+		}
+		err = insert(`INSERT INTO user_videos (user_id, video_id, created, watched_percentage, position_s, remaining_duration_s, state)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, rec.UserID, videoID.Int64, created, watched, seconds*watched/100,
+			seconds*(100-watched)/100, state)
+	case examhall.ContentNotes:
+		link.column = "user_notes_id"
+		err = insert(`INSERT INTO user_notes (user_id, notes_id, created, completed_on) VALUES ($1, $2, $3, $4)`,
+			rec.UserID, notesID.Int64, created, timeArg(rec.CompletedOn))
+	case examhall.ContentAttachment:
+		link.column = "user_attachment_id"
+		err = insert(`INSERT INTO user_attachments (user_id, attachment_id, created, completed_on) VALUES ($1, $2, $3, $4)`,
+			rec.UserID, attachmentID.Int64, created, timeArg(rec.CompletedOn))
+	case examhall.ContentLiveStream:
+		link.column = "user_live_stream_id"
+		err = insert(`INSERT INTO user_live_streams (user_id, live_stream_id, created) VALUES ($1, $2, $3)`,
+			rec.UserID, streamID.Int64, created)
+	case examhall.ContentVideoConference:
+		// Attendance as Join and Leave keep it: the first join, the last
+		// leave, the seconds of all sessions.
+		link.column = "user_video_conference_id"
+		var joined, left *time.Time
+		var seconds int64
+		for _, s := range rec.Sessions {
+			if joined == nil {
+				joined = &s.Joined
+			}
+			left = &s.Left
+			seconds += (micros(s.Left) - micros(s.Joined)) / 1_000_000
+		}
+		err = insert(`INSERT INTO user_video_conferences (user_id, video_conference_id, created, join_time, leave_time, duration_s)
+			VALUES ($1, $2, $3, $4, $5, $6)`, rec.UserID, conferenceID.Int64, created, timeArg(joined), timeArg(left), seconds)
+		for _, s := range rec.Sessions {
+			if err != nil {
+				break
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO video_conference_sessions (user_video_conference_id, joined_at, left_at)
+				VALUES ($1, $2, $3)`, link.id, micros(s.Joined), micros(s.Left))
+		}
+	default:
+		return examhall.Errorf(examhall.EINVALID, "Chapter content %d has an unknown type.", rec.ChapterContentID)
+	}
+	if err != nil {
+		return err
+	}
+	var exam any
+	if examID.Valid {
+		exam = examID.Int64
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO chapter_content_attempts (user_id, chapter_content_id, chapter_id,
+		course_id, content_type, exam_id, state, created, completed_on, `+link.column+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, rec.UserID, rec.ChapterContentID, chapterID, courseID, int(kind),
+		exam, int(rec.State), created, timeArg(rec.CompletedOn), link.id); err != nil {
+		return fmt.Errorf("content attempt of user %d at content %d: %w", rec.UserID, rec.ChapterContentID, err)
+	}
+	return nil
+}
+
+// ResetSharedPassword re-sets the demo students' shared password (see
+// examhall.HistoryStore) in one transaction: the students still holding the
+// recorded hash get the new one, which is recorded in its place.
+func (db *DB) ResetSharedPassword(ctx context.Context, passwordHash string) (int, error) {
+	var changed int64
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, examhall.SettingDemoPasswordHash).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("demo password: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE role = 'student' AND password_hash = $2`,
+			passwordHash, old)
+		if err != nil {
+			return fmt.Errorf("demo password: %w", err)
+		}
+		if changed, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("demo password: %w", err)
+		}
+		return putSetting(ctx, tx, examhall.SettingDemoPasswordHash, passwordHash)
+	})
+	return int(changed), err
 }

@@ -15,6 +15,7 @@ import (
 // sampleCourse has one content of each type; the exam and quiz are examID.
 func sampleCourse(examID int64) *examhall.Course {
 	start := epoch.Add(24 * time.Hour)
+	class := epoch // the class is on: it may be joined (VideoConference.JoinWindow)
 	return &examhall.Course{Slug: "neet-physics", Title: "NEET Physics", Description: "<p>Mechanics</p>", Batches: []string{},
 		Chapters: []examhall.Chapter{{Title: "Kinematics", Contents: []examhall.ChapterContent{
 			{Title: "Intro", Type: examhall.ContentVideo, Video: &examhall.Video{Title: "Intro", URL: "https://v.example/1", Duration: 600}},
@@ -22,7 +23,7 @@ func sampleCourse(examID int64) *examhall.Course {
 			{Title: "Worksheet", Type: examhall.ContentAttachment, Attachment: &examhall.Attachment{Title: "Worksheet", URL: "https://f.example/w.pdf"}},
 			{Title: "Chapter test", Type: examhall.ContentExam, ExamID: examID},
 			{Title: "Doubt class", Type: examhall.ContentVideoConference, VideoConference: &examhall.VideoConference{
-				Title: "Doubt class", ConferenceID: "79401700412", Provider: "Zoom", Start: &start, Duration: 60, ShowRecordedVideo: true}},
+				Title: "Doubt class", ConferenceID: "79401700412", Provider: "Zoom", Start: &class, Duration: 60, ShowRecordedVideo: true}},
 			{Title: "Revision", Type: examhall.ContentLiveStream, LiveStream: &examhall.LiveStream{Title: "Revision", Duration: 90}},
 			{Title: "Later", Type: examhall.ContentNotes, Notes: &examhall.Notes{Title: "Later"}, Start: &start},
 		}}},

@@ -33,7 +33,14 @@ func (db *DB) PublishedExams(ctx context.Context, now time.Time, window examhall
 	case examhall.ExamsAll:
 		filter = open
 	case examhall.ExamsAvailable:
-		filter = open + ` AND (start_date IS NULL OR start_date <= $2) AND (end_date IS NULL OR end_date > $2)`
+		// Those the caller can still start or resume (examhall.StartRefusal):
+		// a running attempt, or completed attempts within the retakes allowed
+		// (none without allow_retake; max_retakes, or no limit when NULL).
+		filter = open + ` AND (start_date IS NULL OR start_date <= $2) AND (end_date IS NULL OR end_date > $2)
+			AND (EXISTS (SELECT 1 FROM attempts a WHERE a.user_id = $1 AND a.exam_id = exams.id AND a.state = 0)
+				OR (allow_retake AND max_retakes IS NULL)
+				OR (SELECT count(*) FROM attempts a WHERE a.user_id = $1 AND a.exam_id = exams.id AND a.state = 1)
+					<= CASE WHEN allow_retake THEN max_retakes ELSE 0 END)`
 		args = append(args, micros(now))
 	case examhall.ExamsUpcoming:
 		filter = open + ` AND start_date > $2`

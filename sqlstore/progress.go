@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/drf"
 )
 
 const contentAttemptColumns = `id, user_id, chapter_content_id, chapter_id, course_id, content_type,
@@ -256,12 +257,23 @@ func (db *DB) CompleteContent(ctx context.Context, userID, id int64) (*examhall.
 }
 
 // Join opens an attendance session of a video conference (joining twice is
-// one session), or joins a live stream, which completes it.
+// one session) inside its join window, or joins a live stream, which
+// completes it.
 func (db *DB) Join(ctx context.Context, userID, id int64) (*examhall.ContentAttempt, error) {
 	return db.progress(ctx, userID, id, []examhall.ContentType{examhall.ContentVideoConference, examhall.ContentLiveStream},
 		func(tx *Tx, ca *examhall.ContentAttempt, cc *examhall.ChapterContent) error {
 			if ca.Type == examhall.ContentLiveStream {
 				return completeContent(ctx, tx, ca)
+			}
+			if opens, closes, ok := cc.VideoConference.JoinWindow(); ok {
+				loc := db.Institute().Location
+				switch {
+				case tx.now.Before(opens):
+					return examhall.Errorf(examhall.EINVALID, "This class starts at %s; you can join from %s.",
+						drf.FormatTime(*cc.VideoConference.Start, loc), drf.FormatTime(opens, loc))
+				case !tx.now.Before(closes):
+					return examhall.Errorf(examhall.EINVALID, "This class ended at %s.", drf.FormatTime(closes, loc))
+				}
 			}
 			var open int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM video_conference_sessions

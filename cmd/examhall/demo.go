@@ -24,12 +24,8 @@ func (m *Main) loadDemo(ctx context.Context, authService *auth.Service) error {
 	if err != nil {
 		return err
 	}
-	if held {
-		if m.Config.Command == "demo" {
-			return errors.New("the database already has exams or students; the demo loads into an empty one")
-		}
-		fmt.Fprintln(m.Stdout, "examhall: the database already has exams or students; no demo data loaded")
-		return nil
+	if held && m.Config.Command == "demo" {
+		return errors.New("the database already has exams or students; the demo loads into an empty one")
 	}
 	password, err := randomText(9)
 	if err != nil {
@@ -38,6 +34,10 @@ func (m *Main) loadDemo(ctx context.Context, authService *auth.Service) error {
 	hash, err := (&auth.Passwords{Cost: m.Config.BcryptCost}).Hash(password)
 	if err != nil {
 		return err
+	}
+	if held {
+		fmt.Fprintln(m.Stdout, "examhall: the database already has exams or students; no demo data loaded")
+		return m.resetDemoPassword(ctx, password, hash)
 	}
 	o := demo.Options{Students: m.Config.Students, Exams: m.Config.Exams, Attempts: m.Config.Attempts,
 		Seed: m.Config.Seed, MaxQuestions: m.Config.MaxQuestions, Now: m.Clock.Now(), StudentPasswordHash: hash}
@@ -60,8 +60,29 @@ func (m *Main) loadDemo(ctx context.Context, authService *auth.Service) error {
 		sum.Students, sum.Subjects, sum.Exams, sum.Questions, sum.Courses, sum.Attempts,
 		sum.AttemptsByState[examhall.AttemptCompleted], sum.AttemptsByState[examhall.AttemptRunning],
 		sum.AttemptsByState[examhall.AttemptNotStarted])
+	fmt.Fprintf(m.Stdout, "examhall: the courses have %d chapter tests open now and %d content attempts; "+
+		"an essay awaits grading; a doubt-clearing class starts in 10 minutes (join from now)\n",
+		sum.CourseTests, sum.ContentAttempts)
 	fmt.Fprintf(m.Stdout, "examhall: students log in as %s … %s with password %s\n",
 		demo.StudentUsername(1), demo.StudentUsername(sum.Students), password)
+	return nil
+}
+
+// resetDemoPassword gives the demo's students a new shared password on a
+// later serve --demo and prints it: examhall keeps only password hashes, so
+// the one printed at the first start cannot be shown again; a new one can.
+// Students who changed their password keep theirs. A database the demo did
+// not load (no examhall.SettingDemoPasswordHash) is left alone.
+func (m *Main) resetDemoPassword(ctx context.Context, password, hash string) error {
+	n, err := m.db.ResetSharedPassword(ctx, hash)
+	if examhall.ErrorCodeOf(err) == examhall.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "examhall: students log in as %s … with password %s (re-set on this start for the %d "+
+		"students who had not changed it)\n", demo.StudentUsername(1), password, n)
 	return nil
 }
 
