@@ -105,11 +105,11 @@ func (q *ExamQuestion) validate(errs FieldErrors, at string) {
 func (q *Question) validate(errs FieldErrors, at string) {
 	CheckLength(errs, at+"key", q.Key, MaxKeyLength)
 	if !q.Type.Valid() {
-		errs.Add(at+"type", fmt.Sprintf(`"%s" is not a valid choice.`, q.Type))
+		errs.Add(at+"type", InvalidChoice(string(q.Type), QuestionTypeChoices()))
 		return
 	}
 	if !q.Difficulty.Valid() {
-		errs.Add(at+"difficulty", fmt.Sprintf(`"%s" is not a valid choice.`, q.Difficulty))
+		errs.Add(at+"difficulty", InvalidChoice(string(q.Difficulty), DifficultyChoices()))
 	}
 	correct := 0
 	for _, a := range q.Answers {

@@ -95,7 +95,7 @@ func (u *User) Validate() error {
 		CheckLength(errs, fmt.Sprintf("batches[%d]", i), b, MaxBatchLength)
 	}
 	if !u.Role.Valid() {
-		errs.Add("role", `"`+string(u.Role)+`" is not a valid choice.`)
+		errs.Add("role", InvalidChoice(string(u.Role), RoleChoices()))
 	}
 	return errs.Err()
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/bundle"
 	"github.com/examhall/examhall/decimal"
 	"github.com/examhall/examhall/drf"
 )
@@ -282,7 +283,7 @@ func (s *Server) addExamQuestion(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct {
 		Section int64 `json:"section"`
-		questionInput
+		bundle.Question
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		s.writeError(w, r, err)
@@ -293,7 +294,17 @@ func (s *Server) addExamQuestion(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := in.questionInput.examQuestion(exam.MarkPerQuestion, exam.NegativeMarks)
+	subject, err := s.subjectResolver(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	errs := examhall.FieldErrors{}
+	q := in.Question.ExamQuestion(exam.MarkPerQuestion, exam.NegativeMarks, subject, errs, "")
+	if err := errs.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if _, err := s.Exams.AddExamQuestion(r.Context(), id, in.Section, &q); err != nil {
 		s.writeError(w, r, err)
 		return

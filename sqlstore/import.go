@@ -348,11 +348,16 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 	now := imp.tx.now.UTC().Truncate(time.Microsecond)
 	if _, err := imp.tx.ExecContext(ctx, `UPDATE exams SET title = $2, description = $3, start_date = $4, end_date = $5,
 		duration_us = $6, pass_percentage_h = $7, enable_ranks = $8, allow_retake = $9, max_retakes = $10,
-		show_score = $11, show_percentile = $12, published = $13, modified = $14, version = version + 1 WHERE id = $1`,
+		show_score = $11, show_percentile = $12, published = $13, modified = $14, mark_per_question_h = $15,
+		negative_marks_h = $16, show_pass_or_fail = $17, show_answers = $18, version = version + 1 WHERE id = $1`,
 		have.ID, want.Title, want.Description, timeArg(want.StartDate), timeArg(want.EndDate), durationArg(want.Duration),
 		decimalArg(want.PassPercentage), want.EnableRanks, want.AllowRetake, intArg(want.MaxRetakes), want.ShowScore,
-		want.ShowPercentile, want.Published, micros(now)); err != nil {
+		want.ShowPercentile, want.Published, micros(now), int64(want.MarkPerQuestion), int64(want.NegativeMarks),
+		want.ShowPassOrFail, want.ShowAnswers); err != nil {
 		return false, fmt.Errorf("update exam %q: %w", have.Slug, err)
+	}
+	if err := setBatches(ctx, imp.tx, "exam_batches", "exam_id", have.ID, want.Batches); err != nil {
+		return false, err
 	}
 	if !sameShape {
 		if err := imp.rebuildContent(ctx, at, have.ID, want); err != nil {
@@ -473,6 +478,13 @@ func sameExam(a, b *examhall.Exam) bool {
 	return reflect.DeepEqual(examShape(a, true), examShape(b, true))
 }
 
+// sortedBatches is a sorted copy of batch names, none as empty.
+func sortedBatches(names []string) []string {
+	sorted := append([]string{}, names...)
+	slices.Sort(sorted)
+	return sorted
+}
+
 // sameStructure reports whether two exams have the same questions (by key and
 // type) with the same number of answers, in the same sections and order.
 func sameStructure(a, b *examhall.Exam) bool {
@@ -494,7 +506,8 @@ func examShape(e *examhall.Exam, everything bool) string {
 	if everything {
 		shape = append(shape, e.Title, e.Description, drf.FormatTimePtr(e.StartDate, time.UTC), drf.FormatTimePtr(e.EndDate, time.UTC),
 			drf.FormatDurationPtr(e.Duration), e.PassPercentage, e.EnableRanks, e.AllowRetake, e.MaxRetakes, e.ShowScore,
-			e.ShowPercentile, e.Published)
+			e.ShowPercentile, e.Published, e.MarkPerQuestion, e.NegativeMarks, e.ShowPassOrFail, e.ShowAnswers,
+			sortedBatches(e.Batches))
 	}
 	for _, s := range e.Sections {
 		if everything {
