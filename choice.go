@@ -43,7 +43,9 @@ func ParseQuestionType(s string) (QuestionType, bool) {
 func DifficultyChoices() []string { return []string{string(Easy), string(Medium), string(Hard)} }
 
 // RoleChoices are the roles a user may have.
-func RoleChoices() []string { return []string{string(RoleAdmin), string(RoleStaff), string(RoleStudent)} }
+func RoleChoices() []string {
+	return []string{string(RoleAdmin), string(RoleStaff), string(RoleStudent)}
+}
 
 // ContentTypeChoices are the names of the chapter content types, by code.
 func ContentTypeChoices() []string {
