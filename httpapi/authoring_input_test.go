@@ -245,3 +245,114 @@ func TestExamRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// Issue 12: a question's wording (text, direction, explanation, subject,
+// difficulty, answers' text) is edited without a regrade; a new answer key
+// regrades.
+func TestEditQuestionWording(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
+		a := newAuthorTest(t, engine)
+		a.addUser("asha", examhall.RoleStudent)
+		a.addUser("bala", examhall.RoleStudent)
+		var physics struct{ ID int64 }
+		a.must(201, "POST", "/api/v2.5/admin/subjects/", a.admin, map[string]any{"name": "Physics"}, &physics)
+		var exam struct {
+			ID       int64
+			Sections []struct {
+				Questions []struct {
+					ID      int64
+					Answers []struct{ ID int64 }
+				}
+			}
+		}
+		a.must(201, "POST", "/api/v2.5/admin/exams/", a.admin, map[string]any{"slug": "edit", "title": "Edit", "published": true,
+			"sections": []map[string]any{{"name": "A", "questions": []map[string]any{choiceQuestion("mcq_single")}}}}, &exam)
+		q := exam.Sections[0].Questions[0]
+		right, wrong := q.Answers[0].ID, q.Answers[1].ID
+		ashaAttempt := a.sit(a.token("asha"), "edit", map[string]any{"selected_answers": []int64{right}})
+		a.sit(a.token("bala"), "edit", map[string]any{"selected_answers": []int64{wrong}})
+		path := fmt.Sprintf("/api/v2.5/admin/exams/%d/questions/%d/", exam.ID, q.ID)
+		scores := func() string {
+			var at struct {
+				Score string
+				Rank  any
+			}
+			a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/", ashaAttempt), a.token("asha"), nil, &at)
+			return fmt.Sprintf("%s rank %v", at.Score, at.Rank)
+		}
+		report := func() string {
+			var page struct {
+				Results struct {
+					ExamQuestions []struct {
+						QuestionHTML    string  `json:"question_html"`
+						Direction       *string `json:"direction"`
+						DifficultyLevel *string `json:"difficulty_level"`
+						Answers         []struct {
+							TextHTML string `json:"text_html"`
+						}
+					} `json:"exam_questions"`
+				}
+			}
+			a.must(200, "GET", fmt.Sprintf("/api/v3/admin/attempts/%d/user_answers/", ashaAttempt), a.admin, nil, &page)
+			eq := page.Results.ExamQuestions[0]
+			return fmt.Sprintf("%s | %s | %s | %s", eq.QuestionHTML, deref(eq.Direction), deref(eq.DifficultyLevel), eq.Answers[0].TextHTML)
+		}
+		if got := scores(); got != "1.00 rank 1" {
+			t.Fatalf("before: %s", got)
+		}
+
+		// Bad edits: 400, nothing changes.
+		a.expect(t, 400, "PATCH", path, map[string]any{"question_html": "<p>new</p>", "difficulty": "tough"},
+			`{"difficulty":["\"tough\" is not a valid choice. Valid choices: easy, medium, hard."]}`)
+		a.expect(t, 400, "PATCH", path, map[string]any{"question_html": "<p>new</p>", "answers": []map[string]any{{"id": 99999, "text_html": "x"}}},
+			`{"answers":["Invalid pk \"99999\" - not an answer of this question."]}`)
+		a.expect(t, 400, "PATCH", path, map[string]any{"question_html": nil}, `{"question_html":["This field may not be null."]}`)
+		a.expect(t, 400, "PATCH", path, map[string]any{"subject": 99999}, `{"subject":["Invalid pk \"99999\" - object does not exist."]}`)
+		if got := report(); got != "<p>mcq_single</p> | null | null | A" {
+			t.Errorf("report after refused edits: %s", got)
+		}
+
+		// The wording: no regrade.
+		body := a.expect(t, 200, "PATCH", path, map[string]any{"question_html": "<p>new</p>", "direction_html": "<p>read</p>",
+			"explanation_html": "<p>why</p>", "subject": physics.ID, "difficulty": "hard",
+			"answers": []map[string]any{{"id": right, "text_html": "Alpha"}}}, "")
+		var changed struct {
+			RegradedAttempts int `json:"regraded_attempts"`
+			Exam             struct {
+				Sections []struct {
+					Questions []struct {
+						ExplanationHTML string `json:"explanation_html"`
+						SubjectID       *int64 `json:"subject_id"`
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &changed); err != nil {
+			t.Fatal(err)
+		}
+		if eq := changed.Exam.Sections[0].Questions[0]; changed.RegradedAttempts != 0 || eq.ExplanationHTML != "<p>why</p>" ||
+			eq.SubjectID == nil || *eq.SubjectID != physics.ID {
+			t.Errorf("wording change: %s", body)
+		}
+		if got := report(); got != "<p>new</p> | <p>read</p> | hard | Alpha" {
+			t.Errorf("report after the wording change: %s", got)
+		}
+		if got := scores(); got != "1.00 rank 1" {
+			t.Errorf("after the wording change: %s", got)
+		}
+		// Null clears what may be empty.
+		a.expect(t, 200, "PATCH", path, map[string]any{"direction_html": nil, "difficulty": nil, "subject": nil}, "")
+		if got := report(); got != "<p>new</p> | null | null | Alpha" {
+			t.Errorf("report after clearing: %s", got)
+		}
+
+		// The key: both attempts are regraded, Asha drops to 0.
+		body = a.expect(t, 200, "PUT", path, map[string]any{"correct_answers": []int64{wrong}}, "")
+		if err := json.Unmarshal([]byte(body), &changed); err != nil || changed.RegradedAttempts != 2 {
+			t.Errorf("key change: %s", body)
+		}
+		if got := scores(); got != "0.00 rank 2" {
+			t.Errorf("after the key change: %s", got)
+		}
+	})
+}

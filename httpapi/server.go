@@ -92,7 +92,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/exams/{id}/sections/{$}", author.methods(methods{http.MethodPost: s.addSection}))
 	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{$}", author.methods(methods{http.MethodPost: s.addExamQuestion}))
 	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", author.methods(methods{http.MethodPut: s.changeExamQuestion,
-		http.MethodDelete: s.deleteExamQuestion}))
+		http.MethodPatch: s.changeExamQuestion, http.MethodDelete: s.deleteExamQuestion}))
 	mux.Handle("/api/v2.5/admin/attempts/{$}", admin.methods(methods{http.MethodGet: s.listAdminAttempts}))
 	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", admin.methods(methods{http.MethodGet: s.getAdminAttempt}))
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", admin.methods(methods{http.MethodGet: s.listUserAnswers}))
