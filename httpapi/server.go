@@ -102,6 +102,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
 	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", anyone.methods(methods{http.MethodPost: s.startAttempt}))
+	mux.Handle("/api/v2.5/me/password/{$}", anyone.methods(methods{http.MethodPut: s.changeOwnPassword}))
 	mux.Handle("/api/v2.5/admin/courses/{$}", author.methods(methods{http.MethodPost: s.createCourse}))
 	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", author.methods(methods{http.MethodGet: s.getCourse,
 		http.MethodPatch: s.patchCourse, http.MethodDelete: s.deleteByID(s.deleteCourse)}))
