@@ -185,4 +185,32 @@ type UserStore interface {
 	// DeleteUser deletes the user with their attempts and progress, taking
 	// their attempts out of the exams' rank populations.
 	DeleteUser(ctx context.Context, id int64) error
+
+	// Batches returns one page of the batches, by name, and how many there are.
+	Batches(ctx context.Context, offset, limit int) ([]Batch, int, error)
+	// CreateBatch validates b and inserts it, setting its ID. A name in use
+	// is EINVALID (field name).
+	CreateBatch(ctx context.Context, b *Batch) error
+	// RenameBatch renames the batch with the id: its users, exams and
+	// courses keep it under the new name. ENOTFOUND for an unknown id;
+	// EINVALID (field name) for a bad name or one in use.
+	RenameBatch(ctx context.Context, id int64, name string) (*Batch, error)
+}
+
+// Batch is a named group of students (a class, a year); exams and courses
+// for batches are open to their students only (BatchesAdmit).
+type Batch struct {
+	ID    int64
+	Name  string
+	Users int // students and others in it, counted on read
+}
+
+// Validate checks a batch's name: not blank, at most MaxBatchLength characters.
+func (b *Batch) Validate() error {
+	errs := FieldErrors{}
+	if strings.TrimSpace(b.Name) == "" {
+		errs.Add("name", "This field may not be blank.")
+	}
+	CheckLength(errs, "name", b.Name, MaxBatchLength)
+	return errs.Err()
 }

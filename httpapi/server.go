@@ -81,6 +81,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/users/{id}/{$}", admin.methods(methods{http.MethodGet: s.getUser,
 		http.MethodPatch: s.patchUser, http.MethodDelete: s.deleteByID(s.deleteUser)}))
 	mux.Handle(importPath+"{$}", admin.methods(methods{http.MethodPost: s.importBundle}))
+	mux.Handle("/api/v2.5/admin/batches/{$}", admin.methods(methods{http.MethodGet: s.listBatches, http.MethodPost: s.createBatch}))
+	mux.Handle("/api/v2.5/admin/batches/{id}/{$}", admin.methods(methods{http.MethodPatch: s.renameBatch}))
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
 	mux.Handle("/api/v2.5/admin/subjects/{$}", author.methods(methods{http.MethodGet: s.listSubjects, http.MethodPost: s.createSubject}))
@@ -103,7 +105,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
 	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", anyone.methods(methods{http.MethodPost: s.startAttempt}))
 	mux.Handle("/api/v2.5/me/password/{$}", anyone.methods(methods{http.MethodPut: s.changeOwnPassword}))
-	mux.Handle("/api/v2.5/admin/courses/{$}", author.methods(methods{http.MethodPost: s.createCourse}))
+	mux.Handle("/api/v2.5/admin/courses/{$}", author.methods(methods{http.MethodGet: s.listAdminCourses, http.MethodPost: s.createCourse}))
 	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", author.methods(methods{http.MethodGet: s.getCourse,
 		http.MethodPatch: s.patchCourse, http.MethodDelete: s.deleteByID(s.deleteCourse)}))
 	mux.Handle("/api/v2.5/admin/courses/{id}/chapters/{$}", author.methods(methods{http.MethodPost: s.addChapter}))
