@@ -195,10 +195,6 @@ func recordName(elem any) string {
 	return ""
 }
 
-func invalid(field, msg string) error {
-	return &examhall.Error{Code: examhall.EINVALID, Message: "Invalid bundle.", Fields: map[string][]string{field: {msg}}}
-}
-
 // check validates what needs no database: formats, references inside the
 // bundle, and each exam by the domain's rules.
 func (b *Bundle) check() error {
