@@ -251,7 +251,7 @@ func (cc *ChapterContent) validate(errs FieldErrors, at string) {
 	}
 	switch {
 	case !cc.Type.Valid():
-		errs.Add(at+"type", fmt.Sprintf(`"%d" is not a valid choice.`, cc.Type))
+		errs.Add(at+"type", InvalidChoice(fmt.Sprint(int(cc.Type)), ContentTypeChoices()))
 	case !set[cc.Type]:
 		errs.Add(at+strings.ToLower(cc.Type.Name()), fmt.Sprintf("A %s content needs its %s.", cc.Type.Name(), strings.ToLower(cc.Type.Name())))
 	}

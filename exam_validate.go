@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,11 +106,11 @@ func (q *ExamQuestion) validate(errs FieldErrors, at string) {
 func (q *Question) validate(errs FieldErrors, at string) {
 	CheckLength(errs, at+"key", q.Key, MaxKeyLength)
 	if !q.Type.Valid() {
-		errs.Add(at+"type", fmt.Sprintf(`"%s" is not a valid choice.`, q.Type))
+		errs.Add(at+"type", InvalidChoice(string(q.Type), QuestionTypeChoices()))
 		return
 	}
 	if !q.Difficulty.Valid() {
-		errs.Add(at+"difficulty", fmt.Sprintf(`"%s" is not a valid choice.`, q.Difficulty))
+		errs.Add(at+"difficulty", InvalidChoice(string(q.Difficulty), DifficultyChoices()))
 	}
 	correct := 0
 	for _, a := range q.Answers {
@@ -260,9 +261,18 @@ const (
 	ExamsHistory                     // with at least one completed attempt of the user
 )
 
-// ExamQuestionChange is a change to how an exam question is marked; nil
-// fields stay as they are. Applying one to an exam with attempts regrades them.
+// ExamQuestionChange is a change to an exam question: its wording or how it
+// is marked; nil fields stay as they are. A change of how it is marked
+// (SameScoring false) regrades the exam's attempts; a change of wording
+// alone does not.
 type ExamQuestionChange struct {
+	QuestionHTML    *string
+	DirectionHTML   *string
+	ExplanationHTML *string
+	SubjectID       *int64           // 0 removes the subject
+	Difficulty      *Difficulty      // "" removes the level
+	AnswerTexts     map[int64]string // answer id → new text_html
+
 	Marks            *decimal.Decimal
 	NegativeMarks    *decimal.Decimal
 	PartialMarks     **decimal.Decimal // set to a nil pointer to remove partial marks
@@ -273,8 +283,35 @@ type ExamQuestionChange struct {
 	AcceptedAnswers  *[]string
 }
 
-// Apply changes q; an answer id of another question is an EINVALID error.
+// Apply changes q; an answer id of another question is an EINVALID error
+// (field correct_answers or answers).
 func (c *ExamQuestionChange) Apply(q *ExamQuestion) error {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&q.Question.QuestionHTML, c.QuestionHTML)
+	set(&q.Question.DirectionHTML, c.DirectionHTML)
+	set(&q.Question.ExplanationHTML, c.ExplanationHTML)
+	if c.SubjectID != nil {
+		q.Question.SubjectID = *c.SubjectID
+	}
+	if c.Difficulty != nil {
+		q.Question.Difficulty = *c.Difficulty
+	}
+	for id, text := range c.AnswerTexts {
+		found := false
+		for i := range q.Question.Answers {
+			if a := &q.Question.Answers[i]; a.ID == id {
+				a.TextHTML, found = text, true
+			}
+		}
+		if !found {
+			return &Error{Code: EINVALID, Message: "Invalid input.", Fields: map[string][]string{
+				"answers": {fmt.Sprintf(`Invalid pk "%d" - not an answer of this question.`, id)}}}
+		}
+	}
 	if c.Marks != nil {
 		q.Marks = *c.Marks
 	}
@@ -314,4 +351,25 @@ func (c *ExamQuestionChange) Apply(q *ExamQuestion) error {
 	errs := FieldErrors{}
 	q.validate(errs, "")
 	return errs.Err()
+}
+
+// SameScoring reports whether q and o are marked alike: the same marks,
+// type, answer key, numerical range and accepted answers. Questions that
+// differ only in wording (text, direction, explanation, subject, difficulty)
+// score every answer the same, so a change between them needs no regrade
+// (SPEC §7: the answer key or the marks trigger one).
+func (q *ExamQuestion) SameScoring(o *ExamQuestion) bool {
+	samePartial := (q.PartialMarks == nil) == (o.PartialMarks == nil) && (q.PartialMarks == nil || *q.PartialMarks == *o.PartialMarks)
+	if q.Marks != o.Marks || q.NegativeMarks != o.NegativeMarks || !samePartial || q.IsBonus != o.IsBonus ||
+		q.Question.Type != o.Question.Type || q.Question.NumericalMin != o.Question.NumericalMin ||
+		q.Question.NumericalMax != o.Question.NumericalMax || !slices.Equal(q.Question.AcceptedAnswers, o.Question.AcceptedAnswers) ||
+		len(q.Question.Answers) != len(o.Question.Answers) {
+		return false
+	}
+	for i, a := range q.Question.Answers {
+		if b := o.Question.Answers[i]; a.ID != b.ID || a.IsCorrect != b.IsCorrect {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,8 @@ package examhall
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,6 +40,36 @@ type User struct {
 	IsBlocked  bool
 	DateJoined time.Time
 	Batches    []string // batch names, sorted; nil when not loaded (the caller of a request)
+	// PasswordStamp is PasswordStamp of the user's password hash, loaded
+	// with the user for authentication ("" elsewhere). Tokens carry it, so
+	// that a new password revokes the tokens issued before it.
+	PasswordStamp string
+}
+
+// PasswordStamp is a short digest of a password hash: it changes whenever
+// the password does, and tells nothing of the hash (as Django's session
+// auth hash, which logs a user's sessions out when the password changes).
+func PasswordStamp(hash string) string {
+	sum := sha256.Sum256([]byte("examhall password stamp\x00" + hash))
+	return hex.EncodeToString(sum[:8])
+}
+
+// MinPasswordLength is the fewest characters a password a user chooses
+// may have (NIST SP 800-63B's minimum for a memorized secret).
+const MinPasswordLength = 8
+
+// CheckNewPassword checks a password that the user chooses: at least
+// MinPasswordLength characters, at most 72 bytes (bcrypt's limit), not the
+// username. Errors are recorded against field.
+func CheckNewPassword(errs FieldErrors, field, password, username string) {
+	switch {
+	case utf8.RuneCountInString(password) < MinPasswordLength:
+		errs.Add(field, fmt.Sprintf("This password is too short. It must contain at least %d characters.", MinPasswordLength))
+	case len(password) > 72:
+		errs.Add(field, "Ensure this field has no more than 72 bytes.")
+	case UsernameKey(password) == UsernameKey(username):
+		errs.Add(field, "The password is too similar to the username.")
+	}
 }
 
 // FullName is "first last" without surrounding blanks, or "" when both are empty.
@@ -95,7 +127,7 @@ func (u *User) Validate() error {
 		CheckLength(errs, fmt.Sprintf("batches[%d]", i), b, MaxBatchLength)
 	}
 	if !u.Role.Valid() {
-		errs.Add("role", `"`+string(u.Role)+`" is not a valid choice.`)
+		errs.Add("role", InvalidChoice(string(u.Role), RoleChoices()))
 	}
 	return errs.Err()
 }
@@ -153,4 +185,32 @@ type UserStore interface {
 	// DeleteUser deletes the user with their attempts and progress, taking
 	// their attempts out of the exams' rank populations.
 	DeleteUser(ctx context.Context, id int64) error
+
+	// Batches returns one page of the batches, by name, and how many there are.
+	Batches(ctx context.Context, offset, limit int) ([]Batch, int, error)
+	// CreateBatch validates b and inserts it, setting its ID. A name in use
+	// is EINVALID (field name).
+	CreateBatch(ctx context.Context, b *Batch) error
+	// RenameBatch renames the batch with the id: its users, exams and
+	// courses keep it under the new name. ENOTFOUND for an unknown id;
+	// EINVALID (field name) for a bad name or one in use.
+	RenameBatch(ctx context.Context, id int64, name string) (*Batch, error)
+}
+
+// Batch is a named group of students (a class, a year); exams and courses
+// for batches are open to their students only (BatchesAdmit).
+type Batch struct {
+	ID    int64
+	Name  string
+	Users int // students and others in it, counted on read
+}
+
+// Validate checks a batch's name: not blank, at most MaxBatchLength characters.
+func (b *Batch) Validate() error {
+	errs := FieldErrors{}
+	if strings.TrimSpace(b.Name) == "" {
+		errs.Add("name", "This field may not be blank.")
+	}
+	CheckLength(errs, "name", b.Name, MaxBatchLength)
+	return errs.Err()
 }

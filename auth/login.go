@@ -88,7 +88,66 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*examhall.Use
 	if !u.CanLogIn() {
 		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "User account is disabled.")
 	}
+	if claims.PasswordStamp != "" && claims.PasswordStamp != u.PasswordStamp {
+		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, msgRevoked)
+	}
 	return u, nil
+}
+
+// msgRevoked answers a token issued before the user's password changed.
+const msgRevoked = "This token was revoked: the password has changed. Log in again."
+
+// ChangePassword changes u's own password from old to new and returns a new
+// token for u: the tokens issued before, on any device, are revoked (their
+// password stamp is no longer u's). A wrong old password is EINVALID on
+// old_password; a new one that CheckNewPassword refuses, or the old one
+// again, EINVALID on new_password. Wrong old passwords count as failed
+// logins: the login throttle (LoginLimits) applies, ETHROTTLED.
+func (s *Service) ChangePassword(ctx context.Context, u *examhall.User, oldPassword, newPassword, clientAddr string) (string, error) {
+	pairKey, userKey, addrKey := loginKeys(u.Username, clientAddr)
+	keys := []string{pairKey, userKey, addrKey}
+	unlock, err := s.pairs.lock(ctx, pairKey)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	now := s.Clock.Now()
+	failures, err := s.Failures.LoginFailures(ctx, keys, now, s.Limits.Window)
+	if err != nil {
+		return "", err
+	}
+	if wait := s.Limits.Wait(failures[pairKey], failures[userKey], failures[addrKey], now); wait > 0 {
+		return "", throttled(wait)
+	}
+	current, hash, err := s.Users.UserCredentials(ctx, u.Username)
+	if err != nil {
+		return "", err
+	}
+	if !s.Passwords.Verify(hash, oldPassword) {
+		if err := s.Failures.RecordLoginFailure(ctx, keys, now, s.Limits.Window); err != nil {
+			return "", err
+		}
+		return "", &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.",
+			Fields: map[string][]string{"old_password": {"Your old password was entered incorrectly. Please enter it again."}}}
+	}
+	errs := examhall.FieldErrors{}
+	examhall.CheckNewPassword(errs, "new_password", newPassword, current.Username)
+	if len(errs) == 0 && newPassword == oldPassword {
+		errs.Add("new_password", "The new password is the same as the old one.")
+	}
+	if err := errs.Err(); err != nil {
+		return "", err
+	}
+	newHash, err := s.Passwords.Hash(newPassword)
+	if err != nil {
+		return "", err
+	}
+	changed, err := s.Users.UpdateUser(ctx, current.ID, func(*examhall.User) error { return nil }, &newHash)
+	if err != nil {
+		return "", err
+	}
+	changed.PasswordStamp = examhall.PasswordStamp(newHash)
+	return s.Tokens.Issue(changed)
 }
 
 // EnsureAdmin creates the admin user, or when the username exists makes that

@@ -13,6 +13,11 @@ type Claims struct {
 	Username string `json:"username"`
 	UserID   int64  `json:"user_id"`
 	Email    string `json:"email"`
+	// PasswordStamp is the user's examhall.User.PasswordStamp when the
+	// token was issued: a token whose stamp is no longer the user's was
+	// revoked by a new password. Tokens issued before examhall wrote it
+	// have none, and live out their lifetime.
+	PasswordStamp string `json:"pwd,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -31,9 +36,10 @@ func NewTokens(secret []byte, lifetime time.Duration, clock examhall.Clock) *Tok
 // Issue returns a signed token for u.
 func (t *Tokens) Issue(u *examhall.User) (string, error) {
 	claims := Claims{
-		Username: u.Username,
-		UserID:   u.ID,
-		Email:    u.Email,
+		Username:      u.Username,
+		UserID:        u.ID,
+		Email:         u.Email,
+		PasswordStamp: u.PasswordStamp,
 		RegisteredClaims: jwt.RegisteredClaims{
 			ExpiresAt: jwt.NewNumericDate(t.clock.Now().Add(t.lifetime)),
 		},

@@ -120,57 +120,6 @@ type Subject struct {
 	Parent *string `json:"parent"`
 }
 
-// Exam is an exam with its sections of questions.
-type Exam struct {
-	Slug           string           `json:"slug"`
-	Title          string           `json:"title"`
-	Description    string           `json:"description"`
-	StartDate      *string          `json:"start_date"`
-	EndDate        *string          `json:"end_date"`
-	Duration       *string          `json:"duration"`
-	PassPercentage *decimal.Decimal `json:"pass_percentage"`
-	EnableRanks    *bool            `json:"enable_ranks"`
-	AllowRetake    bool             `json:"allow_retake"`
-	MaxRetakes     *int             `json:"max_retakes"`
-	Published      bool             `json:"published"`
-	ShowScore      *bool            `json:"show_score"`
-	ShowPercentile *bool            `json:"show_percentile"`
-	Sections       []Section        `json:"sections"`
-}
-
-// Section is a section of an exam.
-type Section struct {
-	Name      string          `json:"name"`
-	Duration  *string         `json:"duration"`
-	CutOff    decimal.Decimal `json:"cut_off"`
-	Questions []Question      `json:"questions"`
-}
-
-// Question is a question with how the exam marks it.
-type Question struct {
-	Key             string           `json:"key"`
-	Type            string           `json:"type"`
-	QuestionHTML    string           `json:"question_html"`
-	DirectionHTML   *string          `json:"direction_html"`
-	ExplanationHTML string           `json:"explanation_html"`
-	Subject         *string          `json:"subject"`
-	Difficulty      *string          `json:"difficulty"`
-	Marks           *decimal.Decimal `json:"marks"`
-	NegativeMarks   *decimal.Decimal `json:"negative_marks"`
-	PartialMarks    *decimal.Decimal `json:"partial_marks"`
-	IsBonus         bool             `json:"is_bonus"`
-	Answers         []Answer         `json:"answers"`
-	NumericalMin    *string          `json:"numerical_min"`
-	NumericalMax    *string          `json:"numerical_max"`
-	AcceptedAnswers []string         `json:"accepted_answers"`
-}
-
-// Answer is a choice of a choice question.
-type Answer struct {
-	TextHTML  string `json:"text_html"`
-	IsCorrect bool   `json:"is_correct"`
-}
-
 // Attempt is a historical attempt; without Completed it is still running.
 type Attempt struct {
 	Exam               string          `json:"exam"`
@@ -212,22 +161,9 @@ func Parse(r io.Reader) (*Bundle, error) {
 	return &b, b.check()
 }
 
-// decodeError keys the errors of drf.DecodeJSON by record.
+// decodeError keys the errors of drf.DecodeJSON by record (DecodeError).
 func (b *Bundle) decodeError(err error) error {
-	var syntax *drf.JSONSyntaxError
-	var fields drf.FieldErrors
-	switch {
-	case errors.As(err, &syntax):
-		return invalid("non_field_errors", syntax.Error())
-	case errors.As(err, &fields):
-		errs := examhall.FieldErrors{}
-		for _, f := range fields {
-			errs.Add(b.key(f.Path), f.Message)
-		}
-		return errs.Err()
-	default:
-		return err
-	}
+	return DecodeError(err, b.key, "non_field_errors")
 }
 
 // key renders path as a field error key that names each record on it.
@@ -257,10 +193,6 @@ func recordName(elem any) string {
 		return fmt.Sprintf(" %q", e.Question)
 	}
 	return ""
-}
-
-func invalid(field, msg string) error {
-	return &examhall.Error{Code: examhall.EINVALID, Message: "Invalid bundle.", Fields: map[string][]string{field: {msg}}}
 }
 
 // check validates what needs no database: formats, references inside the
@@ -358,12 +290,9 @@ func (b *Bundle) check() error {
 			errs.Add(at+"slug", "This slug appears twice in the bundle.")
 		}
 		exams[e.Slug] = true
-		exam, parseErrs := b.exam(i, loc, nil)
-		for field, msgs := range parseErrs {
-			for _, m := range msgs {
-				errs.Add(at+field, m)
-			}
-		}
+		parseErrs := examhall.FieldErrors{}
+		exam := e.Exam(loc, b.checkSubject(subjects), parseErrs)
+		b.addPrefixed(errs, drf.Path{"exams", i}, parseErrs.Err())
 		if err := exam.Validate(); err != nil {
 			b.addPrefixed(errs, drf.Path{"exams", i}, err)
 		}
@@ -377,9 +306,6 @@ func (b *Bundle) check() error {
 					errs.Add(qat+"key", "This key appears twice in the bundle.")
 				}
 				questions[q.Key] = true
-				if q.Subject != nil && !subjects[*q.Subject] {
-					errs.Add(qat+"subject", fmt.Sprintf("No subject with the key %q in the bundle.", *q.Subject))
-				}
 			}
 		}
 	}
@@ -479,51 +405,29 @@ func (b *Bundle) UserAt(i int) *examhall.User {
 }
 
 // ExamAt is exam i as a domain exam, its questions' subjects looked up in
-// subjectIDs by key.
+// subjectIDs by key (a subject given by id keeps it).
 func (b *Bundle) ExamAt(i int, subjectIDs map[string]int64) *examhall.Exam {
-	exam, _ := b.exam(i, b.Location(), subjectIDs)
-	return exam
+	return b.Exams[i].Exam(b.Location(), func(r Ref) (int64, string) {
+		if r.Key == "" {
+			return r.ID, ""
+		}
+		return subjectIDs[r.Key], ""
+	}, examhall.FieldErrors{})
 }
 
-// exam converts exam i; fields that do not parse are reported in the errors.
-// Omitted marks take the exam defaults: 1 mark, no negative marks.
-func (b *Bundle) exam(i int, loc *time.Location, subjectIDs map[string]int64) (*examhall.Exam, examhall.FieldErrors) {
-	in := b.Exams[i]
-	errs := examhall.FieldErrors{}
-	orTrue := func(v *bool) bool { return v == nil || *v }
-	e := &examhall.Exam{Slug: in.Slug, Title: in.Title, Description: in.Description, PassPercentage: in.PassPercentage,
-		MarkPerQuestion: decimal.FromInt(1), EnableRanks: orTrue(in.EnableRanks), AllowRetake: in.AllowRetake,
-		MaxRetakes: in.MaxRetakes, ShowScore: orTrue(in.ShowScore), ShowPercentile: orTrue(in.ShowPercentile),
-		ShowPassOrFail: true, ShowAnswers: true, Published: in.Published}
-	e.StartDate = drf.TimeField(errs, "start_date", in.StartDate, loc)
-	e.EndDate = drf.TimeField(errs, "end_date", in.EndDate, loc)
-	e.Duration = drf.DurationField(errs, "duration", in.Duration)
-	for j, s := range in.Sections {
-		section := examhall.Section{Name: s.Name, CutOff: s.CutOff,
-			Duration: drf.DurationField(errs, fmt.Sprintf("sections[%d].duration", j), s.Duration)}
-		for _, q := range s.Questions {
-			eq := examhall.ExamQuestion{Marks: e.MarkPerQuestion, PartialMarks: q.PartialMarks, IsBonus: q.IsBonus,
-				Question: examhall.Question{Key: q.Key, Type: examhall.QuestionType(q.Type), QuestionHTML: q.QuestionHTML,
-					DirectionHTML: deref(q.DirectionHTML), ExplanationHTML: q.ExplanationHTML,
-					Difficulty: examhall.Difficulty(deref(q.Difficulty)), NumericalMin: deref(q.NumericalMin),
-					NumericalMax: deref(q.NumericalMax), AcceptedAnswers: q.AcceptedAnswers}}
-			if q.Subject != nil {
-				eq.Question.SubjectID = subjectIDs[*q.Subject]
-			}
-			if q.Marks != nil {
-				eq.Marks = *q.Marks
-			}
-			if q.NegativeMarks != nil {
-				eq.NegativeMarks = *q.NegativeMarks
-			}
-			for _, a := range q.Answers {
-				eq.Question.Answers = append(eq.Question.Answers, examhall.Answer{TextHTML: a.TextHTML, IsCorrect: a.IsCorrect})
-			}
-			section.Questions = append(section.Questions, eq)
+// checkSubject resolves subjects while the bundle is checked: a key must be
+// one of the bundle's subjects; an id names a subject of the database, which
+// the import checks.
+func (b *Bundle) checkSubject(keys map[string]bool) Resolve {
+	return func(r Ref) (int64, string) {
+		if r.Key == "" {
+			return r.ID, ""
 		}
-		e.Sections = append(e.Sections, section)
+		if !keys[r.Key] {
+			return 0, fmt.Sprintf("No subject with the key %q in the bundle.", r.Key)
+		}
+		return int64(len(r.Key)), "" // any id: the import looks it up
 	}
-	return e, errs
 }
 
 // CourseAt is course i as a domain course, its exams' ids from examID
@@ -553,7 +457,7 @@ func (b *Bundle) course(i int, examID func(slug string) int64) (*examhall.Course
 			at := fmt.Sprintf("chapters[%d].contents[%d] %q.", j, k, ci.Title)
 			t, ok := examhall.ContentTypeNamed(ci.Type)
 			if !ok {
-				errs.Add(at+"type", fmt.Sprintf("%q is not a valid choice.", ci.Type))
+				errs.Add(at+"type", examhall.InvalidChoice(ci.Type, examhall.ContentTypeChoices()))
 			}
 			cc := examhall.ChapterContent{Title: ci.Title, Description: ci.Description, Type: t, FreePreview: ci.FreePreview,
 				Start: drf.TimeField(errs, at+"start", ci.Start, loc), End: drf.TimeField(errs, at+"end", ci.End, loc)}
@@ -583,11 +487,4 @@ func (b *Bundle) course(i int, examID func(slug string) int64) (*examhall.Course
 		c.Chapters = append(c.Chapters, chapter)
 	}
 	return c, errs
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/examhall/examhall"
@@ -165,6 +166,13 @@ func sameExam(a, b *examhall.Exam) bool {
 	return examShape(a, true) == examShape(b, true)
 }
 
+// sortedBatches is a sorted copy of batch names.
+func sortedBatches(names []string) []string {
+	sorted := slices.Clone(names)
+	slices.Sort(sorted)
+	return sorted
+}
+
 // sameStructure reports whether two exams have the same questions (by key and
 // type) with the same number of answers, in the same sections and order.
 func sameStructure(a, b *examhall.Exam) bool {
@@ -186,7 +194,8 @@ func examShape(e *examhall.Exam, everything bool) string {
 	if everything {
 		shape = append(shape, e.Title, e.Description, drf.FormatTimePtr(e.StartDate, time.UTC), drf.FormatTimePtr(e.EndDate, time.UTC),
 			drf.FormatDurationPtr(e.Duration), e.PassPercentage, e.EnableRanks, e.AllowRetake, e.MaxRetakes, e.ShowScore,
-			e.ShowPercentile, e.Published)
+			e.ShowPercentile, e.Published, e.MarkPerQuestion, e.NegativeMarks, e.ShowPassOrFail, e.ShowAnswers,
+			sortedBatches(e.Batches))
 	}
 	for _, s := range e.Sections {
 		if everything {

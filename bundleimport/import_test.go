@@ -165,11 +165,11 @@ func TestBundleRejections(t *testing.T) {
 			`attempts[0] "mock-1"/"asha".answers[0] "q-001".selected`, "Answer index 2 is out of range: the question has 2 answers."},
 		{"course content type", `"attempts": [`, `"courses": [{"slug": "neet-physics", "title": "NEET Physics", "chapters": [
 			{"title": "Kinematics", "contents": [{"type": "Podcast", "title": "Intro"}]}]}], "attempts": [`,
-			`courses[0] "neet-physics".chapters[0].contents[0] "Intro".type`, `"Podcast" is not a valid choice.`},
+			`courses[0] "neet-physics".chapters[0].contents[0] "Intro".type`, `"Podcast" is not a valid choice. Valid choices: Exam, Quiz, Video, Attachment, Notes, VideoConference, LiveStream.`},
 		{"subject cycle", `{"key": "sci", "name": "Science", "parent": null}`, `{"key": "sci", "name": "Science", "parent": "phy"}`,
 			`subjects[0] "sci".parent`, "The subjects' parents form a cycle."},
 		{"bad role", `"role": "student", "password"`, `"role": "principal", "password"`,
-			`users[0] "asha".role`, `"principal" is not a valid choice.`},
+			`users[0] "asha".role`, `"principal" is not a valid choice. Valid choices: admin, staff, student.`},
 	}
 	for _, tt := range tests {
 		text := strings.Replace(string(raw), tt.from, tt.to, 1)

@@ -547,9 +547,18 @@ func (d *jsonDecoder) raw(tok json.Token) ([]byte, error) {
 	return json.Marshal(x)
 }
 
+// Invalid is the refusal of a json.Unmarshaler worded as a field message:
+// DecodeJSON reports it as it is.
+type Invalid string
+
+func (e Invalid) Error() string { return string(e) }
+
 // unmarshalMessage words the error of a json.Unmarshaler in DRF's terms.
 func unmarshalMessage(err error) string {
+	var invalid Invalid
 	switch {
+	case errors.As(err, &invalid):
+		return string(invalid)
 	case errors.Is(err, decimal.ErrPlaces):
 		return "Ensure that there are no more than 2 decimal places."
 	case errors.Is(err, decimal.ErrRange):

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/bundle"
 	"github.com/examhall/examhall/decimal"
 	"github.com/examhall/examhall/drf"
 )
@@ -282,7 +284,7 @@ func (s *Server) addExamQuestion(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct {
 		Section int64 `json:"section"`
-		questionInput
+		bundle.Question
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		s.writeError(w, r, err)
@@ -293,7 +295,17 @@ func (s *Server) addExamQuestion(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := in.questionInput.examQuestion(exam.MarkPerQuestion, exam.NegativeMarks)
+	subject, err := s.subjectResolver(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	errs := examhall.FieldErrors{}
+	q := in.Question.ExamQuestion(exam.MarkPerQuestion, exam.NegativeMarks, subject, errs, "")
+	if err := errs.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if _, err := s.Exams.AddExamQuestion(r.Context(), id, in.Section, &q); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -314,4 +326,133 @@ func (s *Server) deleteExamQuestion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// changeExamQuestion is PUT or PATCH /api/v2.5/admin/exams/<id>/questions/<exam_question_id>/:
+// fields left out stay. Its wording (question_html, direction_html,
+// explanation_html, subject, difficulty, answers' text_html by answer id)
+// changes without a regrade; a new answer key (correct_answers) or marks
+// regrade every completed attempt. The answer is the exam and how many
+// attempts were regraded.
+func (s *Server) changeExamQuestion(w http.ResponseWriter, r *http.Request) {
+	examID, ok := pathID(r, "id")
+	questionID, questionOK := pathID(r, "question")
+	if !ok || !questionOK {
+		writeDetail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	// Every field raw first, so that each is read on its own: all problems
+	// are reported at once, and a null is told from a missing field (DRF:
+	// "This field may not be null.", except the fields that null clears).
+	var in struct {
+		Marks           json.RawMessage `json:"marks"`
+		NegativeMarks   json.RawMessage `json:"negative_marks"`
+		PartialMarks    json.RawMessage `json:"partial_marks"` // null removes
+		IsBonus         json.RawMessage `json:"is_bonus"`
+		CorrectAnswers  json.RawMessage `json:"correct_answers"`
+		NumericalMin    json.RawMessage `json:"numerical_min"`
+		NumericalMax    json.RawMessage `json:"numerical_max"`
+		AcceptedAnswers json.RawMessage `json:"accepted_answers"`
+		QuestionHTML    json.RawMessage `json:"question_html"`
+		DirectionHTML   json.RawMessage `json:"direction_html"` // null removes
+		ExplanationHTML json.RawMessage `json:"explanation_html"`
+		Subject         json.RawMessage `json:"subject"`    // an id or a key; null removes
+		Difficulty      json.RawMessage `json:"difficulty"` // null removes
+		Answers         json.RawMessage `json:"answers"`    // [{"id", "text_html"}]
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var change examhall.ExamQuestionChange
+	errs := examhall.FieldErrors{}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  any
+	}{
+		{"marks", in.Marks, &change.Marks},
+		{"negative_marks", in.NegativeMarks, &change.NegativeMarks},
+		{"is_bonus", in.IsBonus, &change.IsBonus},
+		{"correct_answers", in.CorrectAnswers, &change.CorrectAnswerIDs},
+		{"numerical_min", in.NumericalMin, &change.NumericalMin},
+		{"numerical_max", in.NumericalMax, &change.NumericalMax},
+		{"accepted_answers", in.AcceptedAnswers, &change.AcceptedAnswers},
+		{"question_html", in.QuestionHTML, &change.QuestionHTML},
+		{"explanation_html", in.ExplanationHTML, &change.ExplanationHTML},
+	} {
+		switch {
+		case len(f.raw) == 0:
+		case string(f.raw) == "null":
+			errs.Add(f.name, drf.NullMessage)
+		default:
+			decodeJSONField(errs, f.name, f.raw, f.dst)
+		}
+	}
+	if len(in.PartialMarks) > 0 {
+		var partial *decimal.Decimal
+		if decodeJSONField(errs, "partial_marks", in.PartialMarks, &partial) {
+			change.PartialMarks = &partial
+		}
+	}
+	var text *string
+	if len(in.DirectionHTML) > 0 && decodeJSONField(errs, "direction_html", in.DirectionHTML, &text) {
+		change.DirectionHTML = ptrTo(deref(text))
+	}
+	if len(in.Difficulty) > 0 && decodeJSONField(errs, "difficulty", in.Difficulty, &text) {
+		change.Difficulty = ptrTo(examhall.Difficulty(deref(text)))
+	}
+	var subject *bundle.Ref
+	if len(in.Subject) > 0 && decodeJSONField(errs, "subject", in.Subject, &subject) {
+		change.SubjectID = ptrTo(int64(0))
+		if subject != nil {
+			resolve, err := s.subjectResolver(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			id, problem := resolve(*subject)
+			if problem != "" {
+				errs.Add("subject", problem)
+			}
+			change.SubjectID = &id
+		}
+	}
+	var answers []struct {
+		ID       int64   `json:"id"`
+		TextHTML *string `json:"text_html"`
+	}
+	if len(in.Answers) > 0 && decodeJSONField(errs, "answers", in.Answers, &answers) {
+		change.AnswerTexts = map[int64]string{}
+		for i, a := range answers {
+			switch {
+			case a.ID == 0:
+				errs.Add(fmt.Sprintf("answers[%d].id", i), "This field is required.")
+			case a.TextHTML != nil:
+				change.AnswerTexts[a.ID] = *a.TextHTML
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	exam, regraded, err := s.Exams.ChangeExamQuestion(r.Context(), examID, questionID, change)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		RegradedAttempts int             `json:"regraded_attempts"`
+		Exam             adminExamDetail `json:"exam"`
+	}{regraded, s.adminExamDetail(r, exam)})
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

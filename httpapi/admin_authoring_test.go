@@ -156,7 +156,7 @@ func TestAuthoringEndpoints(t *testing.T) {
 		expect(401, "GET", "/api/v2.2/attempts/", bala, nil, `{"detail":"User account is disabled."}`)
 		a.must(200, "PATCH", balaPath, admin, map[string]any{"is_blocked": false, "password": "new-pw"}, nil)
 		login("bala", "new-pw")
-		expect(400, "PATCH", balaPath, admin, map[string]any{"role": "king"}, `{"role":["\"king\" is not a valid choice."]}`)
+		expect(400, "PATCH", balaPath, admin, map[string]any{"role": "king"}, `{"role":["\"king\" is not a valid choice. Valid choices: admin, staff, student."]}`)
 		expect(400, "PATCH", balaPath, admin, map[string]any{"username": "ASHA"}, `{"username":["A user with that username already exists."]}`)
 		expect(204, "DELETE", balaPath, admin, nil, "")
 		expect(404, "GET", balaPath, admin, nil, `{"detail":"Not found."}`)

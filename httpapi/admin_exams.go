@@ -7,125 +7,52 @@ import (
 	"time"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/bundle"
 	"github.com/examhall/examhall/decimal"
 	"github.com/examhall/examhall/drf"
 )
 
-// examInput is the body of POST /api/v2.5/admin/exams/: an exam with its
-// sections and their questions. Omitted question marks take the exam's
-// mark_per_question and negative_marks.
-type examInput struct {
-	Slug            string           `json:"slug"`
-	Title           string           `json:"title"`
-	Description     string           `json:"description"`
-	StartDate       *string          `json:"start_date"`
-	EndDate         *string          `json:"end_date"`
-	Duration        *string          `json:"duration"`
-	PassPercentage  *decimal.Decimal `json:"pass_percentage"`
-	MarkPerQuestion *decimal.Decimal `json:"mark_per_question"`
-	NegativeMarks   *decimal.Decimal `json:"negative_marks"`
-	EnableRanks     *bool            `json:"enable_ranks"`
-	AllowRetake     bool             `json:"allow_retake"`
-	MaxRetakes      *int             `json:"max_retakes"`
-	ShowScore       *bool            `json:"show_score"`
-	ShowPercentile  *bool            `json:"show_percentile"`
-	ShowPassOrFail  *bool            `json:"show_pass_or_fail"`
-	ShowAnswers     *bool            `json:"show_answers"`
-	Published       bool             `json:"published"`
-	Batches         []string         `json:"batches"`
-	Sections        []sectionInput   `json:"sections"`
-}
-
-type sectionInput struct {
-	Name      string          `json:"name"`
-	Duration  *string         `json:"duration"`
-	CutOff    decimal.Decimal `json:"cut_off"`
-	Questions []questionInput `json:"questions"`
-}
-
-type questionInput struct {
-	Key             string           `json:"key"`
-	Type            string           `json:"type"`
-	QuestionHTML    string           `json:"question_html"`
-	DirectionHTML   string           `json:"direction_html"`
-	ExplanationHTML string           `json:"explanation_html"`
-	Subject         int64            `json:"subject"`
-	Difficulty      string           `json:"difficulty"`
-	Marks           *decimal.Decimal `json:"marks"`
-	NegativeMarks   *decimal.Decimal `json:"negative_marks"`
-	PartialMarks    *decimal.Decimal `json:"partial_marks"`
-	IsBonus         bool             `json:"is_bonus"`
-	Answers         []struct {
-		TextHTML  string `json:"text_html"`
-		IsCorrect bool   `json:"is_correct"`
-	} `json:"answers"`
-	NumericalMin    string   `json:"numerical_min"`
-	NumericalMax    string   `json:"numerical_max"`
-	AcceptedAnswers []string `json:"accepted_answers"`
-}
-
-func orTrue(b *bool) bool { return b == nil || *b }
-
-// examQuestion is the question as the domain has it; omitted marks take the
-// exam's defaults.
-func (q *questionInput) examQuestion(marks, negative decimal.Decimal) examhall.ExamQuestion {
-	eq := examhall.ExamQuestion{Marks: marks, NegativeMarks: negative, PartialMarks: q.PartialMarks, IsBonus: q.IsBonus,
-		Question: examhall.Question{Key: q.Key, Type: examhall.QuestionType(q.Type), QuestionHTML: q.QuestionHTML,
-			DirectionHTML: q.DirectionHTML, ExplanationHTML: q.ExplanationHTML, SubjectID: q.Subject,
-			Difficulty: examhall.Difficulty(q.Difficulty), NumericalMin: q.NumericalMin,
-			NumericalMax: q.NumericalMax, AcceptedAnswers: q.AcceptedAnswers}}
-	if q.Marks != nil {
-		eq.Marks = *q.Marks
+// subjectResolver resolves the subjects of an exam or question body: an id
+// as it is (the store checks it), a key (the bundle's natural key) looked up
+// among the subjects.
+func (s *Server) subjectResolver(r *http.Request) (bundle.Resolve, error) {
+	subjects, err := s.Exams.Subjects(r.Context())
+	if err != nil {
+		return nil, err
 	}
-	if q.NegativeMarks != nil {
-		eq.NegativeMarks = *q.NegativeMarks
-	}
-	for _, a := range q.Answers {
-		eq.Question.Answers = append(eq.Question.Answers, examhall.Answer{TextHTML: a.TextHTML, IsCorrect: a.IsCorrect})
-	}
-	return eq
-}
-
-// exam turns the input into a domain exam, collecting the errors of fields
-// that do not parse; the domain validates the rest.
-func (in *examInput) exam(loc *time.Location, errs examhall.FieldErrors) *examhall.Exam {
-	e := &examhall.Exam{
-		Slug: in.Slug, Title: in.Title, Description: in.Description, PassPercentage: in.PassPercentage,
-		MarkPerQuestion: decimal.FromInt(1), EnableRanks: orTrue(in.EnableRanks), AllowRetake: in.AllowRetake,
-		MaxRetakes: in.MaxRetakes, ShowScore: orTrue(in.ShowScore), ShowPercentile: orTrue(in.ShowPercentile),
-		ShowPassOrFail: orTrue(in.ShowPassOrFail), ShowAnswers: orTrue(in.ShowAnswers), Published: in.Published,
-		Batches: in.Batches,
-	}
-	if in.MarkPerQuestion != nil {
-		e.MarkPerQuestion = *in.MarkPerQuestion
-	}
-	if in.NegativeMarks != nil {
-		e.NegativeMarks = *in.NegativeMarks
-	}
-	e.StartDate = drf.TimeField(errs, "start_date", in.StartDate, loc)
-	e.EndDate = drf.TimeField(errs, "end_date", in.EndDate, loc)
-	e.Duration = drf.DurationField(errs, "duration", in.Duration)
-	for i, s := range in.Sections {
-		section := examhall.Section{Name: s.Name, CutOff: s.CutOff,
-			Duration: drf.DurationField(errs, fmt.Sprintf("sections[%d].duration", i), s.Duration)}
-		for _, q := range s.Questions {
-			section.Questions = append(section.Questions, q.examQuestion(e.MarkPerQuestion, e.NegativeMarks))
+	keys := map[string]int64{}
+	for _, sub := range subjects {
+		if sub.Key != "" {
+			keys[sub.Key] = sub.ID
 		}
-		e.Sections = append(e.Sections, section)
 	}
-	return e
+	return func(ref bundle.Ref) (int64, string) {
+		if ref.Key == "" {
+			return ref.ID, ""
+		}
+		id, ok := keys[ref.Key]
+		if !ok {
+			return 0, fmt.Sprintf("No subject with the key %q.", ref.Key)
+		}
+		return id, ""
+	}, nil
 }
 
 // createExam is POST /api/v2.5/admin/exams/.
 func (s *Server) createExam(w http.ResponseWriter, r *http.Request) {
-	var in examInput
+	var in bundle.Exam
 	if err := decodeJSON(r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	subject, err := s.subjectResolver(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	errs := examhall.FieldErrors{}
-	exam := in.exam(s.location(), errs)
-	if err := errs.Err(); err != nil {
+	exam := in.Exam(s.location(), subject, errs)
+	if err := bundle.Check(exam, errs); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -67,7 +67,7 @@ func TestCourseAuthoring(t *testing.T) {
 		if added.Order != 1 {
 			t.Errorf("appended content order = %d, want 1", added.Order)
 		}
-		expect(400, "POST", contents, admin, map[string]any{"type": "Podcast", "title": "x"}, `{"type":["\"Podcast\" is not a valid choice."]}`)
+		expect(400, "POST", contents, admin, map[string]any{"type": "Podcast", "title": "x"}, `{"type":["\"Podcast\" is not a valid choice. Valid choices: Exam, Quiz, Video, Attachment, Notes, VideoConference, LiveStream."]}`)
 		expect(400, "POST", contents, admin, map[string]any{"type": "Video", "title": "x"}, `{"video":["A Video content needs its video."]}`)
 		expect(404, "POST", "/api/v2.5/admin/chapters/99/contents/", admin, map[string]any{"type": "Notes", "title": "x",
 			"notes": map[string]any{"html": ""}}, `{"detail":"Not found."}`)

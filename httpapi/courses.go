@@ -82,7 +82,7 @@ func (ci *contentInput) content(s *Server, at string, errs examhall.FieldErrors)
 	loc := s.location()
 	t, ok := examhall.ContentTypeNamed(ci.Type)
 	if !ok {
-		errs.Add(at+"type", `"`+ci.Type+`" is not a valid choice.`)
+		errs.Add(at+"type", examhall.InvalidChoice(ci.Type, examhall.ContentTypeChoices()))
 	}
 	cc := examhall.ChapterContent{Title: ci.Title, Description: ci.Description, Type: t, ExamID: ci.Exam,
 		FreePreview: ci.FreePreview, Start: drf.TimeField(errs, at+"start", ci.Start, loc),
@@ -664,7 +664,7 @@ func (in *contentPatch) apply(cc *examhall.ChapterContent, loc *time.Location) e
 	if in.Type != nil {
 		t, ok := examhall.ContentTypeNamed(*in.Type)
 		if !ok {
-			errs.Add("type", `"`+*in.Type+`" is not a valid choice.`)
+			errs.Add("type", examhall.InvalidChoice(*in.Type, examhall.ContentTypeChoices()))
 		}
 		cc.Type = t
 	}

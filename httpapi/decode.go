@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/bundle"
 	"github.com/examhall/examhall/drf"
 )
 
@@ -30,22 +31,7 @@ func decodeJSON(r *http.Request, v any) error {
 // for bad input, anything else (a target drf cannot fill) as it is, which
 // is internal.
 func jsonError(err error) error {
-	var syntax *drf.JSONSyntaxError
-	var fields drf.FieldErrors
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &syntax):
-		return examhall.Errorf(examhall.EINVALID, "%s", syntax.Error())
-	case errors.As(err, &fields):
-		errs := examhall.FieldErrors{}
-		for _, f := range fields {
-			errs.Add(f.Path.String(), f.Message)
-		}
-		return errs.Err()
-	default:
-		return err
-	}
+	return bundle.DecodeError(err, drf.Path.String, "")
 }
 
 // decodeJSONField decodes raw, the JSON text of one field of a body (a

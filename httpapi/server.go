@@ -81,6 +81,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/users/{id}/{$}", admin.methods(methods{http.MethodGet: s.getUser,
 		http.MethodPatch: s.patchUser, http.MethodDelete: s.deleteByID(s.deleteUser)}))
 	mux.Handle(importPath+"{$}", admin.methods(methods{http.MethodPost: s.importBundle}))
+	mux.Handle("/api/v2.5/admin/batches/{$}", admin.methods(methods{http.MethodGet: s.listBatches, http.MethodPost: s.createBatch}))
+	mux.Handle("/api/v2.5/admin/batches/{id}/{$}", admin.methods(methods{http.MethodPatch: s.renameBatch}))
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
 	mux.Handle("/api/v2.5/admin/subjects/{$}", author.methods(methods{http.MethodGet: s.listSubjects, http.MethodPost: s.createSubject}))
@@ -92,7 +94,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/exams/{id}/sections/{$}", author.methods(methods{http.MethodPost: s.addSection}))
 	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{$}", author.methods(methods{http.MethodPost: s.addExamQuestion}))
 	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", author.methods(methods{http.MethodPut: s.changeExamQuestion,
-		http.MethodDelete: s.deleteExamQuestion}))
+		http.MethodPatch: s.changeExamQuestion, http.MethodDelete: s.deleteExamQuestion}))
 	mux.Handle("/api/v2.5/admin/attempts/{$}", admin.methods(methods{http.MethodGet: s.listAdminAttempts}))
 	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", admin.methods(methods{http.MethodGet: s.getAdminAttempt}))
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", admin.methods(methods{http.MethodGet: s.listUserAnswers}))
@@ -102,7 +104,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
 	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", anyone.methods(methods{http.MethodPost: s.startAttempt}))
-	mux.Handle("/api/v2.5/admin/courses/{$}", author.methods(methods{http.MethodPost: s.createCourse}))
+	mux.Handle("/api/v2.5/me/password/{$}", anyone.methods(methods{http.MethodPut: s.changeOwnPassword}))
+	mux.Handle("/api/v2.5/admin/courses/{$}", author.methods(methods{http.MethodGet: s.listAdminCourses, http.MethodPost: s.createCourse}))
 	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", author.methods(methods{http.MethodGet: s.getCourse,
 		http.MethodPatch: s.patchCourse, http.MethodDelete: s.deleteByID(s.deleteCourse)}))
 	mux.Handle("/api/v2.5/admin/courses/{id}/chapters/{$}", author.methods(methods{http.MethodPost: s.addChapter}))

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,11 @@ func checkToken(t *testing.T, name, body string, u *examhall.User, exp time.Time
 		t.Errorf("%s: token does not verify: %v", name, err)
 		return
 	}
+	// pwd is the user's password stamp (examhall.PasswordStamp): 16 hex digits.
+	if pwd, _ := claims["pwd"].(string); !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(pwd) {
+		t.Errorf("%s: pwd claim %v, want 16 hex digits", name, claims["pwd"])
+	}
+	delete(claims, "pwd")
 	want := jwt.MapClaims{"username": u.Username, "user_id": float64(u.ID), "email": u.Email, "exp": float64(exp.Unix())}
 	if fmt.Sprint(claims) != fmt.Sprint(want) {
 		t.Errorf("%s: claims %v, want %v", name, claims, want)

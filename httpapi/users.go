@@ -115,7 +115,7 @@ type userInput struct {
 }
 
 // createUser is POST /api/v2.5/admin/users/. Without a password the user
-// cannot log in until one is set.
+// cannot log in until one is set, and the answer says so in "warnings".
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	var in userInput
 	if err := decodeJSON(r, &in); err != nil {
@@ -146,5 +146,22 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	if u.Batches == nil {
 		u.Batches = []string{}
 	}
-	writeJSON(w, http.StatusCreated, s.adminUser(r, u))
+	out := createdUser{adminUser: s.adminUser(r, u)}
+	if hash == "" {
+		out.Warnings = []string{noPasswordWarning}
+	}
+	writeJSON(w, http.StatusCreated, out)
 }
+
+// createdUser is the answer to POST /api/v2.5/admin/users/: the user, and
+// warnings about what the user cannot do yet, when there are any.
+type createdUser struct {
+	adminUser
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// noPasswordWarning answers the creation of a user without a password: a
+// user made for an import or a password given later is legitimate (SPEC §9
+// does the same), but one made by mistake would fail to log in unexplained.
+const noPasswordWarning = "No password was given: this user cannot log in until one is set " +
+	"(PATCH /api/v2.5/admin/users/<id>/ with \"password\")."

@@ -144,7 +144,7 @@ func TestExamValidation(t *testing.T) {
 		"sections[0].questions[2].answers":          {"A true-or-false question needs exactly two answers."},
 		"sections[1].questions[0].numerical_max":    {"Ensure numerical_max is not less than numerical_min."},
 		"sections[1].questions[1].accepted_answers": {"A short-answer question needs at least one accepted answer."},
-		"sections[1].questions[2].type":             {`"poem" is not a valid choice.`},
+		"sections[1].questions[2].type":             {`"poem" is not a valid choice. Valid choices: mcq_single, mcq_multiple, true_false, numerical, short_answer, essay.`},
 	}
 	var e *examhall.Error
 	if !asErr(err, &e) || !reflect.DeepEqual(e.Fields, want) {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,20 +121,54 @@ func (db *DB) ChangeExamQuestion(ctx context.Context, examID, examQuestionID int
 		if q == nil {
 			return errNotFound
 		}
+		before := *q
+		before.Question.Answers = slices.Clone(q.Question.Answers)
 		if err := c.Apply(q); err != nil {
 			return err
 		}
+		if q.Question.SubjectID != before.Question.SubjectID {
+			probe := &examhall.Exam{Sections: []examhall.Section{{Questions: []examhall.ExamQuestion{*q}}}}
+			if err := checkSubjects(ctx, tx, probe); err != nil {
+				return renameField(err, "sections[0].questions[0].subject", "subject")
+			}
+		}
 		if err := saveExamQuestion(ctx, tx, q); err != nil {
+			return err
+		}
+		if err := updateQuestionWording(ctx, tx, &q.Question); err != nil {
 			return err
 		}
 		exam.Modified = tx.now.UTC().Truncate(time.Microsecond)
 		if _, err := tx.ExecContext(ctx, `UPDATE exams SET modified = $2, version = version + 1 WHERE id = $1`, exam.ID, micros(exam.Modified)); err != nil {
 			return fmt.Errorf("touch exam: %w", err)
 		}
+		if q.SameScoring(&before) {
+			return nil // the wording changed: every score stays
+		}
 		regraded, err = regradeExam(ctx, tx, exam)
 		return err
 	})
 	return exam, regraded, err
+}
+
+// updateQuestionWording saves what a question says: its texts, subject,
+// difficulty and its answers' texts.
+func updateQuestionWording(ctx context.Context, tx *Tx, q *examhall.Question) error {
+	var subject any
+	if q.SubjectID != 0 {
+		subject = q.SubjectID
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE questions SET question_html = $2, direction_html = $3,
+		explanation_html = $4, subject_id = $5, difficulty = $6 WHERE id = $1`,
+		q.ID, q.QuestionHTML, textArg(q.DirectionHTML), q.ExplanationHTML, subject, textArg(string(q.Difficulty))); err != nil {
+		return fmt.Errorf("update question %d: %w", q.ID, err)
+	}
+	for _, a := range q.Answers {
+		if _, err := tx.ExecContext(ctx, `UPDATE answers SET text_html = $2 WHERE id = $1`, a.ID, a.TextHTML); err != nil {
+			return fmt.Errorf("update answer %d: %w", a.ID, err)
+		}
+	}
+	return nil
 }
 
 func saveExamQuestion(ctx context.Context, tx *Tx, q *examhall.ExamQuestion) error {

@@ -162,13 +162,15 @@ func (t *importTx) UpdateExam(ctx context.Context, e *examhall.Exam) error {
 	e.Modified = t.tx.now.UTC().Truncate(time.Microsecond)
 	if _, err := t.tx.ExecContext(ctx, `UPDATE exams SET title = $2, description = $3, start_date = $4, end_date = $5,
 		duration_us = $6, pass_percentage_h = $7, enable_ranks = $8, allow_retake = $9, max_retakes = $10,
-		show_score = $11, show_percentile = $12, published = $13, modified = $14, version = version + 1 WHERE id = $1`,
+		show_score = $11, show_percentile = $12, published = $13, modified = $14, mark_per_question_h = $15,
+		negative_marks_h = $16, show_pass_or_fail = $17, show_answers = $18, version = version + 1 WHERE id = $1`,
 		e.ID, e.Title, e.Description, timeArg(e.StartDate), timeArg(e.EndDate), durationArg(e.Duration),
 		decimalArg(e.PassPercentage), e.EnableRanks, e.AllowRetake, intArg(e.MaxRetakes), e.ShowScore,
-		e.ShowPercentile, e.Published, micros(e.Modified)); err != nil {
+		e.ShowPercentile, e.Published, micros(e.Modified), int64(e.MarkPerQuestion), int64(e.NegativeMarks),
+		e.ShowPassOrFail, e.ShowAnswers); err != nil {
 		return fmt.Errorf("update exam %q: %w", e.Slug, err)
 	}
-	return nil
+	return setBatches(ctx, t.tx, "exam_batches", "exam_id", e.ID, e.Batches)
 }
 
 func (t *importTx) UpdateExamContent(ctx context.Context, e *examhall.Exam) error {

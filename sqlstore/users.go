@@ -141,14 +141,16 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*examhall.User, error) {
 // authenticated request.
 func (db *DB) UserWithoutBatches(ctx context.Context, id int64) (*examhall.User, error) {
 	var settingsVersion int64
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, `+settingsVersionSQL+`
-		FROM users WHERE id = $1`, id), &settingsVersion)
+	var hash string
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, `+settingsVersionSQL+`, password_hash
+		FROM users WHERE id = $1`, id), &settingsVersion, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, examhall.Errorf(examhall.ENOTFOUND, "Not found.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("user %d: %w", id, err)
 	}
+	u.PasswordStamp = examhall.PasswordStamp(hash)
 	return u, db.noteSettingsVersion(ctx, settingsVersion)
 }
 
@@ -164,6 +166,7 @@ func (db *DB) UserCredentials(ctx context.Context, username string) (*examhall.U
 	if err != nil {
 		return nil, "", fmt.Errorf("user %q: %w", username, err)
 	}
+	u.PasswordStamp = examhall.PasswordStamp(hash)
 	return u, hash, nil
 }
 

@@ -354,7 +354,7 @@ func TestImportCommand(t *testing.T) {
 	}
 	err := m.Run(context.Background())
 	m.Close()
-	if err == nil || err.Error() != "the bundle was not imported:\n  users[0] \"x\".role: \"king\" is not a valid choice." {
+	if err == nil || err.Error() != "the bundle was not imported:\n  users[0] \"x\".role: \"king\" is not a valid choice. Valid choices: admin, staff, student." {
 		t.Errorf("bad bundle: %v", err)
 	}
 }
