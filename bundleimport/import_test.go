@@ -334,3 +334,38 @@ func TestImportPasswordHash(t *testing.T) {
 		}
 	})
 }
+
+// TestImportUpdatesEverySetting: a second import that changes only an exam's
+// scoring and visibility settings or its batches updates them (before, the
+// comparison ignored them and the import answered "unchanged").
+func TestImportUpdatesEverySetting(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	raw, err := os.ReadFile("../sqlstore/testdata/bundle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	passwords := &auth.Passwords{Cost: bcrypt.MinCost}
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if _, err := bundleimport.Import(ctx, db, parseBundle(t, string(raw)), passwords, false); err != nil {
+			t.Fatal(err)
+		}
+		changed := strings.Replace(string(raw), `{"slug": "mock-1", `,
+			`{"slug": "mock-1", "show_pass_or_fail": false, "show_answers": false, "batches": ["NEET 2027"], `, 1)
+		summary, err := bundleimport.Import(ctx, db, parseBundle(t, changed), passwords, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if summary.Updated["exams"] != 1 {
+			t.Errorf("second import: %+v, want the exam changed", summary)
+		}
+		exam, err := db.ExamBySlug(ctx, "mock-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exam.ShowPassOrFail || exam.ShowAnswers || !reflect.DeepEqual(exam.Batches, []string{"NEET 2027"}) {
+			t.Errorf("after the import: show_pass_or_fail %v, show_answers %v, batches %v; want false, false, [NEET 2027]",
+				exam.ShowPassOrFail, exam.ShowAnswers, exam.Batches)
+		}
+	})
+}
