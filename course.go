@@ -54,12 +54,12 @@ func (t ContentType) Label() string { return contentTypeNames[t][1] }
 // IsAssessment reports whether the content is taken as an exam attempt.
 func (t ContentType) IsAssessment() bool { return t == ContentExam || t == ContentQuiz }
 
-// Video is a recorded video; Duration in seconds.
+// Video is a recorded video, DurationSeconds long.
 type Video struct {
-	ID       int64
-	Title    string
-	URL      string
-	Duration int
+	ID              int64
+	Title           string
+	URL             string
+	DurationSeconds int
 }
 
 // Attachment is a file to download.
@@ -76,13 +76,14 @@ type Notes struct {
 	HTML  string
 }
 
-// VideoConference is a live class on a provider such as Zoom; Duration in minutes.
+// VideoConference is a live class on a provider such as Zoom, DurationMinutes
+// long (the wire's "duration", in minutes as Testpress gives it).
 type VideoConference struct {
 	ID                  int64
 	Title               string
 	ConferenceID        string
 	Start               *time.Time
-	Duration            int
+	DurationMinutes     int
 	Provider            string
 	JoinURL             string
 	Password            string
@@ -107,15 +108,15 @@ func (v *VideoConference) JoinWindow() (opens, closes time.Time, ok bool) {
 	if v.Start == nil {
 		return time.Time{}, time.Time{}, false
 	}
-	return v.Start.Add(-ConferenceJoinLead), v.Start.Add(time.Duration(v.Duration) * time.Minute), true
+	return v.Start.Add(-ConferenceJoinLead), v.Start.Add(time.Duration(v.DurationMinutes) * time.Minute), true
 }
 
-// LiveStream is a streamed class; Duration in minutes.
+// LiveStream is a streamed class, DurationMinutes long.
 type LiveStream struct {
 	ID                int64
 	Title             string
 	StreamURL         string
-	Duration          int
+	DurationMinutes   int
 	ShowRecordedVideo bool
 	Status            string
 	ChatEmbedURL      string
@@ -255,7 +256,7 @@ func (cc *ChapterContent) validate(errs FieldErrors, at string) {
 	case !set[cc.Type]:
 		errs.Add(at+strings.ToLower(cc.Type.Name()), fmt.Sprintf("A %s content needs its %s.", cc.Type.Name(), strings.ToLower(cc.Type.Name())))
 	}
-	if cc.Video != nil && cc.Video.Duration < 0 {
+	if cc.Video != nil && cc.Video.DurationSeconds < 0 {
 		errs.Add(at+"video.duration", "Ensure this value is greater than or equal to 0.")
 	}
 }
@@ -323,7 +324,7 @@ type Attendance struct {
 	FirstName, LastName string
 	Email               string
 	JoinTime, LeaveTime *time.Time
-	Duration            int
+	DurationSeconds     int
 }
 
 // VideoCompleteAt is the watched percentage at which a video counts as seen.
@@ -370,8 +371,9 @@ type CourseStore interface {
 	// watchedPercentage is 0–100 and may have a fraction; it is kept as a
 	// whole percent rounded down, which keeps the rule exact (x ≥ 90 exactly
 	// when ⌊x⌋ ≥ 90). At VideoCompleteAt the content attempt completes.
-	// Outside 0–100 it is EINVALID.
-	VideoProgress(ctx context.Context, userID, contentAttemptID int64, watchedPercentage float64, position int) (*ContentAttempt, error)
+	// positionSeconds is where the player stands, in seconds from the start,
+	// at most MaxVideoPosition. Outside those ranges it is EINVALID.
+	VideoProgress(ctx context.Context, userID, contentAttemptID int64, watchedPercentage float64, positionSeconds int) (*ContentAttempt, error)
 	// CompleteContent completes a Notes or Attachment content attempt.
 	CompleteContent(ctx context.Context, userID, contentAttemptID int64) (*ContentAttempt, error)
 	// Join opens an attendance session of a video conference, or joins a

@@ -26,7 +26,7 @@ type UserVideo struct {
 	VideoID              int64
 	Created              time.Time
 	WatchedPercentage    int
-	RemainingDuration    int
+	RemainingSeconds     int
 	Completed            bool
 	IsLiveClassRecording bool
 }
@@ -55,7 +55,7 @@ type PlacedContent struct {
 type UserVideoConference struct {
 	ID, UserID          int64
 	JoinTime, LeaveTime *time.Time
-	Duration            int
+	DurationSeconds     int
 	VideoConference     VideoConference
 }
 

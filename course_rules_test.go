@@ -43,11 +43,11 @@ func TestStartRefusal(t *testing.T) {
 // TestJoinWindow: from 15 minutes before the start to the end; no start, no window.
 func TestJoinWindow(t *testing.T) {
 	start := time.Date(2026, 1, 7, 4, 30, 0, 0, time.UTC)
-	opens, closes, ok := (&examhall.VideoConference{Start: &start, Duration: 90}).JoinWindow()
+	opens, closes, ok := (&examhall.VideoConference{Start: &start, DurationMinutes: 90}).JoinWindow()
 	if !ok || !opens.Equal(start.Add(-15*time.Minute)) || !closes.Equal(start.Add(90*time.Minute)) {
 		t.Errorf("window %s–%s %v", opens, closes, ok)
 	}
-	if _, _, ok := (&examhall.VideoConference{Duration: 90}).JoinWindow(); ok {
+	if _, _, ok := (&examhall.VideoConference{DurationMinutes: 90}).JoinWindow(); ok {
 		t.Error("a conference without a start has a window")
 	}
 }

@@ -465,7 +465,7 @@ func (b *Bundle) course(i int, examID func(slug string) int64) (*examhall.Course
 				cc.ExamID = examID(ci.Exam)
 			}
 			if v := ci.Video; v != nil {
-				cc.Video = &examhall.Video{Title: title(v.Title, ci.Title), URL: v.URL, Duration: v.Duration}
+				cc.Video = &examhall.Video{Title: title(v.Title, ci.Title), URL: v.URL, DurationSeconds: v.Duration}
 			}
 			if n := ci.Notes; n != nil {
 				cc.Notes = &examhall.Notes{Title: title(n.Title, ci.Title), HTML: n.HTML}
@@ -476,11 +476,11 @@ func (b *Bundle) course(i int, examID func(slug string) int64) (*examhall.Course
 			if v := ci.VideoConference; v != nil {
 				cc.VideoConference = &examhall.VideoConference{Title: title(v.Title, ci.Title), ConferenceID: v.ConferenceID,
 					Provider: v.Provider, Start: drf.TimeField(errs, at+"video_conference.start", v.Start, loc),
-					Duration: v.Duration, JoinURL: v.JoinURL, Password: v.Password, ShowRecordedVideo: v.ShowRecordedVideo}
+					DurationMinutes: v.Duration, JoinURL: v.JoinURL, Password: v.Password, ShowRecordedVideo: v.ShowRecordedVideo}
 			}
 			if l := ci.LiveStream; l != nil {
 				cc.LiveStream = &examhall.LiveStream{Title: title(l.Title, ci.Title), StreamURL: l.StreamURL,
-					Duration: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo}
+					DurationMinutes: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo}
 			}
 			chapter.Contents = append(chapter.Contents, cc)
 		}

@@ -75,7 +75,7 @@ func buildCourses(r *rand.Rand, now time.Time, tests [][]*examhall.Exam) []*exam
 			}
 			ch.Contents = []examhall.ChapterContent{
 				{Title: topic + ": lecture", Type: examhall.ContentVideo, FreePreview: t == 0, Video: &examhall.Video{
-					Title: topic + ": lecture", URL: "https://videos.example.com/" + slug, Duration: 1200 + r.IntN(2400)}},
+					Title: topic + ": lecture", URL: "https://videos.example.com/" + slug, DurationSeconds: 1200 + r.IntN(2400)}},
 				{Title: topic + ": notes", Type: examhall.ContentNotes, Notes: &examhall.Notes{Title: topic + ": notes",
 					HTML: "<p>Key ideas of " + topic + ".</p>"}},
 				{Title: topic + ": worksheet", Type: examhall.ContentAttachment, Attachment: &examhall.Attachment{
@@ -87,13 +87,13 @@ func buildCourses(r *rand.Rand, now time.Time, tests [][]*examhall.Exam) []*exam
 				ch.Contents = append(ch.Contents,
 					examhall.ChapterContent{Title: "Doubt-clearing class (last week)", Type: examhall.ContentVideoConference,
 						VideoConference: &examhall.VideoConference{Title: "Doubt-clearing class (last week)",
-							ConferenceID: fmt.Sprintf("8%010d", r.IntN(1e9)), Provider: "Zoom", Start: &held, Duration: 60,
+							ConferenceID: fmt.Sprintf("8%010d", r.IntN(1e9)), Provider: "Zoom", Start: &held, DurationMinutes: 60,
 							ShowRecordedVideo: true}},
 					examhall.ChapterContent{Title: "Doubt-clearing class", Type: examhall.ContentVideoConference,
 						VideoConference: &examhall.VideoConference{Title: "Doubt-clearing class",
-							ConferenceID: fmt.Sprintf("8%010d", r.IntN(1e9)), Provider: "Zoom", Start: &next, Duration: 60}},
+							ConferenceID: fmt.Sprintf("8%010d", r.IntN(1e9)), Provider: "Zoom", Start: &next, DurationMinutes: 60}},
 					examhall.ChapterContent{Title: "Weekly revision", Type: examhall.ContentLiveStream,
-						LiveStream: &examhall.LiveStream{Title: "Weekly revision", Duration: 90}})
+						LiveStream: &examhall.LiveStream{Title: "Weekly revision", DurationMinutes: 90}})
 			}
 			course.Chapters = append(course.Chapters, ch)
 		}

@@ -307,7 +307,7 @@ func (s *Server) contentAttemptResults(p *examhall.ContentAttemptPage) contentAt
 		row := userVideoRow{ID: v.ID, VideoID: v.VideoID, Created: s.formatTime(v.Created),
 			WatchedPercentage: v.WatchedPercentage, State: "Started", IsLiveClassRecording: v.IsLiveClassRecording}
 		if v.WatchedPercentage > 0 {
-			row.RemainingDuration = &v.RemainingDuration
+			row.RemainingDuration = &v.RemainingSeconds
 		}
 		if v.Completed {
 			row.State = "Completed"
@@ -340,7 +340,7 @@ func (s *Server) contentAttemptResults(p *examhall.ContentAttemptPage) contentAt
 		row := userVideoConferenceRow{ID: u.ID, UserID: u.UserID, JoinTime: s.timePtr(u.JoinTime),
 			LeaveTime: s.timePtr(u.LeaveTime), VideoConference: s.videoConference(&u.VideoConference)}
 		if u.JoinTime != nil {
-			row.Duration = &u.Duration
+			row.Duration = &u.DurationSeconds
 		}
 		out.UserVideoConferences = append(out.UserVideoConferences, row)
 	}

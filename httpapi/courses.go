@@ -88,7 +88,7 @@ func (ci *contentInput) content(s *Server, at string, errs examhall.FieldErrors)
 		FreePreview: ci.FreePreview, Start: drf.TimeField(errs, at+"start", ci.Start, loc),
 		End: drf.TimeField(errs, at+"end", ci.End, loc)}
 	if v := ci.Video; v != nil && t == examhall.ContentVideo {
-		cc.Video = &examhall.Video{Title: orTitle(v.Title, ci.Title), URL: v.URL, Duration: v.Duration}
+		cc.Video = &examhall.Video{Title: orTitle(v.Title, ci.Title), URL: v.URL, DurationSeconds: v.Duration}
 	}
 	if a := ci.Attachment; a != nil && t == examhall.ContentAttachment {
 		cc.Attachment = &examhall.Attachment{Title: orTitle(a.Title, ci.Title), URL: a.URL}
@@ -98,13 +98,13 @@ func (ci *contentInput) content(s *Server, at string, errs examhall.FieldErrors)
 	}
 	if v := ci.VideoConference; v != nil && t == examhall.ContentVideoConference {
 		cc.VideoConference = &examhall.VideoConference{Title: orTitle(v.Title, ci.Title), ConferenceID: v.ConferenceID,
-			Start: drf.TimeField(errs, at+"video_conference.start", v.Start, loc), Duration: v.Duration,
+			Start: drf.TimeField(errs, at+"video_conference.start", v.Start, loc), DurationMinutes: v.Duration,
 			Provider: v.Provider, JoinURL: v.JoinURL, Password: v.Password, AccessToken: v.AccessToken,
 			ShowRecordedVideo: v.ShowRecordedVideo}
 	}
 	if l := ci.LiveStream; l != nil && t == examhall.ContentLiveStream {
 		cc.LiveStream = &examhall.LiveStream{Title: orTitle(l.Title, ci.Title), StreamURL: l.StreamURL,
-			Duration: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo, ChatEmbedURL: l.ChatEmbedURL}
+			DurationMinutes: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo, ChatEmbedURL: l.ChatEmbedURL}
 	}
 	return cc
 }
@@ -170,7 +170,7 @@ func (s *Server) contentOutput(cc *examhall.ChapterContent) contentOutput {
 		ContentType: cc.Type.Name(), FreePreview: cc.FreePreview, Start: s.timePtr(cc.Start), End: s.timePtr(cc.End),
 		ExamID: nonZero(cc.ExamID)}
 	if v := cc.Video; v != nil {
-		out.Video = map[string]any{"id": v.ID, "title": v.Title, "url": v.URL, "duration": v.Duration}
+		out.Video = map[string]any{"id": v.ID, "title": v.Title, "url": v.URL, "duration": v.DurationSeconds}
 	}
 	if a := cc.Attachment; a != nil {
 		out.Attachment = map[string]any{"id": a.ID, "title": a.Title, "url": a.URL}
@@ -215,12 +215,12 @@ type liveStreamOutput struct {
 
 func (s *Server) videoConference(v *examhall.VideoConference) videoConferenceOutput {
 	return videoConferenceOutput{ID: v.ID, Title: v.Title, ConferenceID: v.ConferenceID, Start: s.timePtr(v.Start),
-		Duration: v.Duration, Provider: v.Provider, JoinURL: v.JoinURL, Password: v.Password, AccessToken: v.AccessToken,
+		Duration: v.DurationMinutes, Provider: v.Provider, JoinURL: v.JoinURL, Password: v.Password, AccessToken: v.AccessToken,
 		ShowRecordedVideo: v.ShowRecordedVideo, State: v.State, HasRecordingExpired: v.HasRecordingExpired}
 }
 
 func liveStream(l *examhall.LiveStream) liveStreamOutput {
-	return liveStreamOutput{ID: l.ID, Title: l.Title, StreamURL: l.StreamURL, Duration: l.Duration,
+	return liveStreamOutput{ID: l.ID, Title: l.Title, StreamURL: l.StreamURL, Duration: l.DurationMinutes,
 		ShowRecordedVideo: l.ShowRecordedVideo, Status: l.Status, ChatEmbedURL: l.ChatEmbedURL}
 }
 
@@ -471,7 +471,7 @@ func (s *Server) listAttendance(w http.ResponseWriter, r *http.Request) {
 	for _, at := range rows {
 		u := examhall.User{FirstName: at.FirstName, LastName: at.LastName}
 		results = append(results, attendanceRow{Name: nonEmpty(u.FullName()), Email: at.Email,
-			JoinTime: s.timePtr(at.JoinTime), LeaveTime: s.timePtr(at.LeaveTime), Duration: at.Duration})
+			JoinTime: s.timePtr(at.JoinTime), LeaveTime: s.timePtr(at.LeaveTime), Duration: at.DurationSeconds})
 	}
 	writeJSON(w, http.StatusOK, drf.NewEnvelope(s.requestURL(r), resolved, count, results))
 }
@@ -687,7 +687,7 @@ func (in *contentPatch) apply(cc *examhall.ChapterContent, loc *time.Location) e
 	if p, v := in.Video, cc.Video; p != nil && v != nil {
 		set(&v.Title, p.Title)
 		set(&v.URL, p.URL)
-		set(&v.Duration, p.Duration)
+		set(&v.DurationSeconds, p.Duration)
 	}
 	if p, a := in.Attachment, cc.Attachment; p != nil && a != nil {
 		set(&a.Title, p.Title)
@@ -700,7 +700,7 @@ func (in *contentPatch) apply(cc *examhall.ChapterContent, loc *time.Location) e
 	if p, v := in.VideoConference, cc.VideoConference; p != nil && v != nil {
 		set(&v.Title, p.Title)
 		set(&v.ConferenceID, p.ConferenceID)
-		set(&v.Duration, p.Duration)
+		set(&v.DurationMinutes, p.Duration)
 		set(&v.Provider, p.Provider)
 		set(&v.JoinURL, p.JoinURL)
 		set(&v.Password, p.Password)
@@ -711,7 +711,7 @@ func (in *contentPatch) apply(cc *examhall.ChapterContent, loc *time.Location) e
 	if p, l := in.LiveStream, cc.LiveStream; p != nil && l != nil {
 		set(&l.Title, p.Title)
 		set(&l.StreamURL, p.StreamURL)
-		set(&l.Duration, p.Duration)
+		set(&l.DurationMinutes, p.Duration)
 		set(&l.ShowRecordedVideo, p.ShowRecordedVideo)
 		set(&l.Status, p.Status)
 		set(&l.ChatEmbedURL, p.ChatEmbedURL)

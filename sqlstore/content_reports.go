@@ -122,7 +122,7 @@ func sideLoad(ctx context.Context, tx *Tx, page *examhall.ContentAttemptPage) er
 		ids(page, func(ca *examhall.ContentAttempt) int64 { return ca.UserVideoID }), func(rows *sql.Rows) error {
 			var v examhall.UserVideo
 			var created int64
-			if err := rows.Scan(&v.ID, &v.VideoID, &created, &v.WatchedPercentage, &v.RemainingDuration, &v.Completed,
+			if err := rows.Scan(&v.ID, &v.VideoID, &created, &v.WatchedPercentage, &v.RemainingSeconds, &v.Completed,
 				&v.IsLiveClassRecording); err != nil {
 				return err
 			}
@@ -205,8 +205,8 @@ func sideLoad(ctx context.Context, tx *Tx, page *examhall.ContentAttemptPage) er
 			var u examhall.UserVideoConference
 			var join, leave, start sql.NullInt64
 			vc := &u.VideoConference
-			if err := rows.Scan(&u.ID, &u.UserID, &join, &leave, &u.Duration, &vc.ID, &vc.Title, &vc.ConferenceID, &start,
-				&vc.Duration, &vc.Provider, &vc.JoinURL, &vc.Password, &vc.AccessToken, &vc.ShowRecordedVideo, &vc.State,
+			if err := rows.Scan(&u.ID, &u.UserID, &join, &leave, &u.DurationSeconds, &vc.ID, &vc.Title, &vc.ConferenceID, &start,
+				&vc.DurationMinutes, &vc.Provider, &vc.JoinURL, &vc.Password, &vc.AccessToken, &vc.ShowRecordedVideo, &vc.State,
 				&vc.HasRecordingExpired); err != nil {
 				return err
 			}
@@ -222,7 +222,7 @@ func sideLoad(ctx context.Context, tx *Tx, page *examhall.ContentAttemptPage) er
 		ids(page, func(ca *examhall.ContentAttempt) int64 { return ca.UserLiveStreamID }), func(rows *sql.Rows) error {
 			var u examhall.UserLiveStream
 			ls := &u.LiveStream
-			if err := rows.Scan(&u.ID, &u.UserID, &ls.ID, &ls.Title, &ls.StreamURL, &ls.Duration, &ls.ShowRecordedVideo,
+			if err := rows.Scan(&u.ID, &u.UserID, &ls.ID, &ls.Title, &ls.StreamURL, &ls.DurationMinutes, &ls.ShowRecordedVideo,
 				&ls.Status, &ls.ChatEmbedURL); err != nil {
 				return err
 			}

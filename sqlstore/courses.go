@@ -80,7 +80,7 @@ func insertContent(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) err
 	case examhall.ContentVideo:
 		v := cc.Video
 		err = tx.QueryRowContext(ctx, `INSERT INTO videos (title, url, duration_s) VALUES ($1, $2, $3) RETURNING id`,
-			v.Title, v.URL, v.Duration).Scan(&v.ID)
+			v.Title, v.URL, v.DurationSeconds).Scan(&v.ID)
 		target.video = v.ID
 	case examhall.ContentAttachment:
 		a := cc.Attachment
@@ -95,13 +95,13 @@ func insertContent(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) err
 		err = tx.QueryRowContext(ctx, `INSERT INTO video_conferences (title, conference_id, start, duration_min, provider,
 			join_url, password, access_token, show_recorded_video, state, has_recording_expired)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, v.Title, v.ConferenceID, timeArg(v.Start),
-			v.Duration, v.Provider, v.JoinURL, v.Password, v.AccessToken, v.ShowRecordedVideo, v.State,
+			v.DurationMinutes, v.Provider, v.JoinURL, v.Password, v.AccessToken, v.ShowRecordedVideo, v.State,
 			v.HasRecordingExpired).Scan(&v.ID)
 		target.conference = v.ID
 	case examhall.ContentLiveStream:
 		l := cc.LiveStream
 		err = tx.QueryRowContext(ctx, `INSERT INTO live_streams (title, stream_url, duration_min, show_recorded_video,
-			status, chat_embed_url) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, l.Title, l.StreamURL, l.Duration,
+			status, chat_embed_url) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, l.Title, l.StreamURL, l.DurationMinutes,
 			l.ShowRecordedVideo, l.Status, l.ChatEmbedURL).Scan(&l.ID)
 		target.stream = l.ID
 	}
@@ -257,7 +257,7 @@ func scanContentWith(row interface{ Scan(...any) error }, extra ...any) (*examha
 	cc.Start, cc.End = timeOf(start), timeOf(end)
 	switch {
 	case vID.Valid:
-		v = examhall.Video{ID: vID.Int64, Title: vTitle.String, URL: vURL.String, Duration: int(vDur.Int64)}
+		v = examhall.Video{ID: vID.Int64, Title: vTitle.String, URL: vURL.String, DurationSeconds: int(vDur.Int64)}
 		cc.Video = &v
 	case aID.Valid:
 		a = examhall.Attachment{ID: aID.Int64, Title: aTitle.String, URL: aURL.String}
@@ -267,12 +267,12 @@ func scanContentWith(row interface{ Scan(...any) error }, extra ...any) (*examha
 		cc.Notes = &n
 	case vcID.Valid:
 		vc = examhall.VideoConference{ID: vcID.Int64, Title: vcTitle.String, ConferenceID: vcConf.String,
-			Start: timeOf(vcStart), Duration: int(vcDur.Int64), Provider: vcProv.String, JoinURL: vcJoin.String,
+			Start: timeOf(vcStart), DurationMinutes: int(vcDur.Int64), Provider: vcProv.String, JoinURL: vcJoin.String,
 			Password: vcPass.String, AccessToken: vcToken.String, ShowRecordedVideo: vcShow.Bool, State: vcState.String,
 			HasRecordingExpired: vcExpired.Bool}
 		cc.VideoConference = &vc
 	case lsID.Valid:
-		ls = examhall.LiveStream{ID: lsID.Int64, Title: lsTitle.String, StreamURL: lsURL.String, Duration: int(lsDur.Int64),
+		ls = examhall.LiveStream{ID: lsID.Int64, Title: lsTitle.String, StreamURL: lsURL.String, DurationMinutes: int(lsDur.Int64),
 			ShowRecordedVideo: lsShow.Bool, Status: lsStatus.String, ChatEmbedURL: lsChat.String}
 		cc.LiveStream = &ls
 	}
@@ -620,7 +620,7 @@ func saveTarget(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) error 
 	switch {
 	case cc.Video != nil:
 		v := cc.Video
-		_, err = tx.ExecContext(ctx, `UPDATE videos SET title = $2, url = $3, duration_s = $4 WHERE id = $1`, v.ID, v.Title, v.URL, v.Duration)
+		_, err = tx.ExecContext(ctx, `UPDATE videos SET title = $2, url = $3, duration_s = $4 WHERE id = $1`, v.ID, v.Title, v.URL, v.DurationSeconds)
 	case cc.Attachment != nil:
 		a := cc.Attachment
 		_, err = tx.ExecContext(ctx, `UPDATE attachments SET title = $2, url = $3 WHERE id = $1`, a.ID, a.Title, a.URL)
@@ -632,12 +632,12 @@ func saveTarget(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) error 
 		_, err = tx.ExecContext(ctx, `UPDATE video_conferences SET title = $2, conference_id = $3, start = $4,
 			duration_min = $5, provider = $6, join_url = $7, password = $8, access_token = $9, show_recorded_video = $10,
 			state = $11, has_recording_expired = $12 WHERE id = $1`, v.ID, v.Title, v.ConferenceID, timeArg(v.Start),
-			v.Duration, v.Provider, v.JoinURL, v.Password, v.AccessToken, v.ShowRecordedVideo, v.State, v.HasRecordingExpired)
+			v.DurationMinutes, v.Provider, v.JoinURL, v.Password, v.AccessToken, v.ShowRecordedVideo, v.State, v.HasRecordingExpired)
 	case cc.LiveStream != nil:
 		l := cc.LiveStream
 		_, err = tx.ExecContext(ctx, `UPDATE live_streams SET title = $2, stream_url = $3, duration_min = $4,
 			show_recorded_video = $5, status = $6, chat_embed_url = $7 WHERE id = $1`, l.ID, l.Title, l.StreamURL,
-			l.Duration, l.ShowRecordedVideo, l.Status, l.ChatEmbedURL)
+			l.DurationMinutes, l.ShowRecordedVideo, l.Status, l.ChatEmbedURL)
 	}
 	if err != nil {
 		return fmt.Errorf("save %s of content %d: %w", cc.Type.Name(), cc.ID, err)

@@ -18,13 +18,13 @@ func sampleCourse(examID int64) *examhall.Course {
 	class := epoch // the class is on: it may be joined (VideoConference.JoinWindow)
 	return &examhall.Course{Slug: "neet-physics", Title: "NEET Physics", Description: "<p>Mechanics</p>", Batches: []string{},
 		Chapters: []examhall.Chapter{{Title: "Kinematics", Contents: []examhall.ChapterContent{
-			{Title: "Intro", Type: examhall.ContentVideo, Video: &examhall.Video{Title: "Intro", URL: "https://v.example/1", Duration: 600}},
+			{Title: "Intro", Type: examhall.ContentVideo, Video: &examhall.Video{Title: "Intro", URL: "https://v.example/1", DurationSeconds: 600}},
 			{Title: "Summary", Type: examhall.ContentNotes, Notes: &examhall.Notes{Title: "Summary", HTML: "<p>v = u + at</p>"}},
 			{Title: "Worksheet", Type: examhall.ContentAttachment, Attachment: &examhall.Attachment{Title: "Worksheet", URL: "https://f.example/w.pdf"}},
 			{Title: "Chapter test", Type: examhall.ContentExam, ExamID: examID},
 			{Title: "Doubt class", Type: examhall.ContentVideoConference, VideoConference: &examhall.VideoConference{
-				Title: "Doubt class", ConferenceID: "79401700412", Provider: "Zoom", Start: &class, Duration: 60, ShowRecordedVideo: true}},
-			{Title: "Revision", Type: examhall.ContentLiveStream, LiveStream: &examhall.LiveStream{Title: "Revision", Duration: 90}},
+				Title: "Doubt class", ConferenceID: "79401700412", Provider: "Zoom", Start: &class, DurationMinutes: 60, ShowRecordedVideo: true}},
+			{Title: "Revision", Type: examhall.ContentLiveStream, LiveStream: &examhall.LiveStream{Title: "Revision", DurationMinutes: 90}},
 			{Title: "Later", Type: examhall.ContentNotes, Notes: &examhall.Notes{Title: "Later"}, Start: &start},
 		}}},
 	}
@@ -128,7 +128,7 @@ func TestCourseProgress(t *testing.T) {
 			t.Fatalf("attendance: %+v, %d, %v", attendance, count, err)
 		}
 		want := examhall.Attendance{UserID: u, FirstName: "First student0", Email: "student0@example.com",
-			JoinTime: ptr(epoch.Add(time.Minute)), LeaveTime: ptr(epoch.Add(17 * time.Minute)), Duration: 900}
+			JoinTime: ptr(epoch.Add(time.Minute)), LeaveTime: ptr(epoch.Add(17 * time.Minute)), DurationSeconds: 900}
 		if !reflect.DeepEqual(attendance[0], want) {
 			t.Fatalf("attendance = %+v, want %+v", attendance[0], want)
 		}

@@ -115,7 +115,7 @@ func (db *DB) OpenContent(ctx context.Context, userID, contentID int64) (*examha
 		case examhall.ContentVideo:
 			if ca.UserVideoID, err = record("user_videos", "video_id", cc.Video.ID); err == nil {
 				_, err = tx.ExecContext(ctx, `UPDATE user_videos SET remaining_duration_s = $2 WHERE id = $1 AND watched_percentage = 0`,
-					ca.UserVideoID, cc.Video.Duration)
+					ca.UserVideoID, cc.Video.DurationSeconds)
 			}
 		case examhall.ContentNotes:
 			ca.UserNotesID, err = record("user_notes", "notes_id", cc.Notes.ID)
@@ -202,16 +202,16 @@ func completeContent(ctx context.Context, tx *Tx, ca *examhall.ContentAttempt) e
 
 // VideoProgress records how much of a video was watched, in whole percent
 // rounded down (see examhall.CourseStore).
-func (db *DB) VideoProgress(ctx context.Context, userID, id int64, percentage float64, position int) (*examhall.ContentAttempt, error) {
+func (db *DB) VideoProgress(ctx context.Context, userID, id int64, percentage float64, positionSeconds int) (*examhall.ContentAttempt, error) {
 	errs := examhall.FieldErrors{}
 	if !(percentage >= 0 && percentage <= 100) { // NaN too
 		errs.Add("watched_percentage", "Ensure this value is between 0 and 100.")
 	}
 	watched := int(math.Floor(percentage))
-	if position < 0 {
+	if positionSeconds < 0 {
 		errs.Add("position", "Ensure this value is greater than or equal to 0.")
 	}
-	if position > examhall.MaxVideoPosition {
+	if positionSeconds > examhall.MaxVideoPosition {
 		errs.Add("position", fmt.Sprintf("Ensure this value is less than or equal to %d.", examhall.MaxVideoPosition))
 	}
 	if err := errs.Err(); err != nil {
@@ -228,9 +228,9 @@ func (db *DB) VideoProgress(ctx context.Context, userID, id int64, percentage fl
 			if watched >= examhall.VideoCompleteAt {
 				state = 1
 			}
-			remaining := cc.Video.Duration * (100 - watched) / 100
+			remaining := cc.Video.DurationSeconds * (100 - watched) / 100
 			if _, err := tx.ExecContext(ctx, `UPDATE user_videos SET watched_percentage = $2, position_s = $3,
-				remaining_duration_s = $4, state = $5 WHERE id = $1`, ca.UserVideoID, watched, position, remaining, state); err != nil {
+				remaining_duration_s = $4, state = $5 WHERE id = $1`, ca.UserVideoID, watched, positionSeconds, remaining, state); err != nil {
 				return fmt.Errorf("user video: %w", err)
 			}
 			if state == 1 {
@@ -381,7 +381,7 @@ func (db *DB) Attendance(ctx context.Context, conferenceID int64, offset, limit 
 		return scanRows(rows, func() error {
 			var at examhall.Attendance
 			var join, leave sql.NullInt64
-			if err := rows.Scan(&at.UserID, &at.FirstName, &at.LastName, &at.Email, &join, &leave, &at.Duration); err != nil {
+			if err := rows.Scan(&at.UserID, &at.FirstName, &at.LastName, &at.Email, &join, &leave, &at.DurationSeconds); err != nil {
 				return err
 			}
 			at.JoinTime, at.LeaveTime = timeOf(join), timeOf(leave)
