@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync/atomic"
 )
 
@@ -82,3 +83,16 @@ func (tx *Tx) context(ctx context.Context) context.Context {
 
 // Statements is the number of SQL statements run since the database opened.
 func (db *DB) Statements() int64 { return db.statements.Load() }
+
+func deleteRow(ctx context.Context, tx *Tx, stmt string, id int64) error {
+	res, err := tx.ExecContext(ctx, stmt, id)
+	if err != nil {
+		return fmt.Errorf("delete %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete %d: %w", id, err)
+	} else if n == 0 {
+		return errNotFound
+	}
+	return nil
+}

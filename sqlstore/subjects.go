@@ -107,3 +107,64 @@ func (db *DB) SubjectNames(ctx context.Context, ids []int64) (map[int64]string, 
 	}
 	return names, nil
 }
+
+// UpdateSubject renames or moves a subject.
+func (db *DB) UpdateSubject(ctx context.Context, s *examhall.Subject) error {
+	if strings.TrimSpace(s.Name) == "" {
+		return fieldError("name", "This field may not be blank.")
+	}
+	errs := examhall.FieldErrors{}
+	if examhall.CheckLength(errs, "name", s.Name, examhall.MaxTitleLength); errs.Err() != nil {
+		return errs.Err()
+	}
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		subjects, err := subjectsInTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		byID := map[int64]examhall.Subject{}
+		for _, sub := range subjects {
+			byID[sub.ID] = sub
+		}
+		if _, ok := byID[s.ID]; !ok {
+			return errNotFound
+		}
+		for id := s.ParentID; id != 0; id = byID[id].ParentID {
+			if _, ok := byID[id]; !ok {
+				return invalidPK("parent", s.ParentID)
+			}
+			if id == s.ID {
+				return fieldError("parent", "A subject cannot sit below itself.")
+			}
+		}
+		var parent any
+		if s.ParentID != 0 {
+			parent = s.ParentID
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subjects SET name = $2, parent_id = $3 WHERE id = $1`, s.ID, s.Name, parent); err != nil {
+			return fmt.Errorf("update subject %d: %w", s.ID, err)
+		}
+		s.Key = byID[s.ID].Key
+		return nil
+	})
+}
+
+// DeleteSubject deletes a subject without sub-subjects.
+func (db *DB) DeleteSubject(ctx context.Context, id int64) error {
+	return db.inWriteTx(ctx, func(tx *Tx) error {
+		var children int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subjects WHERE parent_id = $1`, id).Scan(&children); err != nil {
+			return fmt.Errorf("subject %d: %w", id, err)
+		}
+		if children > 0 {
+			return examhall.Errorf(examhall.EINVALID, "This subject has sub-subjects; move or delete them first.")
+		}
+		// The subject's questions lose it (ON DELETE SET NULL): their exams change.
+		if _, err := tx.ExecContext(ctx, `UPDATE exams SET version = version + 1 WHERE id IN
+			(SELECT eq.exam_id FROM exam_questions eq JOIN questions q ON q.id = eq.question_id WHERE q.subject_id = $1)`,
+			id); err != nil {
+			return fmt.Errorf("bump versions of the exams of subject %d: %w", id, err)
+		}
+		return deleteRow(ctx, tx, `DELETE FROM subjects WHERE id = $1`, id)
+	})
+}

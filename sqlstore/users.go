@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/decimal"
 )
 
 const userColumns = `id, username, email, first_name, last_name, phone, role, is_active, is_blocked, date_joined`
@@ -290,4 +291,62 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 // escapeLike escapes the LIKE wildcards in s, with backslash as the escape character.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// UpdateUser applies change to the locked user and saves it; passwordHash
+// nil keeps the password.
+func (db *DB) UpdateUser(ctx context.Context, id int64, change func(*examhall.User) error, passwordHash *string) (*examhall.User, error) {
+	var u *examhall.User
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		var hash string
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE id = $1`+db.forUpdate(), id), &hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("user %d: %w", id, err)
+		}
+		if err := loadBatches(ctx, tx, []*examhall.User{u}); err != nil {
+			return err
+		}
+		if err := change(u); err != nil {
+			return err
+		}
+		if passwordHash != nil {
+			hash = *passwordHash
+		}
+		return updateUser(ctx, tx, u, hash)
+	})
+	return u, err
+}
+
+// uncountRankedAttempts takes the ranked attempts that match where out of
+// their exams' score counts, before they are deleted. It locks them first, so
+// that none completes or is regraded between the count and the delete.
+func uncountRankedAttempts(ctx context.Context, tx *Tx, where string, arg any) error {
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM attempts WHERE `+where+tx.db.forUpdate(), arg); err != nil {
+		return fmt.Errorf("lock attempts: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT exam_id, score_h FROM attempts WHERE in_rank_population AND `+where, arg)
+	if err != nil {
+		return fmt.Errorf("ranked attempts: %w", err)
+	}
+	type ranked struct{ exam, score int64 }
+	var list []ranked
+	err = scanRows(rows, func() error {
+		var r ranked
+		err := rows.Scan(&r.exam, &r.score)
+		list = append(list, r)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("ranked attempts: %w", err)
+	}
+	for _, r := range list {
+		if err := countScore(ctx, tx, r.exam, decimal.Decimal(r.score), -1); err != nil {
+			return err
+		}
+	}
+	return nil
 }
