@@ -91,6 +91,22 @@ func (f FieldErrors) Err() error {
 	return &Error{Code: EINVALID, Message: "Invalid input.", Fields: f}
 }
 
+// PrefixFields puts prefix before every field name of a validation error,
+// so that the error of a nested record names where it is
+// ("exams[0] \"mock-1\".sections[0].questions[1].marks"); any other error
+// is returned as it is.
+func PrefixFields(prefix string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	fields := map[string][]string{}
+	for field, msgs := range e.Fields {
+		fields[prefix+field] = msgs
+	}
+	return &Error{Code: e.Code, Message: e.Message, Fields: fields}
+}
+
 // Clock tells the time. Everything that depends on time (tokens, exam timing,
 // throttling) reads it from a Clock, so that tests control time.
 type Clock interface {

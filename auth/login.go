@@ -29,43 +29,56 @@ var errBadCredentials = &examhall.Error{Code: examhall.EINVALID, Message: "Inval
 // wait in RetryAfter, before its password is checked: see LoginLimits for the
 // rules. Storage errors are returned as they are.
 func (s *Service) Login(ctx context.Context, username, password, clientAddr string) (string, error) {
-	pairKey, userKey, addrKey := loginKeys(username, clientAddr)
-	keys := []string{pairKey, userKey, addrKey}
-	// From the check to recording its outcome, one attempt of a pair at a
-	// time: parallel guesses then see each other's failures.
-	unlock, err := s.pairs.lock(ctx, pairKey)
+	u, ok, err := s.verifyThrottled(ctx, username, password, clientAddr)
 	if err != nil {
 		return "", err
+	}
+	if !ok {
+		return "", errBadCredentials
+	}
+	return s.Tokens.Issue(u)
+}
+
+// verifyThrottled checks a password of username under the login throttle
+// (LoginLimits): one check of a (username, client address) pair at a time, so
+// that parallel guesses see each other's failures; ETHROTTLED, before the
+// password is checked, while the pair must still wait; a wrong password, an
+// unknown username or a user who may not log in is recorded as a failure and
+// answered ok=false, all alike; a right one clears the pair's failures and
+// returns the user. Storage errors are returned as they are.
+func (s *Service) verifyThrottled(ctx context.Context, username, password, clientAddr string) (*examhall.User, bool, error) {
+	pairKey, userKey, addrKey := loginKeys(username, clientAddr)
+	keys := []string{pairKey, userKey, addrKey}
+	unlock, err := s.pairs.lock(ctx, pairKey)
+	if err != nil {
+		return nil, false, err
 	}
 	defer unlock()
 	now := s.Clock.Now()
 	failures, err := s.Failures.LoginFailures(ctx, keys, now, s.Limits.Window)
 	if err != nil {
-		return "", err
+		return nil, false, err
 	}
 	if wait := s.Limits.Wait(failures[pairKey], failures[userKey], failures[addrKey], now); wait > 0 {
-		return "", throttled(wait)
+		return nil, false, throttled(wait)
 	}
 
 	u, hash, err := s.Users.UserCredentials(ctx, username)
 	if err != nil && examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
-		return "", err
+		return nil, false, err
 	}
 	if err != nil || !u.CanLogIn() {
 		hash = ""
 	}
 	if !s.Passwords.Verify(hash, password) {
-		if err := s.Failures.RecordLoginFailure(ctx, keys, now, s.Limits.Window); err != nil {
-			return "", err
-		}
-		return "", errBadCredentials
+		return nil, false, s.Failures.RecordLoginFailure(ctx, keys, now, s.Limits.Window)
 	}
 	if failures[pairKey].Count > 0 {
 		if err := s.Failures.ClearLoginFailures(ctx, pairKey); err != nil {
-			return "", err
+			return nil, false, err
 		}
 	}
-	return s.Tokens.Issue(u)
+	return u, true, nil
 }
 
 // Authenticate returns the user a token belongs to, without their batches
@@ -104,29 +117,11 @@ const msgRevoked = "This token was revoked: the password has changed. Log in aga
 // again, EINVALID on new_password. Wrong old passwords count as failed
 // logins: the login throttle (LoginLimits) applies, ETHROTTLED.
 func (s *Service) ChangePassword(ctx context.Context, u *examhall.User, oldPassword, newPassword, clientAddr string) (string, error) {
-	pairKey, userKey, addrKey := loginKeys(u.Username, clientAddr)
-	keys := []string{pairKey, userKey, addrKey}
-	unlock, err := s.pairs.lock(ctx, pairKey)
+	current, ok, err := s.verifyThrottled(ctx, u.Username, oldPassword, clientAddr)
 	if err != nil {
 		return "", err
 	}
-	defer unlock()
-	now := s.Clock.Now()
-	failures, err := s.Failures.LoginFailures(ctx, keys, now, s.Limits.Window)
-	if err != nil {
-		return "", err
-	}
-	if wait := s.Limits.Wait(failures[pairKey], failures[userKey], failures[addrKey], now); wait > 0 {
-		return "", throttled(wait)
-	}
-	current, hash, err := s.Users.UserCredentials(ctx, u.Username)
-	if err != nil {
-		return "", err
-	}
-	if !s.Passwords.Verify(hash, oldPassword) {
-		if err := s.Failures.RecordLoginFailure(ctx, keys, now, s.Limits.Window); err != nil {
-			return "", err
-		}
+	if !ok {
 		return "", &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.",
 			Fields: map[string][]string{"old_password": {"Your old password was entered incorrectly. Please enter it again."}}}
 	}

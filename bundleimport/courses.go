@@ -47,7 +47,7 @@ func (imp *importer) courses(ctx context.Context) error {
 		have, err := imp.tx.CourseBySlug(ctx, in.Slug)
 		if examhall.ErrorCodeOf(err) == examhall.ENOTFOUND {
 			if err := imp.tx.CreateCourse(ctx, want); err != nil {
-				return prefixed(at, err)
+				return examhall.PrefixFields(at, err)
 			}
 			imp.summary.count("courses", true, false)
 			continue
@@ -68,7 +68,7 @@ func (imp *importer) courses(ctx context.Context) error {
 		}
 		want.ID = have.ID
 		if err := imp.tx.ReplaceCourse(ctx, want); err != nil {
-			return prefixed(at, err)
+			return examhall.PrefixFields(at, err)
 		}
 		imp.summary.count("courses", false, true)
 	}

@@ -26,7 +26,7 @@ func (imp *importer) exams(ctx context.Context) error {
 				return err
 			}
 			if err := imp.tx.CreateExam(ctx, want); err != nil {
-				return prefixed(at, err)
+				return examhall.PrefixFields(at, err)
 			}
 			imp.summary.count("exams", true, false)
 			imp.examsBySlug[want.Slug] = want
@@ -122,7 +122,7 @@ func (imp *importer) updateExam(ctx context.Context, at string, have, want *exam
 		return false, err
 	}
 	if err := imp.tx.UpdateExam(ctx, want); err != nil {
-		return false, prefixed(at, err)
+		return false, examhall.PrefixFields(at, err)
 	}
 	if !sameShape {
 		if err := imp.tx.ClearExamContent(ctx, have.ID); err != nil {

@@ -8,7 +8,6 @@ package bundleimport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -111,7 +110,7 @@ func (imp *importer) users(ctx context.Context) error {
 				return err
 			}
 			if err := imp.tx.CreateUser(ctx, u, hash); err != nil {
-				return prefixed(at, err)
+				return examhall.PrefixFields(at, err)
 			}
 			imp.summary.count("users", true, false)
 		case err != nil:
@@ -126,7 +125,7 @@ func (imp *importer) users(ctx context.Context) error {
 			changed := !reflect.DeepEqual(u, existing) || newHash != hash
 			if changed {
 				if err := imp.tx.UpdateUser(ctx, u, newHash); err != nil {
-					return prefixed(at, err)
+					return examhall.PrefixFields(at, err)
 				}
 			}
 			imp.summary.count("users", false, changed)
@@ -189,16 +188,3 @@ func fieldError(field, msg string) error {
 	return &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.", Fields: map[string][]string{field: {msg}}}
 }
 
-// prefixed puts prefix (which names a record of the bundle) before every
-// field name of a validation error.
-func prefixed(prefix string, err error) error {
-	var e *examhall.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return err
-	}
-	fields := map[string][]string{}
-	for field, msgs := range e.Fields {
-		fields[prefix+field] = msgs
-	}
-	return &examhall.Error{Code: e.Code, Message: e.Message, Fields: fields}
-}

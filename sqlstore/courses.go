@@ -57,7 +57,7 @@ func insertChapters(ctx context.Context, tx *Tx, c *examhall.Course) error {
 			cc := &ch.Contents[j]
 			cc.ChapterID, cc.Order = ch.ID, j
 			if err := insertContent(ctx, tx, cc); err != nil {
-				return prefixed(fmt.Sprintf("chapters[%d].contents[%d].", i, j), err)
+				return examhall.PrefixFields(fmt.Sprintf("chapters[%d].contents[%d].", i, j), err)
 			}
 		}
 	}
@@ -426,7 +426,7 @@ func (db *DB) AddChapter(ctx context.Context, courseID int64, ch *examhall.Chapt
 			cc := &ch.Contents[j]
 			cc.ChapterID, cc.Order = ch.ID, j
 			if err := insertContent(ctx, tx, cc); err != nil {
-				return prefixed(fmt.Sprintf("contents[%d].", j), err)
+				return examhall.PrefixFields(fmt.Sprintf("contents[%d].", j), err)
 			}
 		}
 		return nil
@@ -645,16 +645,3 @@ func saveTarget(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) error 
 	return nil
 }
 
-// prefixed puts prefix before every field name of a validation error, so
-// that the error of a nested record names where it is.
-func prefixed(prefix string, err error) error {
-	var e *examhall.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return err
-	}
-	fields := map[string][]string{}
-	for field, msgs := range e.Fields {
-		fields[prefix+field] = msgs
-	}
-	return &examhall.Error{Code: e.Code, Message: e.Message, Fields: fields}
-}
