@@ -141,9 +141,7 @@ func TestCourseAuthoring(t *testing.T) {
 func TestCourseInputSharedWithBundle(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
 		a := newAuthorTest(t, engine)
-		var mock struct{ ID int64 }
-		a.must(201, "POST", "/api/v2.5/admin/exams/", a.admin, map[string]any{"slug": "mock", "title": "Mock",
-			"sections": []map[string]any{{"name": "A", "questions": []map[string]any{choiceQuestion("mcq_single")}}}}, &mock)
+		mock := a.createExam(t, "mock")
 		viaImport := func(course map[string]any) map[string]any {
 			return map[string]any{"format": "examhall-bundle/1", "courses": []any{course}}
 		}
@@ -199,7 +197,7 @@ func TestCourseInputSharedWithBundle(t *testing.T) {
 					{"type": "Notes", "title": "Summary", "notes": map[string]any{"title": "Sum", "html": "<p>s</p>"}},
 					{"type": "Attachment", "title": "Sheet", "attachment": map[string]any{"url": "https://f.example/s.pdf"}},
 					{"type": "Exam", "title": "By slug", "exam": "mock", "start": "2026-03-01T09:00:00+05:30", "end": "2026-03-02T09:00:00+05:30"},
-					{"type": "Quiz", "title": "By id", "exam": mock.ID},
+					{"type": "Quiz", "title": "By id", "exam": mock},
 					{"type": "VideoConference", "title": "Doubts", "video_conference": map[string]any{"conference_id": "794",
 						"provider": "Zoom", "start": "2026-03-05T17:00:00+05:30", "duration": 60, "join_url": "https://z.example/j",
 						"password": "pw", "access_token": "tok", "show_recorded_video": true, "state": "Scheduled"}},
@@ -223,11 +221,11 @@ func TestCourseInputSharedWithBundle(t *testing.T) {
 				a.must(200, "GET", fmt.Sprintf("/api/v2.5/admin/courses/%d/", c.ID), a.admin, nil, &fromBundle)
 			}
 		}
-		if got, want := courseContent(fromBundle), courseContent(fromAPI); !reflect.DeepEqual(got, want) {
+		if got, want := content(fromBundle), content(fromAPI); !reflect.DeepEqual(got, want) {
 			t.Errorf("through the bundle:\n%s\nthrough the API:\n%s", jsonText(t, got), jsonText(t, want))
 		}
 		contents := fromAPI["chapters"].([]any)[0].(map[string]any)["contents"].([]any)
-		for i, want := range []string{`"exam_id":` + fmt.Sprint(mock.ID), `"exam_id":` + fmt.Sprint(mock.ID),
+		for i, want := range []string{`"exam_id":` + fmt.Sprint(mock), `"exam_id":` + fmt.Sprint(mock),
 			`"access_token":"tok"`, `"chat_embed_url":"https://s.example/chat"`} {
 			if got := jsonText(t, contents[3+i]); !strings.Contains(got, want) {
 				t.Errorf("content %d: %s, want %s in it", 3+i, got, want)
@@ -250,9 +248,7 @@ func TestCourseInputSharedWithBundle(t *testing.T) {
 func TestCourseRoundTrip(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine sqlstore.Engine) {
 		a := newAuthorTest(t, engine)
-		var mock struct{ ID int64 }
-		a.must(201, "POST", "/api/v2.5/admin/exams/", a.admin, map[string]any{"slug": "mock", "title": "Mock",
-			"sections": []map[string]any{{"name": "A", "questions": []map[string]any{choiceQuestion("mcq_single")}}}}, &mock)
+		a.createExam(t, "mock")
 		var created map[string]any
 		a.must(201, "POST", "/api/v2.5/admin/courses/", a.admin, map[string]any{"slug": "orig", "title": "Original",
 			"description": "d", "image": "https://i.example/c.png", "batches": []string{"NEET"},
@@ -276,7 +272,7 @@ func TestCourseRoundTrip(t *testing.T) {
 		got["slug"] = "copy"
 		var copied map[string]any
 		a.must(201, "POST", "/api/v2.5/admin/courses/", a.admin, got, &copied)
-		if c, o := courseContent(copied), courseContent(got); !reflect.DeepEqual(c, o) {
+		if c, o := content(copied), content(got); !reflect.DeepEqual(c, o) {
 			t.Errorf("copy:\n%s\noriginal:\n%s", jsonText(t, c), jsonText(t, o))
 		}
 		// The bundle takes it too.
@@ -286,26 +282,11 @@ func TestCourseRoundTrip(t *testing.T) {
 	})
 }
 
-// courseContent is a course as GET shows it without what differs between
-// two copies: ids, times and the slug.
-func courseContent(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, x := range v {
-			switch k {
-			case "id", "chapter_id", "created", "modified", "slug":
-			default:
-				out[k] = courseContent(x)
-			}
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = courseContent(x)
-		}
-		return out
-	}
-	return v
+// createExam creates an exam of one question with the slug; it returns its id.
+func (a *authorTest) createExam(t *testing.T, slug string) int64 {
+	t.Helper()
+	var exam struct{ ID int64 }
+	a.must(201, "POST", "/api/v2.5/admin/exams/", a.admin, map[string]any{"slug": slug, "title": slug,
+		"sections": []map[string]any{{"name": "A", "questions": []map[string]any{choiceQuestion("mcq_single")}}}}, &exam)
+	return exam.ID
 }
