@@ -31,63 +31,6 @@ type Bundle struct {
 	Attempts  []Attempt  `json:"attempts"`
 }
 
-// Course is a course; its exam and quiz contents name exams by slug.
-type Course struct {
-	Slug        string    `json:"slug"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Image       string    `json:"image"`
-	Batches     []string  `json:"batches"`
-	Chapters    []Chapter `json:"chapters"`
-}
-
-// Chapter is a chapter of a course.
-type Chapter struct {
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Contents    []Content `json:"contents"`
-}
-
-// Content is a chapter content; the object of its type is set.
-type Content struct {
-	Type        string  `json:"type"`
-	Title       string  `json:"title"`
-	Description string  `json:"description"`
-	FreePreview bool    `json:"free_preview"`
-	Start       *string `json:"start"`
-	End         *string `json:"end"`
-	Exam        string  `json:"exam"`
-	Video       *struct {
-		Title    string `json:"title"`
-		URL      string `json:"url"`
-		Duration int    `json:"duration"`
-	} `json:"video"`
-	Notes *struct {
-		Title string `json:"title"`
-		HTML  string `json:"html"`
-	} `json:"notes"`
-	Attachment *struct {
-		Title string `json:"title"`
-		URL   string `json:"url"`
-	} `json:"attachment"`
-	VideoConference *struct {
-		Title             string  `json:"title"`
-		ConferenceID      string  `json:"conference_id"`
-		Provider          string  `json:"provider"`
-		Start             *string `json:"start"`
-		Duration          int     `json:"duration"`
-		JoinURL           string  `json:"join_url"`
-		Password          string  `json:"password"`
-		ShowRecordedVideo bool    `json:"show_recorded_video"`
-	} `json:"video_conference"`
-	LiveStream *struct {
-		Title             string `json:"title"`
-		StreamURL         string `json:"stream_url"`
-		Duration          int    `json:"duration"`
-		ShowRecordedVideo bool   `json:"show_recorded_video"`
-	} `json:"live_stream"`
-}
-
 // Institute names the institute and its time zone.
 type Institute struct {
 	Name     string `json:"name"`
@@ -209,17 +152,9 @@ func (b *Bundle) check() error {
 			errs.Add(at+"slug", "This slug appears twice in the bundle.")
 		}
 		courses[c.Slug] = true
-		// Exams are looked up by the import (in the bundle or the database):
-		// any named one stands in for now.
-		course, parseErrs := b.course(i, func(slug string) int64 { return int64(len(slug)) })
-		for field, msgs := range parseErrs {
-			for _, m := range msgs {
-				errs.Add(at+field, m)
-			}
-		}
-		if err := course.Validate(); err != nil {
-			b.addPrefixed(errs, drf.Path{"courses", i}, err)
-		}
+		parseErrs := examhall.FieldErrors{}
+		course := c.Course(b.Location(), anyExam, parseErrs)
+		b.addPrefixed(errs, drf.Path{"courses", i}, Check(course, parseErrs))
 	}
 	if b.Institute != nil && b.Institute.Timezone != "" {
 		if _, err := time.LoadLocation(b.Institute.Timezone); err != nil {
@@ -376,6 +311,20 @@ func (b *Bundle) addPrefixed(errs examhall.FieldErrors, prefix drf.Path, err err
 	}
 }
 
+// RecordError is err, a validation error of the record at prefix (a course
+// of the bundle from the store, say), with its fields keyed as Parse keys
+// them: below the record, naming the records on the way. Any other error is
+// returned as it is.
+func (b *Bundle) RecordError(prefix drf.Path, err error) error {
+	var e *examhall.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	errs := examhall.FieldErrors{}
+	b.addPrefixed(errs, prefix, err)
+	return &examhall.Error{Code: e.Code, Message: e.Message, Fields: errs}
+}
+
 // Location is the bundle institute's time zone (UTC when it names none);
 // datetimes without an offset are read in it.
 func (b *Bundle) Location() *time.Location {
@@ -428,63 +377,4 @@ func (b *Bundle) checkSubject(keys map[string]bool) Resolve {
 		}
 		return int64(len(r.Key)), "" // any id: the import looks it up
 	}
-}
-
-// CourseAt is course i as a domain course, its exams' ids from examID
-// (0 for a slug it does not know).
-func (b *Bundle) CourseAt(i int, examID func(slug string) int64) *examhall.Course {
-	c, _ := b.course(i, examID)
-	return c
-}
-
-func (b *Bundle) course(i int, examID func(slug string) int64) (*examhall.Course, examhall.FieldErrors) {
-	in := b.Courses[i]
-	errs := examhall.FieldErrors{}
-	loc := b.Location()
-	c := &examhall.Course{Slug: in.Slug, Title: in.Title, Description: in.Description, Image: in.Image, Batches: in.Batches}
-	if c.Batches == nil {
-		c.Batches = []string{}
-	}
-	title := func(own, fallback string) string {
-		if own == "" {
-			return fallback
-		}
-		return own
-	}
-	for j, ch := range in.Chapters {
-		chapter := examhall.Chapter{Title: ch.Title, Description: ch.Description}
-		for k, ci := range ch.Contents {
-			at := fmt.Sprintf("chapters[%d].contents[%d] %q.", j, k, ci.Title)
-			t, ok := examhall.ContentTypeNamed(ci.Type)
-			if !ok {
-				errs.Add(at+"type", examhall.InvalidChoice(ci.Type, examhall.ContentTypeChoices()))
-			}
-			cc := examhall.ChapterContent{Title: ci.Title, Description: ci.Description, Type: t, FreePreview: ci.FreePreview,
-				Start: drf.TimeField(errs, at+"start", ci.Start, loc), End: drf.TimeField(errs, at+"end", ci.End, loc)}
-			if ci.Exam != "" {
-				cc.ExamID = examID(ci.Exam)
-			}
-			if v := ci.Video; v != nil {
-				cc.Video = &examhall.Video{Title: title(v.Title, ci.Title), URL: v.URL, DurationSeconds: v.Duration}
-			}
-			if n := ci.Notes; n != nil {
-				cc.Notes = &examhall.Notes{Title: title(n.Title, ci.Title), HTML: n.HTML}
-			}
-			if a := ci.Attachment; a != nil {
-				cc.Attachment = &examhall.Attachment{Title: title(a.Title, ci.Title), URL: a.URL}
-			}
-			if v := ci.VideoConference; v != nil {
-				cc.VideoConference = &examhall.VideoConference{Title: title(v.Title, ci.Title), ConferenceID: v.ConferenceID,
-					Provider: v.Provider, Start: drf.TimeField(errs, at+"video_conference.start", v.Start, loc),
-					DurationMinutes: v.Duration, JoinURL: v.JoinURL, Password: v.Password, ShowRecordedVideo: v.ShowRecordedVideo}
-			}
-			if l := ci.LiveStream; l != nil {
-				cc.LiveStream = &examhall.LiveStream{Title: title(l.Title, ci.Title), StreamURL: l.StreamURL,
-					DurationMinutes: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo}
-			}
-			chapter.Contents = append(chapter.Contents, cc)
-		}
-		c.Chapters = append(c.Chapters, chapter)
-	}
-	return c, errs
 }

@@ -175,17 +175,18 @@ func (in *Exam) Exam(loc *time.Location, subject Resolve, errs examhall.FieldErr
 	return e
 }
 
-// Check validates a converted exam: the errors of fields that did not
-// parse (parseErrs, from Exam.Exam) and those of the domain's rules
-// (examhall.Exam.Validate), all at once; a field that did not parse keeps
-// only that error (the domain saw its zero value).
-func Check(exam *examhall.Exam, parseErrs examhall.FieldErrors) error {
+// Check validates a converted exam or course: the errors of fields that
+// did not parse (parseErrs, from Exam.Exam or Course.Course) and those of
+// the domain's rules (examhall.Exam.Validate, examhall.Course.Validate), all
+// at once; a field that did not parse keeps only that error (the domain saw
+// its zero value).
+func Check(record interface{ Validate() error }, parseErrs examhall.FieldErrors) error {
 	errs := examhall.FieldErrors{}
 	for field, msgs := range parseErrs {
 		errs[field] = append(errs[field], msgs...)
 	}
 	var e *examhall.Error
-	if err := exam.Validate(); errors.As(err, &e) {
+	if err := record.Validate(); errors.As(err, &e) {
 		for field, msgs := range e.Fields {
 			if len(parseErrs[field]) == 0 {
 				errs[field] = append(errs[field], msgs...)

@@ -7,47 +7,44 @@ import (
 	"time"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/bundle"
+	"github.com/examhall/examhall/drf"
 )
 
 // courses creates the bundle's courses, leaves equal ones alone, and rebuilds
 // changed ones that nobody has made progress in; a changed course with
 // progress is refused (its learners' records hang on its contents).
 func (imp *importer) courses(ctx context.Context) error {
-	var missing []string
 	var lookupErr error
 	stored := map[string]int64{} // exams outside the bundle, by slug
-	examID := func(slug string) int64 {
+	exam := bundle.ExamResolver(func(slug string) (int64, error) {
 		if e, ok := imp.examsBySlug[slug]; ok {
-			return e.ID
+			return e.ID, nil
 		}
 		if id, ok := stored[slug]; ok {
-			return id
+			return id, nil
 		}
 		e, err := imp.tx.ExamBySlug(ctx, slug)
-		switch {
-		case examhall.ErrorCodeOf(err) == examhall.ENOTFOUND:
-			missing = append(missing, slug)
-			return 0
-		case err != nil:
-			lookupErr = err
-			return 0
+		if err != nil {
+			return 0, err
 		}
 		stored[slug] = e.ID
-		return e.ID
-	}
+		return e.ID, nil
+	}, &lookupErr)
 	for i, in := range imp.b.Courses {
 		at := fmt.Sprintf("courses[%d] %q.", i, in.Slug)
-		want := imp.b.CourseAt(i, examID)
+		record := drf.Path{"courses", i}
+		want, err := imp.b.CourseAt(i, exam)
 		if lookupErr != nil {
 			return lookupErr
 		}
-		if len(missing) > 0 {
-			return fieldError(at+"chapters", fmt.Sprintf("No exam with the slug %q, in the bundle or in examhall.", missing[0]))
+		if err != nil {
+			return err
 		}
 		have, err := imp.tx.CourseBySlug(ctx, in.Slug)
 		if examhall.ErrorCodeOf(err) == examhall.ENOTFOUND {
 			if err := imp.tx.CreateCourse(ctx, want); err != nil {
-				return examhall.PrefixFields(at, err)
+				return imp.b.RecordError(record, err)
 			}
 			imp.summary.count("courses", true, false)
 			continue
@@ -68,7 +65,7 @@ func (imp *importer) courses(ctx context.Context) error {
 		}
 		want.ID = have.ID
 		if err := imp.tx.ReplaceCourse(ctx, want); err != nil {
-			return examhall.PrefixFields(at, err)
+			return imp.b.RecordError(record, err)
 		}
 		imp.summary.count("courses", false, true)
 	}

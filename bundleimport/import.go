@@ -187,4 +187,3 @@ func (imp *importer) subjects(ctx context.Context) error {
 func fieldError(field, msg string) error {
 	return &examhall.Error{Code: examhall.EINVALID, Message: "Invalid input.", Fields: map[string][]string{field: {msg}}}
 }
-

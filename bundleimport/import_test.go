@@ -287,7 +287,7 @@ func TestImportCourses(t *testing.T) {
 		unknown := strings.Replace(moved, `"exam": "mock-1"}`, `"exam": "nope"}`, 1)
 		unknown = strings.Replace(unknown, `"slug": "neet-physics"`, `"slug": "neet-chemistry"`, 1)
 		_, err = bundleimport.Import(ctx, db, parseBundle(t, unknown), passwords, false)
-		if !asErr(err, &e) || e.Fields[`courses[0] "neet-chemistry".chapters`][0] != `No exam with the slug "nope", in the bundle or in examhall.` {
+		if !asErr(err, &e) || e.Fields[`courses[0] "neet-chemistry".chapters[0].contents[3] "Chapter test".exam`][0] != `No exam with the slug "nope".` {
 			t.Fatalf("unknown exam: %v", err)
 		}
 	})

@@ -185,15 +185,15 @@ func clone(m map[string]any) map[string]any {
 	return c
 }
 
-// content is an exam as GET shows it without what differs between two
-// copies: ids, times, slug and question keys.
+// content is an exam or a course as GET shows it without what differs
+// between two copies: ids, times, slug and question keys.
 func content(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		out := map[string]any{}
 		for k, x := range v {
 			switch k {
-			case "id", "question_id", "created", "modified", "slug", "key":
+			case "id", "question_id", "chapter_id", "created", "modified", "slug", "key":
 			default:
 				out[k] = content(x)
 			}

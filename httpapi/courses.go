@@ -3,127 +3,24 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/bundle"
 	"github.com/examhall/examhall/drf"
 )
 
-// contentInput is one chapter content in a course body; the object of its
-// type is set ("video" for a Video, "exam" for an Exam or Quiz, …).
-type contentInput struct {
-	Type        string  `json:"type"`
-	Title       string  `json:"title"`
-	Description string  `json:"description"`
-	FreePreview bool    `json:"free_preview"`
-	Start       *string `json:"start"`
-	End         *string `json:"end"`
-	Exam        int64   `json:"exam"`
-	Video       *struct {
-		Title    string `json:"title"`
-		URL      string `json:"url"`
-		Duration int    `json:"duration"`
-	} `json:"video"`
-	Attachment *struct {
-		Title string `json:"title"`
-		URL   string `json:"url"`
-	} `json:"attachment"`
-	Notes *struct {
-		Title string `json:"title"`
-		HTML  string `json:"html"`
-	} `json:"notes"`
-	VideoConference *struct {
-		Title             string  `json:"title"`
-		ConferenceID      string  `json:"conference_id"`
-		Start             *string `json:"start"`
-		Duration          int     `json:"duration"`
-		Provider          string  `json:"provider"`
-		JoinURL           string  `json:"join_url"`
-		Password          string  `json:"password"`
-		AccessToken       string  `json:"access_token"`
-		ShowRecordedVideo bool    `json:"show_recorded_video"`
-	} `json:"video_conference"`
-	LiveStream *struct {
-		Title             string `json:"title"`
-		StreamURL         string `json:"stream_url"`
-		Duration          int    `json:"duration"`
-		ShowRecordedVideo bool   `json:"show_recorded_video"`
-		ChatEmbedURL      string `json:"chat_embed_url"`
-	} `json:"live_stream"`
-}
-
-// courseInput is the body of POST /api/v2.5/admin/courses/.
-type courseInput struct {
-	Slug        string   `json:"slug"`
-	Title       string   `json:"title"`
-	Description string   `json:"description"`
-	Image       string   `json:"image"`
-	Batches     []string `json:"batches"`
-	Chapters    []struct {
-		Title       string         `json:"title"`
-		Description string         `json:"description"`
-		Contents    []contentInput `json:"contents"`
-	} `json:"chapters"`
-}
-
-// orTitle is title, or fallback when it is blank: a content's own title
-// names what it shows unless that has one.
-func orTitle(title, fallback string) string {
-	if title == "" {
-		return fallback
-	}
-	return title
-}
-
-// content turns one content of a body into a domain content; at prefixes
-// the names of its field errors.
-func (ci *contentInput) content(s *Server, at string, errs examhall.FieldErrors) examhall.ChapterContent {
-	loc := s.location()
-	t, ok := examhall.ContentTypeNamed(ci.Type)
-	if !ok {
-		errs.Add(at+"type", examhall.InvalidChoice(ci.Type, examhall.ContentTypeChoices()))
-	}
-	cc := examhall.ChapterContent{Title: ci.Title, Description: ci.Description, Type: t, ExamID: ci.Exam,
-		FreePreview: ci.FreePreview, Start: drf.TimeField(errs, at+"start", ci.Start, loc),
-		End: drf.TimeField(errs, at+"end", ci.End, loc)}
-	if v := ci.Video; v != nil && t == examhall.ContentVideo {
-		cc.Video = &examhall.Video{Title: orTitle(v.Title, ci.Title), URL: v.URL, DurationSeconds: v.Duration}
-	}
-	if a := ci.Attachment; a != nil && t == examhall.ContentAttachment {
-		cc.Attachment = &examhall.Attachment{Title: orTitle(a.Title, ci.Title), URL: a.URL}
-	}
-	if n := ci.Notes; n != nil && t == examhall.ContentNotes {
-		cc.Notes = &examhall.Notes{Title: orTitle(n.Title, ci.Title), HTML: n.HTML}
-	}
-	if v := ci.VideoConference; v != nil && t == examhall.ContentVideoConference {
-		cc.VideoConference = &examhall.VideoConference{Title: orTitle(v.Title, ci.Title), ConferenceID: v.ConferenceID,
-			Start: drf.TimeField(errs, at+"video_conference.start", v.Start, loc), DurationMinutes: v.Duration,
-			Provider: v.Provider, JoinURL: v.JoinURL, Password: v.Password, AccessToken: v.AccessToken,
-			ShowRecordedVideo: v.ShowRecordedVideo}
-	}
-	if l := ci.LiveStream; l != nil && t == examhall.ContentLiveStream {
-		cc.LiveStream = &examhall.LiveStream{Title: orTitle(l.Title, ci.Title), StreamURL: l.StreamURL,
-			DurationMinutes: l.Duration, ShowRecordedVideo: l.ShowRecordedVideo, ChatEmbedURL: l.ChatEmbedURL}
-	}
-	return cc
-}
-
-func (in *courseInput) course(s *Server, errs examhall.FieldErrors) *examhall.Course {
-	c := &examhall.Course{Slug: in.Slug, Title: in.Title, Description: in.Description, Image: in.Image, Batches: in.Batches}
-	if c.Batches == nil {
-		c.Batches = []string{}
-	}
-	for i, ch := range in.Chapters {
-		chapter := examhall.Chapter{Title: ch.Title, Description: ch.Description}
-		for j, ci := range ch.Contents {
-			at := "chapters[" + strconv.Itoa(i) + "].contents[" + strconv.Itoa(j) + "]."
-			cc := ci.content(s, at, errs)
-			chapter.Contents = append(chapter.Contents, cc)
+// examResolver resolves the exam of an Exam or Quiz content in a body as
+// the bundle does (bundle.ExamResolver): an id as it is, a slug looked up;
+// a lookup that fails otherwise than not found is kept in *failed.
+func (s *Server) examResolver(r *http.Request, failed *error) bundle.Resolve {
+	return bundle.ExamResolver(func(slug string) (int64, error) {
+		e, err := s.Exams.ExamBySlug(r.Context(), slug)
+		if err != nil {
+			return 0, err
 		}
-		c.Chapters = append(c.Chapters, chapter)
-	}
-	return c
+		return e.ID, nil
+	}, failed)
 }
 
 // contentOutput is a chapter content as the course endpoints show it.
@@ -245,14 +142,19 @@ func (s *Server) courseOutput(c *examhall.Course, viewer *examhall.User, enrolle
 
 // createCourse is POST /api/v2.5/admin/courses/: a course with its chapters and contents.
 func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) {
-	var in courseInput
+	var in bundle.Course
 	if err := decodeJSON(r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	var failed error
 	errs := examhall.FieldErrors{}
-	course := in.course(s, errs)
-	if err := errs.Err(); err != nil {
+	course := in.Course(s.location(), s.examResolver(r, &failed), errs)
+	if failed != nil {
+		s.writeError(w, r, failed)
+		return
+	}
+	if err := bundle.Check(course, errs); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -524,25 +426,22 @@ func (s *Server) addChapter(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "Not found.")
 		return
 	}
-	var in struct {
-		Title       string         `json:"title"`
-		Description string         `json:"description"`
-		Contents    []contentInput `json:"contents"`
-	}
+	var in bundle.Chapter
 	if err := decodeJSON(r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	var failed error
 	errs := examhall.FieldErrors{}
-	ch := &examhall.Chapter{Title: in.Title, Description: in.Description}
-	for j := range in.Contents {
-		ch.Contents = append(ch.Contents, in.Contents[j].content(s, "contents["+strconv.Itoa(j)+"].", errs))
+	ch := in.Chapter(s.location(), s.examResolver(r, &failed), errs, "")
+	if failed == nil {
+		failed = errs.Err()
 	}
-	if err := errs.Err(); err != nil {
-		s.writeError(w, r, err)
+	if failed != nil {
+		s.writeError(w, r, failed)
 		return
 	}
-	if err := s.Courses.AddChapter(r.Context(), id, ch); err != nil {
+	if err := s.Courses.AddChapter(r.Context(), id, &ch); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -561,15 +460,19 @@ func (s *Server) addContent(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "Not found.")
 		return
 	}
-	var in contentInput
+	var in bundle.Content
 	if err := decodeJSON(r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	var failed error
 	errs := examhall.FieldErrors{}
-	cc := in.content(s, "", errs)
-	if err := errs.Err(); err != nil {
-		s.writeError(w, r, err)
+	cc := in.Content(s.location(), s.examResolver(r, &failed), errs, "")
+	if failed == nil {
+		failed = errs.Err()
+	}
+	if failed != nil {
+		s.writeError(w, r, failed)
 		return
 	}
 	if err := s.Courses.AddContent(r.Context(), id, &cc); err != nil {
@@ -617,7 +520,7 @@ func (s *Server) deleteChapter(r *http.Request, id int64) error {
 // the content's fields, and those of what it points at, each optional.
 type contentPatch struct {
 	Type        *string         `json:"type"`
-	Exam        *int64          `json:"exam"`
+	Exam        *bundle.Ref     `json:"exam"`
 	Title       *string         `json:"title"`
 	Description *string         `json:"description"`
 	FreePreview *bool           `json:"free_preview"`
@@ -658,8 +561,10 @@ type contentPatch struct {
 	} `json:"live_stream"`
 }
 
-// apply changes cc as the patch says; the store refuses a new type or exam.
-func (in *contentPatch) apply(cc *examhall.ChapterContent, loc *time.Location) error {
+// apply changes cc as the patch says, its exam the one the patch's exam
+// resolved to (examID, or the field message examProblem); the store refuses
+// a new type or exam.
+func (in *contentPatch) apply(cc *examhall.ChapterContent, loc *time.Location, examID int64, examProblem string) error {
 	errs := examhall.FieldErrors{}
 	if in.Type != nil {
 		t, ok := examhall.ContentTypeNamed(*in.Type)
@@ -668,7 +573,12 @@ func (in *contentPatch) apply(cc *examhall.ChapterContent, loc *time.Location) e
 		}
 		cc.Type = t
 	}
-	set(&cc.ExamID, in.Exam)
+	if in.Exam != nil {
+		if examProblem != "" {
+			errs.Add("exam", examProblem)
+		}
+		cc.ExamID = examID
+	}
 	set(&cc.Title, in.Title)
 	set(&cc.Description, in.Description)
 	set(&cc.FreePreview, in.FreePreview)
@@ -731,8 +641,18 @@ func (s *Server) patchContent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	var failed error
+	var examID int64
+	var examProblem string
+	if in.Exam != nil { // resolved before the write, which reads nothing else
+		examID, examProblem = s.examResolver(r, &failed)(*in.Exam)
+	}
+	if failed != nil {
+		s.writeError(w, r, failed)
+		return
+	}
 	cc, err := s.Courses.UpdateContent(r.Context(), id, func(cc *examhall.ChapterContent) error {
-		return in.apply(cc, s.location())
+		return in.apply(cc, s.location(), examID, examProblem)
 	})
 	if err != nil {
 		s.writeError(w, r, err)

@@ -644,4 +644,3 @@ func saveTarget(ctx context.Context, tx *Tx, cc *examhall.ChapterContent) error 
 	}
 	return nil
 }
-

@@ -181,32 +181,12 @@ func (t *importTx) UpdateExamContent(ctx context.Context, e *examhall.Exam) erro
 		}
 		for k := range s.Questions {
 			q := &s.Questions[k]
-			if err := updateQuestionText(ctx, t.tx, &q.Question); err != nil {
+			if err := updateQuestionWording(ctx, t.tx, &q.Question); err != nil {
 				return err
 			}
 			if err := saveExamQuestion(ctx, t.tx, q); err != nil {
 				return err
 			}
-		}
-	}
-	return nil
-}
-
-// updateQuestionText saves what a question says (not how it is marked: see
-// saveExamQuestion).
-func updateQuestionText(ctx context.Context, tx *Tx, q *examhall.Question) error {
-	var subject any
-	if q.SubjectID != 0 {
-		subject = q.SubjectID
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE questions SET question_html = $2, direction_html = $3,
-		explanation_html = $4, subject_id = $5, difficulty = $6 WHERE id = $1`,
-		q.ID, q.QuestionHTML, textArg(q.DirectionHTML), q.ExplanationHTML, subject, textArg(string(q.Difficulty))); err != nil {
-		return fmt.Errorf("update question %q: %w", q.Key, err)
-	}
-	for _, a := range q.Answers {
-		if _, err := tx.ExecContext(ctx, `UPDATE answers SET text_html = $2 WHERE id = $1`, a.ID, a.TextHTML); err != nil {
-			return fmt.Errorf("update answer: %w", err)
 		}
 	}
 	return nil
