@@ -539,3 +539,30 @@ func TestServeStopsOnSignal(t *testing.T) {
 		})
 	}
 }
+
+// TestServeBusyPort: on a port another process holds, serve --demo fails
+// before it loads the demo or prints logins that no server would serve.
+func TestServeBusyPort(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dsn := sqltest.DSN(t, sqlstore.SQLite)
+	code, stdout, stderr := execute(t, nil, "serve", "--demo", "--db", dsn, "--addr", busy.Addr().String(), "--bcrypt-cost", "4")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "address already in use") {
+		t.Errorf("serve on a busy port: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	db, err := sqlstore.Open(context.Background(), dsn, examhall.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	has, err := db.HasAdmin(context.Background())
+	if err != nil || has {
+		t.Errorf("after a failed start the database has an admin (%v, %v): the demo was loaded", has, err)
+	}
+}

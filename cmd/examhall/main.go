@@ -183,6 +183,13 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 func (m *Main) serve(ctx context.Context) error {
+	// Listen first: a busy port must fail before --demo loads anything and
+	// prints logins that no server then serves.
+	l, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	m.listener = m.limitConnections(l)
 	secret, err := m.jwtSecret(ctx)
 	if err != nil {
 		return err
@@ -212,11 +219,6 @@ func (m *Main) serve(ctx context.Context) error {
 		Import: m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
-	l, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return err
-	}
-	m.listener = m.limitConnections(l)
 	m.server = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
