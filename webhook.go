@@ -141,6 +141,7 @@ type WebhookOutcome struct {
 	Status    int    // the HTTP status, 0 when no answer came
 	Error     string // "" when delivered
 	Delivered bool
+	Duration  time.Duration // how long the try took
 	// NextTry is when to try again; zero gives up (the delivery fails).
 	NextTry time.Time
 }
