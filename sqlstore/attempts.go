@@ -165,7 +165,10 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	if err := insertBlankAnswers(ctx, tx, a.ID, exam); err != nil {
 		return nil, err
 	}
-	return a, insertBlankSections(ctx, tx, a.ID, exam)
+	if err := insertBlankSections(ctx, tx, a.ID, exam); err != nil {
+		return nil, err
+	}
+	return a, enqueueExam(ctx, tx, examhall.EventExamStarted, a, exam, nil)
 }
 
 // answersPerAttempt bounds the answers of one attempt: an answer's id is its
@@ -374,13 +377,17 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 // fields are set, not saved: touch saves them.
 func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
-	if err := rescore(ctx, tx, a, exam); err != nil {
+	r, err := rescore(ctx, tx, a, exam)
+	if err != nil {
 		return err
 	}
 	if err := joinRankPopulation(ctx, tx, a); err != nil {
 		return err
 	}
-	return followAttempt(ctx, tx, a)
+	if err := followAttempt(ctx, tx, a); err != nil {
+		return err
+	}
+	return enqueueExam(ctx, tx, examhall.EventExamCompleted, a, exam, &r)
 }
 
 // joinRankPopulation places a, just completed, in its exam's rank population
@@ -423,15 +430,16 @@ func joinRankPopulation(ctx context.Context, tx *Tx, a *examhall.Attempt) error 
 }
 
 // rescore scores the attempt's answers and writes each answer's result and
-// the attempt's sections; the attempt's own fields are set, not saved.
-func rescore(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+// the attempt's sections; the attempt's own fields are set, not saved. It
+// returns the scoring, whose tallies the webhook payloads show.
+func rescore(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam) (scoring.Result, error) {
 	answers, err := attemptAnswers(ctx, tx, a.ID)
 	if err != nil {
-		return err
+		return scoring.Result{}, err
 	}
 	subjects, err := subjectsInTx(ctx, tx)
 	if err != nil {
-		return err
+		return scoring.Result{}, err
 	}
 	byQuestion := make(map[int64]*examhall.UserAnswer, len(answers))
 	for _, ua := range answers {
@@ -445,14 +453,14 @@ func rescore(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Ex
 		}
 	}
 	if err := saveJudgements(ctx, tx, a.ID, changed); err != nil {
-		return err
+		return r, err
 	}
 	if err := saveSections(ctx, tx, a.ID, r.Sections); err != nil {
-		return err
+		return r, err
 	}
 	a.Correct, a.Incorrect, a.Unanswered, a.Partial, a.Pending = r.Correct, r.Incorrect, r.Unanswered, r.Partial, r.Pending
 	a.Score, a.Percentage, a.Result, a.Speed, a.Accuracy = r.Score, r.Percentage, r.Result, r.Speed, r.Accuracy
-	return nil
+	return r, nil
 }
 
 // rowsPerStatement is how many rows one multi-row statement of the attempt

@@ -38,6 +38,7 @@ type DB struct {
 	statements *atomic.Int64
 	exams      *examCache
 	settings   settingsCache
+	webhooks   examhall.WebhookConfigSource // nil: no webhooks
 	// writer runs SQLite's writes in group commits; admission bounds
 	// PostgreSQL's waiting writes. Either refuses a write when full.
 	writer    *groupCommitter

@@ -9,6 +9,7 @@ import (
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/decimal"
+	"github.com/examhall/examhall/scoring"
 )
 
 // GradeAnswer gives marks to an essay answer and rescores its attempt. It is
@@ -44,11 +45,18 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 			ua.ID, int64(marks), attemptID); err != nil {
 			return fmt.Errorf("grade answer %d: %w", ua.ID, err)
 		}
-		if err := regradeAttempt(ctx, tx, a, exam); err != nil {
+		pending := a.Pending
+		r, err := regradeAttemptScored(ctx, tx, a, exam)
+		if err != nil {
 			return err
 		}
 		if err := followAttempt(ctx, tx, a); err != nil {
 			return err
+		}
+		if pending > 0 && a.Pending == 0 { // its evaluation is complete
+			if err := enqueueExam(ctx, tx, examhall.EventExamGraded, a, exam, &r); err != nil {
+				return err
+			}
 		}
 		graded, err = scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
 			WHERE ua.attempt_id = $2 AND ua.id = $1`, answerID, attemptID))
@@ -63,19 +71,26 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 // regradeAttempt rescores a completed attempt and moves it in its exam's
 // score counts when it is ranked.
 func regradeAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+	_, err := regradeAttemptScored(ctx, tx, a, exam)
+	return err
+}
+
+// regradeAttemptScored is regradeAttempt returning the scoring.
+func regradeAttemptScored(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam) (scoring.Result, error) {
 	old := a.Score
-	if err := rescore(ctx, tx, a, exam); err != nil {
-		return err
+	r, err := rescore(ctx, tx, a, exam)
+	if err != nil {
+		return r, err
 	}
 	if a.InRankPopulation && a.Score != old {
 		if err := countScore(ctx, tx, a.ExamID, old, -1); err != nil {
-			return err
+			return r, err
 		}
 		if err := countScore(ctx, tx, a.ExamID, a.Score, 1); err != nil {
-			return err
+			return r, err
 		}
 	}
-	return saveAttempt(ctx, tx, a)
+	return r, saveAttempt(ctx, tx, a)
 }
 
 // regradeExam rescores every completed attempt of the exam, locked, and
@@ -96,8 +111,15 @@ func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) 
 		return 0, fmt.Errorf("attempts to regrade: %w", err)
 	}
 	for _, a := range attempts {
-		if err := regradeAttempt(ctx, tx, a, exam); err != nil {
+		old := a.Score
+		r, err := regradeAttemptScored(ctx, tx, a, exam)
+		if err != nil {
 			return 0, err
+		}
+		if a.Score != old {
+			if err := enqueueExam(ctx, tx, examhall.EventExamRegraded, a, exam, &r); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return len(attempts), nil

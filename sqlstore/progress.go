@@ -149,7 +149,7 @@ func (db *DB) OpenContent(ctx context.Context, userID, contentID int64) (*examha
 			return fmt.Errorf("insert content attempt: %w", err)
 		}
 		created = true
-		return nil
+		return enqueueContent(ctx, tx, ca) // a content attempt is born Started
 	})
 	return ca, created, err
 }
@@ -197,7 +197,7 @@ func completeContent(ctx context.Context, tx *Tx, ca *examhall.ContentAttempt) e
 		ca.ID, micros(now)); err != nil {
 		return fmt.Errorf("complete content attempt %d: %w", ca.ID, err)
 	}
-	return nil
+	return enqueueContent(ctx, tx, ca)
 }
 
 // VideoProgress records how much of a video was watched, in whole percent
@@ -328,12 +328,29 @@ func followAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
 	if a.Pending > 0 {
 		state = examhall.ContentPendingEvaluation
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE chapter_content_attempts SET
-		state = CASE WHEN state = 0 THEN $2 WHEN state = 2 AND $3 = 0 THEN 3 ELSE state END,
+	// Only the rows whose state changes are written, and returned: each is
+	// a content event. The others have their completed_on already (set
+	// with the state they left Started for).
+	rows, err := tx.QueryContext(ctx, `UPDATE chapter_content_attempts SET
+		state = CASE WHEN state = 0 THEN $2 ELSE 3 END,
 		completed_on = COALESCE(completed_on, $4)
-		WHERE attempt_id = $1`, a.ID, int(state), a.Pending, timeArg(a.CompletedOn))
+		WHERE attempt_id = $1 AND (state = 0 OR (state = 2 AND $3 = 0))
+		RETURNING `+contentAttemptColumns, a.ID, int(state), a.Pending, timeArg(a.CompletedOn))
 	if err != nil {
 		return fmt.Errorf("content attempts of attempt %d: %w", a.ID, err)
+	}
+	var changed []*examhall.ContentAttempt
+	if err := scanRows(rows, func() error {
+		ca, err := scanContentAttempt(rows)
+		changed = append(changed, ca)
+		return err
+	}); err != nil {
+		return fmt.Errorf("content attempts of attempt %d: %w", a.ID, err)
+	}
+	for _, ca := range changed {
+		if err := enqueueContent(ctx, tx, ca); err != nil {
+			return err
+		}
 	}
 	return nil
 }

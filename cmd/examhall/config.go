@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/loadtest"
 	"github.com/examhall/examhall/sqlstore"
 )
@@ -58,6 +59,20 @@ type Config struct {
 	MaxInFlight    int // serve: requests handled at once; one more is a 503
 	MaxConnections int // serve: most open API connections (0: from the open-file limit; see limitConnections)
 	SweepInterval  time.Duration
+
+	// Webhooks (SPEC §10, issue 13): where events go, the keys that sign
+	// them, and the delivery worker's schedule (webhook.Options).
+	ExamWebhookURL      string
+	ContentWebhookURL   string
+	WebhookPublicKey    string
+	WebhookPrivateKey   string // never logged
+	WebhookEvents       map[examhall.WebhookEvent]bool
+	WebhookTimeout      time.Duration
+	WebhookBackoffMin   time.Duration
+	WebhookBackoffMax   time.Duration
+	WebhookGiveUpAfter  time.Duration
+	WebhookAllowPrivate bool
+	WebhookRetention    time.Duration
 
 	Demo bool // serve: load the demo institute into an empty database
 
@@ -248,6 +263,24 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 		fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted, in bytes")
 		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint, in bytes")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown (Ctrl-C, SIGTERM) waits for in-flight requests")
+		fs.StringVar(&c.ExamWebhookURL, "exam-webhook-url", "", "http(s) URL that exam attempt events are POSTed to (default: none)")
+		fs.StringVar(&c.ContentWebhookURL, "content-webhook-url", "", "http(s) URL that chapter content attempt events are POSTed to (default: none)")
+		fs.StringVar(&c.WebhookPublicKey, "webhook-public-key", "", "the key field of webhook payloads")
+		fs.StringVar(&c.WebhookPrivateKey, "webhook-private-key", "", "the HMAC-SHA512 key of the payloads' hash (never logged)")
+		c.WebhookEvents, _ = examhall.ParseWebhookEvents(examhall.DefaultWebhookEvents)
+		fs.Func("webhook-events", "comma-separated exam events sent: started, completed, graded, regraded (default started,completed)", func(v string) error {
+			events, err := examhall.ParseWebhookEvents(v)
+			if err == nil {
+				c.WebhookEvents = events
+			}
+			return err
+		})
+		fs.DurationVar(&c.WebhookTimeout, "webhook-timeout", 10*time.Second, "how long a webhook receiver has to answer 2xx")
+		fs.DurationVar(&c.WebhookBackoffMin, "webhook-backoff-min", 10*time.Second, "delay before the first retry of a webhook; doubles per failed try")
+		fs.DurationVar(&c.WebhookBackoffMax, "webhook-backoff-max", time.Hour, "longest delay between webhook retries")
+		fs.DurationVar(&c.WebhookGiveUpAfter, "webhook-give-up-after", 72*time.Hour, "a webhook still failing this long after its event is marked failed")
+		fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "allow webhook URLs that resolve to loopback, link-local or private addresses")
+		fs.DurationVar(&c.WebhookRetention, "webhook-retention", 30*24*time.Hour, "how long delivered webhooks stay in the delivery log")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
 		fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (an acknowledged write survives a crash of the process) or full (it survives power loss: fsync before each acknowledgement)")
 		fs.IntVar(&c.MaxInFlight, "max-in-flight", 2048, "requests handled at once (health checks aside); one more is answered 503 with Retry-After at once, so memory follows this, not the load (0: no bound)")
@@ -386,6 +419,11 @@ func (c *Config) validate() error {
 		"--token-lifetime":                  int64(c.TokenLifetime),
 		"--max-body-bytes":                  c.MaxBodyBytes,
 		"--max-import-bytes":                c.MaxImportBytes,
+		"--webhook-timeout":                 int64(c.WebhookTimeout),
+		"--webhook-backoff-min":             int64(c.WebhookBackoffMin),
+		"--webhook-backoff-max":             int64(c.WebhookBackoffMax),
+		"--webhook-give-up-after":           int64(c.WebhookGiveUpAfter),
+		"--webhook-retention":               int64(c.WebhookRetention),
 	} {
 		if c.Command == "serve" && v <= 0 {
 			return fmt.Errorf("%s must be positive", name)
@@ -409,6 +447,14 @@ func (c *Config) validate() error {
 		if _, err := time.LoadLocation(c.Timezone); err != nil {
 			return fmt.Errorf("--timezone: unknown time zone %q", c.Timezone)
 		}
+	}
+	for name, v := range map[string]string{"--exam-webhook-url": c.ExamWebhookURL, "--content-webhook-url": c.ContentWebhookURL} {
+		if u, err := url.Parse(v); v != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			return fmt.Errorf("%s: want an http(s):// URL, got %q", name, v)
+		}
+	}
+	if c.Command == "serve" && c.WebhookBackoffMax < c.WebhookBackoffMin {
+		return errors.New("--webhook-backoff-max must not be below --webhook-backoff-min")
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)

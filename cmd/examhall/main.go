@@ -29,6 +29,7 @@ import (
 	"github.com/examhall/examhall/bundleimport"
 	"github.com/examhall/examhall/httpapi"
 	"github.com/examhall/examhall/sqlstore"
+	"github.com/examhall/examhall/webhook"
 )
 
 func main() {
@@ -232,11 +233,23 @@ func (m *Main) serve(ctx context.Context) error {
 			return err
 		}
 	}
+	m.db.SetWebhooks(examhall.StaticWebhookConfig{ExamURL: m.Config.ExamWebhookURL, ContentURL: m.Config.ContentWebhookURL,
+		PublicKey: m.Config.WebhookPublicKey, PrivateKey: m.Config.WebhookPrivateKey, Events: m.Config.WebhookEvents})
+	worker := webhook.New(m.db, webhook.Options{Timeout: m.Config.WebhookTimeout, BackoffMin: m.Config.WebhookBackoffMin,
+		BackoffMax: m.Config.WebhookBackoffMax, GiveUpAfter: m.Config.WebhookGiveUpAfter,
+		AllowPrivate: m.Config.WebhookAllowPrivate, Clock: m.Clock, Logger: m.Logger})
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	m.stopSweep, m.sweepDone = stopSweep, make(chan struct{})
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		// Pending deliveries of earlier runs resume here, on every replica.
+		worker.Run(sweepCtx)
+	}()
 	go func() {
 		defer close(m.sweepDone)
 		m.sweep(sweepCtx, m.Config.SweepInterval)
+		<-workerDone // tries under way finish (within --webhook-timeout) before the database closes
 	}()
 	m.serveDone = make(chan struct{})
 	go func() {

@@ -22,6 +22,9 @@ func (m *Main) sweep(ctx context.Context, interval time.Duration) {
 		} else if n > 0 {
 			m.Logger.Info("sweep: completed attempts whose time ran out", "attempts", n)
 		}
+		if _, err := m.db.PruneWebhookDeliveries(ctx, m.Clock.Now().Add(-m.Config.WebhookRetention)); err != nil && ctx.Err() == nil {
+			m.Logger.Error("sweep: pruning delivered webhooks", "err", err)
+		}
 		if _, err := m.db.PruneLoginFailures(ctx, m.Clock.Now().Add(-m.Config.LoginWindow)); err != nil && ctx.Err() == nil {
 			m.Logger.Error("sweep: pruning login failures", "err", err)
 		}
