@@ -189,9 +189,9 @@ type WebhookExam struct {
 	EndDate   *string `json:"end_date"`
 }
 
-// WebhookSubjectStat is one row of the exam payload's subject_stats, as the
-// admin attempt detail shows it (SPEC §8.2).
-type WebhookSubjectStat struct {
+// SubjectStat is one row of an attempt's subject_stats, as the admin attempt
+// detail (SPEC §8.2) and the exam webhook payload show it.
+type SubjectStat struct {
 	SubjectID                  *int64          `json:"subject_id"`
 	SubjectName                string          `json:"subject_name"`
 	TotalCount                 int             `json:"total_count"`
@@ -204,8 +204,9 @@ type WebhookSubjectStat struct {
 	PartialCorrectAnswersCount int             `json:"partial_correct_answers_count"`
 }
 
-// WebhookDifficultyStat is one value of difficulty_level_stats.
-type WebhookDifficultyStat struct {
+// DifficultyStat is one value of an attempt's difficulty_level_stats, keyed
+// by level ("uncategorized" for questions without one).
+type DifficultyStat struct {
 	CorrectAnswersCount        int `json:"correct_answers_count"`
 	IncorrectAnswersCount      int `json:"incorrect_answers_count"`
 	PartialCorrectAnswersCount int `json:"partial_correct_answers_count"`
@@ -217,27 +218,27 @@ type WebhookDifficultyStat struct {
 // them. Datetimes and durations are in the wire format (SPEC §2), score a
 // two-decimal string, percentage a JSON number.
 type ExamPayload struct {
-	Username                   string                           `json:"username"`
-	Accuracy                   int                              `json:"accuracy"`
-	Hash                       string                           `json:"hash"`
-	Exam                       WebhookExam                      `json:"exam"`
-	SubjectStats               []WebhookSubjectStat             `json:"subject_stats"`
-	Email                      string                           `json:"email"`
-	PartialCorrectAnswersCount int                              `json:"partial_correct_answers_count"`
-	AttemptID                  int64                            `json:"attempt_id"`
-	AttemptState               string                           `json:"attempt_state"` // started or completed
-	IncorrectAnswersCount      int                              `json:"incorrect_answers_count"`
-	DifficultyLevelStats       map[string]WebhookDifficultyStat `json:"difficulty_level_stats"`
-	CompletedOn                *string                          `json:"completed_on"`
-	UnansweredAnswersCount     int                              `json:"unanswered_answers_count"`
-	Key                        string                           `json:"key"`
-	AttemptStartTime           string                           `json:"attempt_start_time"`
-	UserID                     int64                            `json:"user_id"`
-	Percentage                 json.Number                      `json:"percentage"`
-	Score                      decimal.Decimal                  `json:"score"`
-	Speed                      int                              `json:"speed"`
-	InstituteAttemptID         *string                          `json:"institute_attempt_id"`
-	CorrectAnswersCount        int                              `json:"correct_answers_count"`
+	Username                   string                    `json:"username"`
+	Accuracy                   int                       `json:"accuracy"`
+	Hash                       string                    `json:"hash"`
+	Exam                       WebhookExam               `json:"exam"`
+	SubjectStats               []SubjectStat             `json:"subject_stats"`
+	Email                      string                    `json:"email"`
+	PartialCorrectAnswersCount int                       `json:"partial_correct_answers_count"`
+	AttemptID                  int64                     `json:"attempt_id"`
+	AttemptState               string                    `json:"attempt_state"` // started or completed
+	IncorrectAnswersCount      int                       `json:"incorrect_answers_count"`
+	DifficultyLevelStats       map[string]DifficultyStat `json:"difficulty_level_stats"`
+	CompletedOn                *string                   `json:"completed_on"`
+	UnansweredAnswersCount     int                       `json:"unanswered_answers_count"`
+	Key                        string                    `json:"key"`
+	AttemptStartTime           string                    `json:"attempt_start_time"`
+	UserID                     int64                     `json:"user_id"`
+	Percentage                 json.Number               `json:"percentage"`
+	Score                      decimal.Decimal           `json:"score"`
+	Speed                      int                       `json:"speed"`
+	InstituteAttemptID         *string                   `json:"institute_attempt_id"`
+	CorrectAnswersCount        int                       `json:"correct_answers_count"`
 }
 
 // WireFormat renders instants and durations as the API does (SPEC §2); the
@@ -260,8 +261,8 @@ type ExamPayloadInput struct {
 	Attempt              *Attempt
 	Exam                 *Exam
 	Username, Email      string
-	SubjectStats         []WebhookSubjectStat             // nil: none (a started attempt)
-	DifficultyLevelStats map[string]WebhookDifficultyStat // nil: none
+	SubjectStats         []SubjectStat             // nil: none (a started attempt)
+	DifficultyLevelStats map[string]DifficultyStat // nil: none
 }
 
 // NewExamPayload builds the exam payload of an attempt as it stands, signed
@@ -290,10 +291,10 @@ func NewExamPayload(in ExamPayloadInput, c WebhookConfig, f WireFormat) *ExamPay
 		p.InstituteAttemptID = &id
 	}
 	if p.SubjectStats == nil {
-		p.SubjectStats = []WebhookSubjectStat{}
+		p.SubjectStats = []SubjectStat{}
 	}
 	if p.DifficultyLevelStats == nil {
-		p.DifficultyLevelStats = map[string]WebhookDifficultyStat{}
+		p.DifficultyLevelStats = map[string]DifficultyStat{}
 	}
 	p.Hash = WebhookHash(c.PrivateKey, c.PublicKey, strconv.FormatInt(p.AttemptID, 10),
 		strconv.Itoa(p.CorrectAnswersCount), c.PrivateKey, strconv.Itoa(p.IncorrectAnswersCount),

@@ -12,33 +12,33 @@ import (
 // adminAttemptDetail is GET /api/v2.5/admin/attempts/<id>/: fields and
 // order as the seed lists them (SPEC §8.2).
 type adminAttemptDetail struct {
-	ID                    int64                     `json:"id"`
-	Date                  string                    `json:"date"`
-	ExamID                int64                     `json:"exam_id"`
-	UserID                int64                     `json:"user_id"`
-	Email                 string                    `json:"email"`
-	Name                  *string                   `json:"name"`
-	Phone                 *string                   `json:"phone"`
-	CorrectAnswersCount   int                       `json:"correct_answers_count"`
-	IncorrectAnswersCount int                       `json:"incorrect_answers_count"`
-	UnansweredCount       int                       `json:"unanswered_count"`
-	Score                 decimal.Decimal           `json:"score"`
-	Percentage            float64                   `json:"percentage"`
-	Percentile            *pyFloat                  `json:"percentile"`
-	TimeTaken             string                    `json:"time_taken"`
-	RemainingTime         *string                   `json:"remaining_time"`
-	Result                string                    `json:"result"`
-	State                 string                    `json:"state"`
-	LastStartedTime       *string                   `json:"last_started_time"`
-	LastAnswerUpdatedTime *string                   `json:"last_answer_updated_time"`
-	Speed                 int                       `json:"speed"`
-	ExamURL               string                    `json:"exam_url"`
-	UserURL               string                    `json:"user_url"`
-	Username              string                    `json:"username"`
-	Sections              []adminAttemptSection     `json:"sections"`
-	SubjectStats          []subjectStat             `json:"subject_stats"`
-	DifficultyLevelStats  map[string]difficultyStat `json:"difficulty_level_stats"`
-	InstituteAttemptID    *string                   `json:"institute_attempt_id"`
+	ID                    int64                              `json:"id"`
+	Date                  string                             `json:"date"`
+	ExamID                int64                              `json:"exam_id"`
+	UserID                int64                              `json:"user_id"`
+	Email                 string                             `json:"email"`
+	Name                  *string                            `json:"name"`
+	Phone                 *string                            `json:"phone"`
+	CorrectAnswersCount   int                                `json:"correct_answers_count"`
+	IncorrectAnswersCount int                                `json:"incorrect_answers_count"`
+	UnansweredCount       int                                `json:"unanswered_count"`
+	Score                 decimal.Decimal                    `json:"score"`
+	Percentage            float64                            `json:"percentage"`
+	Percentile            *pyFloat                           `json:"percentile"`
+	TimeTaken             string                             `json:"time_taken"`
+	RemainingTime         *string                            `json:"remaining_time"`
+	Result                string                             `json:"result"`
+	State                 string                             `json:"state"`
+	LastStartedTime       *string                            `json:"last_started_time"`
+	LastAnswerUpdatedTime *string                            `json:"last_answer_updated_time"`
+	Speed                 int                                `json:"speed"`
+	ExamURL               string                             `json:"exam_url"`
+	UserURL               string                             `json:"user_url"`
+	Username              string                             `json:"username"`
+	Sections              []adminAttemptSection              `json:"sections"`
+	SubjectStats          []examhall.SubjectStat             `json:"subject_stats"`
+	DifficultyLevelStats  map[string]examhall.DifficultyStat `json:"difficulty_level_stats"`
+	InstituteAttemptID    *string                            `json:"institute_attempt_id"`
 }
 
 type adminAttemptSection struct {
@@ -50,27 +50,6 @@ type adminAttemptSection struct {
 	IncorrectAnswersCount int             `json:"incorrect_answers_count"`
 	UnansweredCount       int             `json:"unanswered_count"`
 	Score                 decimal.Decimal `json:"score"`
-}
-
-type subjectStat struct {
-	SubjectID                  *int64          `json:"subject_id"`
-	SubjectName                string          `json:"subject_name"`
-	TotalCount                 int             `json:"total_count"`
-	CorrectAnswersCount        int             `json:"correct_answers_count"`
-	UnansweredCount            int             `json:"unanswered_count"`
-	IncorrectAnswersCount      int             `json:"incorrect_answers_count"`
-	ParentSubjectID            *int64          `json:"parent_subject_id"`
-	IsLeaf                     bool            `json:"is_leaf"`
-	Score                      decimal.Decimal `json:"score"`
-	PartialCorrectAnswersCount int             `json:"partial_correct_answers_count"`
-}
-
-type difficultyStat struct {
-	CorrectAnswersCount        int `json:"correct_answers_count"`
-	IncorrectAnswersCount      int `json:"incorrect_answers_count"`
-	PartialCorrectAnswersCount int `json:"partial_correct_answers_count"`
-	UnansweredCount            int `json:"unanswered_count"`
-	TotalCount                 int `json:"total_count"`
 }
 
 // getAdminAttempt is GET /api/v2.5/admin/attempts/<id>/. Subject and
@@ -109,7 +88,6 @@ func (s *Server) adminAttemptDetail(r *http.Request, rep *examhall.AttemptReport
 		Speed:   a.Speed,
 		ExamURL: s.examURL(r, a.ExamID),
 		UserURL: s.userURL(r, a.UserID), Username: u.Username, Sections: []adminAttemptSection{},
-		SubjectStats: []subjectStat{}, DifficultyLevelStats: map[string]difficultyStat{},
 		InstituteAttemptID: nonEmpty(a.InstituteAttemptID),
 	}
 	if rep.Ranked {
@@ -121,19 +99,6 @@ func (s *Server) adminAttemptDetail(r *http.Request, rep *examhall.AttemptReport
 			TimeTaken: drf.FormatDuration(sec.TimeTaken), CorrectAnswersCount: sec.Correct,
 			IncorrectAnswersCount: sec.Incorrect, UnansweredCount: sec.Unanswered, Score: sec.Score})
 	}
-	for _, sub := range stats.Subjects {
-		d.SubjectStats = append(d.SubjectStats, subjectStat{SubjectID: nonZero(sub.SubjectID), SubjectName: sub.Name,
-			TotalCount: sub.Total(), CorrectAnswersCount: sub.Correct, UnansweredCount: sub.Unanswered,
-			IncorrectAnswersCount: sub.Incorrect, ParentSubjectID: nonZero(sub.ParentID), IsLeaf: sub.IsLeaf,
-			Score: sub.Score, PartialCorrectAnswersCount: sub.Partial})
-	}
-	for level, t := range stats.Difficulty {
-		key := string(level)
-		if key == "" {
-			key = "uncategorized"
-		}
-		d.DifficultyLevelStats[key] = difficultyStat{CorrectAnswersCount: t.Correct, IncorrectAnswersCount: t.Incorrect,
-			PartialCorrectAnswersCount: t.Partial, UnansweredCount: t.Unanswered, TotalCount: t.Total()}
-	}
+	d.SubjectStats, d.DifficultyLevelStats = stats.Stats()
 	return d
 }

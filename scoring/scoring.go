@@ -93,6 +93,36 @@ type Result struct {
 	Difficulty map[examhall.Difficulty]Tally
 }
 
+// Stats renders the subject and difficulty tallies as an attempt's
+// subject_stats and difficulty_level_stats (SPEC §8.2): one row per subject
+// in Subjects' order (subject and parent ids nil for none), and one value per
+// level, "uncategorized" for the questions without one.
+func (r *Result) Stats() ([]examhall.SubjectStat, map[string]examhall.DifficultyStat) {
+	nonZero := func(id int64) *int64 {
+		if id == 0 {
+			return nil
+		}
+		return &id
+	}
+	subjects := []examhall.SubjectStat{}
+	for _, s := range r.Subjects {
+		subjects = append(subjects, examhall.SubjectStat{SubjectID: nonZero(s.SubjectID), SubjectName: s.Name,
+			TotalCount: s.Total(), CorrectAnswersCount: s.Correct, UnansweredCount: s.Unanswered,
+			IncorrectAnswersCount: s.Incorrect, ParentSubjectID: nonZero(s.ParentID), IsLeaf: s.IsLeaf,
+			Score: s.Score, PartialCorrectAnswersCount: s.Partial})
+	}
+	levels := map[string]examhall.DifficultyStat{}
+	for level, t := range r.Difficulty {
+		key := string(level)
+		if key == "" {
+			key = "uncategorized"
+		}
+		levels[key] = examhall.DifficultyStat{CorrectAnswersCount: t.Correct, IncorrectAnswersCount: t.Incorrect,
+			PartialCorrectAnswersCount: t.Partial, UnansweredCount: t.Unanswered, TotalCount: t.Total()}
+	}
+	return subjects, levels
+}
+
 // paperQuestion is an exam question with its answer key prepared.
 type paperQuestion struct {
 	examhall.ExamQuestion

@@ -65,7 +65,7 @@ func enqueueExam(ctx context.Context, tx *Tx, ev examhall.WebhookEvent, a *examh
 	userMark, emailMark := "u"+hex.EncodeToString(nonce[:]), "e"+hex.EncodeToString(nonce[:])
 	in := examhall.ExamPayloadInput{Attempt: a, Exam: exam, Username: userMark, Email: emailMark}
 	if r != nil {
-		in.SubjectStats, in.DifficultyLevelStats = webhookStats(r)
+		in.SubjectStats, in.DifficultyLevelStats = r.Stats()
 	}
 	b, err := json.Marshal(examhall.NewExamPayload(in, cfg, tx.db.wireFormat()))
 	if err != nil {
@@ -86,34 +86,6 @@ func enqueueExam(ctx context.Context, tx *Tx, ev examhall.WebhookEvent, a *examh
 		return fmt.Errorf("webhook outbox: %w", err)
 	}
 	return nil
-}
-
-// webhookStats renders a scoring's subject and difficulty tallies as the
-// admin attempt detail does (SPEC §8.2).
-func webhookStats(r *scoring.Result) ([]examhall.WebhookSubjectStat, map[string]examhall.WebhookDifficultyStat) {
-	nonZero := func(id int64) *int64 {
-		if id == 0 {
-			return nil
-		}
-		return &id
-	}
-	subjects := []examhall.WebhookSubjectStat{}
-	for _, s := range r.Subjects {
-		subjects = append(subjects, examhall.WebhookSubjectStat{SubjectID: nonZero(s.SubjectID), SubjectName: s.Name,
-			TotalCount: s.Total(), CorrectAnswersCount: s.Correct, UnansweredCount: s.Unanswered,
-			IncorrectAnswersCount: s.Incorrect, ParentSubjectID: nonZero(s.ParentID), IsLeaf: s.IsLeaf,
-			Score: s.Score, PartialCorrectAnswersCount: s.Partial})
-	}
-	levels := map[string]examhall.WebhookDifficultyStat{}
-	for level, t := range r.Difficulty {
-		key := string(level)
-		if key == "" {
-			key = "uncategorized"
-		}
-		levels[key] = examhall.WebhookDifficultyStat{CorrectAnswersCount: t.Correct, IncorrectAnswersCount: t.Incorrect,
-			PartialCorrectAnswersCount: t.Partial, UnansweredCount: t.Unanswered, TotalCount: t.Total()}
-	}
-	return subjects, levels
 }
 
 // enqueueContent writes the content event of ca, in the state it has just
