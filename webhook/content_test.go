@@ -130,7 +130,18 @@ func TestContentDeliveries(t *testing.T) {
 	sqltest.Engines(t, examhall.SystemClock{}, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		rcv := newReceiver(t, nil)
-		_, users := fixture(t, db, "", 1)
+		// Three users and a course before the one taken, so that no two
+		// ids the hash covers are equal: a swap of two of them would show.
+		_, users := fixture(t, db, "", 3)
+		other := &examhall.Course{Slug: "other", Title: "Other", Batches: []string{},
+			Chapters: []examhall.Chapter{{Title: "Other", Contents: []examhall.ChapterContent{
+				{Title: "a", Type: examhall.ContentNotes, Notes: &examhall.Notes{Title: "a"}},
+				{Title: "b", Type: examhall.ContentNotes, Notes: &examhall.Notes{Title: "b"}},
+				{Title: "c", Type: examhall.ContentNotes, Notes: &examhall.Notes{Title: "c"}},
+			}}}}
+		if err := db.CreateCourse(ctx, other); err != nil {
+			t.Fatal(err)
+		}
 		// Content events only: no exam URL.
 		db.SetWebhooks(examhall.StaticWebhookConfig{ContentURL: rcv.srv.URL, PublicKey: publicKey, PrivateKey: privateKey,
 			Events: map[examhall.WebhookEvent]bool{examhall.EventExamStarted: true, examhall.EventExamCompleted: true}})
@@ -143,7 +154,7 @@ func TestContentDeliveries(t *testing.T) {
 		if err := db.CreateCourse(ctx, course); err != nil {
 			t.Fatal(err)
 		}
-		u := users[0]
+		u := users[2]
 		contents := course.Chapters[0].Contents
 		notes, _, err := db.OpenContent(ctx, u.ID, contents[0].ID)
 		if err != nil {
@@ -250,7 +261,7 @@ func TestGradedRegradedOptIn(t *testing.T) {
 			sqltest.Engines(t, examhall.SystemClock{}, func(t *testing.T, db *sqlstore.DB) {
 				ctx := context.Background()
 				rcv := newReceiver(t, nil)
-				_, users := fixture(t, db, "", 1)
+				_, users := fixture(t, db, "", 2)
 				events, err := examhall.ParseWebhookEvents(tc.events)
 				if err != nil {
 					t.Fatal(err)
@@ -258,7 +269,7 @@ func TestGradedRegradedOptIn(t *testing.T) {
 				db.SetWebhooks(examhall.StaticWebhookConfig{ExamURL: rcv.srv.URL, PublicKey: publicKey, PrivateKey: privateKey,
 					Events: events})
 				exam := essayExam(t, db)
-				u := users[0]
+				u := users[1] // user_id 2, attempt_id 1: a swap in the hash would show
 				a, err := db.StartAttempt(ctx, u.ID, exam.Slug, "")
 				if err != nil {
 					t.Fatal(err)

@@ -84,7 +84,7 @@ func measureAttempts(t *testing.T, engine sqlstore.Engine, mode string, students
 	clock := examhall.SystemClock{}
 	tokens := auth.NewTokens([]byte("slow-receiver-secret"), time.Hour, clock)
 	api := &httpapi.Server{
-		Auth: &auth.Service{Users: db, Failures: db, Clock: clock, Tokens: tokens, Passwords: &auth.Passwords{}},
+		Auth:  &auth.Service{Users: db, Failures: db, Clock: clock, Tokens: tokens, Passwords: &auth.Passwords{}},
 		Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Courses: db, ContentReports: db, DB: db,
 		Institute: db, MaxBodyBytes: 1 << 16, MaxImportBytes: 1 << 20,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
