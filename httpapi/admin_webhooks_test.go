@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/examhall/examhall"
@@ -252,7 +252,7 @@ func TestWebhookSettings(t *testing.T) {
 		expect(a, "PATCH", `{"exam_webhook_url": "https://sweep.example.com/exam"}`, 200,
 			`{"exam_webhook_url":"https://sweep.example.com/exam","content_webhook_url":"https://new.example.com/content","public_key":"flag-pub",`+
 				`"private_key":"********","events":["completed"]}`)
-		a.clock.Advance(3 * time.Hour) // past the exam's end
+		a.clock.Advance(3 * time.Hour)                                                 // past the exam's end
 		if n, err := b.db.ExpireAttempts(context.Background()); err != nil || n != 3 { // asha, ravi and mina
 			t.Fatalf("sweep: %d %v", n, err)
 		}
