@@ -6,6 +6,8 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +37,21 @@ var WebhookEventNames = map[string]WebhookEvent{
 	"completed": EventExamCompleted,
 	"graded":    EventExamGraded,
 	"regraded":  EventExamRegraded,
+}
+
+// webhookEventOrder is the order in which event names are listed.
+var webhookEventOrder = []string{"started", "completed", "graded", "regraded"}
+
+// WebhookEventList names the exam events in events, in the order started,
+// completed, graded, regraded (never nil).
+func WebhookEventList(events map[WebhookEvent]bool) []string {
+	names := []string{}
+	for _, name := range webhookEventOrder {
+		if events[WebhookEventNames[name]] {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // DefaultWebhookEvents is --webhook-events' default: what Testpress sends.
@@ -84,6 +101,86 @@ func (c WebhookConfig) URLFor(ev WebhookEvent) string {
 // store asks it in every transaction that may cause an event.
 type WebhookConfigSource interface {
 	WebhookConfig() WebhookConfig
+}
+
+// The settings keys of the webhook configuration stored through the admin
+// API (issue 13). A stored value wins over its flag; a key with no row falls
+// back to the flag, so the flags are the defaults.
+const (
+	SettingExamWebhookURL    = "exam_webhook_url"
+	SettingContentWebhookURL = "content_webhook_url"
+	SettingWebhookPublicKey  = "webhook_public_key"
+	SettingWebhookPrivateKey = "webhook_private_key"
+	SettingWebhookEvents     = "webhook_events" // WebhookEventList joined with ","
+)
+
+// WebhookSettingKeys are the settings keys above.
+var WebhookSettingKeys = []string{SettingExamWebhookURL, SettingContentWebhookURL, SettingWebhookPublicKey,
+	SettingWebhookPrivateKey, SettingWebhookEvents}
+
+// WithSettings returns c with the stored values of WebhookSettingKeys (by
+// key) in place of its own. A stored events value that does not parse
+// selects no exam event (SetWebhookSettings stores none such).
+func (c WebhookConfig) WithSettings(stored map[string]string) WebhookConfig {
+	for key, value := range stored {
+		switch key {
+		case SettingExamWebhookURL:
+			c.ExamURL = value
+		case SettingContentWebhookURL:
+			c.ContentURL = value
+		case SettingWebhookPublicKey:
+			c.PublicKey = value
+		case SettingWebhookPrivateKey:
+			c.PrivateKey = value
+		case SettingWebhookEvents:
+			c.Events, _ = ParseWebhookEvents(value)
+		}
+	}
+	return c
+}
+
+// CheckWebhookURL returns why s cannot be a webhook URL, "" when it can:
+// an absolute http:// or https:// URL with a host, or "" (send none).
+func CheckWebhookURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "Enter a valid http:// or https:// URL."
+	}
+	return ""
+}
+
+// CheckWebhookEvent returns why name is not a WebhookEventNames name, ""
+// when it is.
+func CheckWebhookEvent(name string) string {
+	if _, ok := WebhookEventNames[name]; ok {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a valid event; valid events are %s.", name, strings.Join(webhookEventOrder, ", "))
+}
+
+// WebhookSettingsStore keeps the webhook configuration the admin API sets,
+// shared by every replica.
+type WebhookSettingsStore interface {
+	// WebhookConfig is the configuration in force: the stored settings over
+	// the flags. A change made on any replica is in force here from this
+	// replica's next authenticated request (or sweep) on.
+	WebhookConfigSource
+	// SetWebhookSettings changes the stored settings in one transaction:
+	// each key of changes (one of WebhookSettingKeys) is stored with its
+	// value, or deleted when the value is nil (its flag applies again); keys
+	// not in changes keep their values. Returns EINVALID, with fields named
+	// by key, for an unknown key, a URL CheckWebhookURL refuses or an events
+	// value ParseWebhookEvents refuses; nothing is then changed.
+	SetWebhookSettings(ctx context.Context, changes map[string]*string) error
+}
+
+// WebhookAdminStore is what the admin API needs of webhooks: the delivery
+// log and the settings.
+type WebhookAdminStore interface {
+	WebhookLog
+	WebhookSettingsStore
 }
 
 // StaticWebhookConfig is a WebhookConfigSource that never changes (the
@@ -169,15 +266,20 @@ type WebhookOutbox interface {
 	// delivery id and ends its lease. A delivery no longer leased to owner
 	// records the outcome all the same (its try happened).
 	FinishWebhookDelivery(ctx context.Context, id int64, owner string, o WebhookOutcome) error
+	WebhookLog
+	// PruneWebhookDeliveries deletes the deliveries delivered before
+	// before, and returns how many.
+	PruneWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
+}
+
+// WebhookLog is the delivery log: what was queued, how its tries went.
+type WebhookLog interface {
 	// WebhookDeliveries returns a page of the delivery log, newest first,
 	// and how many deliveries f selects.
 	WebhookDeliveries(ctx context.Context, f WebhookDeliveryFilter) ([]WebhookDelivery, int, error)
 	// RedeliverWebhook queues the delivery id again, due now, with the same
 	// id and payload. Returns ENOTFOUND if there is no such delivery.
 	RedeliverWebhook(ctx context.Context, id int64) (*WebhookDelivery, error)
-	// PruneWebhookDeliveries deletes the deliveries delivered before
-	// before, and returns how many.
-	PruneWebhookDeliveries(ctx context.Context, before time.Time) (int64, error)
 }
 
 // WebhookExam is the exam as the exam payload shows it.

@@ -32,7 +32,9 @@ type Server struct {
 	Courses  examhall.CourseStore
 	// ContentReports serves the admin chapter content attempts list.
 	ContentReports examhall.ContentReportStore
-	DB             Pinger
+	// Webhooks serves the delivery log and the webhook settings.
+	Webhooks examhall.WebhookAdminStore
+	DB       Pinger
 	// Institute tells the institute's name and time zone as configured now
 	// (the store notices a change on any replica; see sqlstore.DB.Institute).
 	Institute examhall.InstituteSource
@@ -83,6 +85,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle(importPath+"{$}", admin.methods(methods{http.MethodPost: s.importBundle}))
 	mux.Handle("/api/v2.5/admin/batches/{$}", admin.methods(methods{http.MethodGet: s.listBatches, http.MethodPost: s.createBatch}))
 	mux.Handle("/api/v2.5/admin/batches/{id}/{$}", admin.methods(methods{http.MethodPatch: s.renameBatch}))
+	mux.Handle("/api/v2.5/admin/webhook-deliveries/{$}", admin.methods(methods{http.MethodGet: s.listWebhookDeliveries}))
+	mux.Handle("/api/v2.5/admin/webhook-deliveries/{id}/redeliver/{$}", admin.methods(methods{http.MethodPost: s.redeliverWebhook}))
+	mux.Handle("/api/v2.5/admin/settings/webhooks/{$}", admin.methods(methods{http.MethodGet: s.getWebhookSettings,
+		http.MethodPatch: s.patchWebhookSettings}))
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
 	mux.Handle("/api/v2.5/admin/subjects/{$}", author.methods(methods{http.MethodGet: s.listSubjects, http.MethodPost: s.createSubject}))

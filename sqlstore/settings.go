@@ -11,7 +11,8 @@ import (
 )
 
 // settingsVersionKey names the settings row that counts changes to the
-// settings every request depends on (the institute's name and time zone).
+// settings every request depends on (the institute's name and time zone,
+// the webhook settings).
 // Every such change bumps it in its own transaction; the statement that
 // authenticates each request reads it too (UserWithoutBatches), so a change
 // made on any replica takes effect on this one at its next authenticated
@@ -22,6 +23,11 @@ const settingsVersionKey = "settings_version"
 var versionedSettings = map[string]bool{
 	examhall.SettingInstituteName:     true,
 	examhall.SettingInstituteTimezone: true,
+	examhall.SettingExamWebhookURL:    true,
+	examhall.SettingContentWebhookURL: true,
+	examhall.SettingWebhookPublicKey:  true,
+	examhall.SettingWebhookPrivateKey: true,
+	examhall.SettingWebhookEvents:     true,
 }
 
 // settingsVersionSQL reads the settings version inside another statement (0
@@ -34,6 +40,7 @@ type settingsCache struct {
 	mu        sync.Mutex
 	version   int64
 	institute examhall.Institute
+	webhooks  map[string]string // the stored webhook settings, by key
 }
 
 // Institute returns the institute as of the latest settings version this
@@ -63,8 +70,10 @@ func (db *DB) LoadSettings(ctx context.Context) error {
 	values := map[string]string{}
 	var version int64
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN ($1, $2, $3)`,
-			settingsVersionKey, examhall.SettingInstituteName, examhall.SettingInstituteTimezone)
+		rows, err := tx.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			settingsVersionKey, examhall.SettingInstituteName, examhall.SettingInstituteTimezone,
+			examhall.SettingExamWebhookURL, examhall.SettingContentWebhookURL, examhall.SettingWebhookPublicKey,
+			examhall.SettingWebhookPrivateKey, examhall.SettingWebhookEvents)
 		if err != nil {
 			return err
 		}
@@ -88,11 +97,17 @@ func (db *DB) LoadSettings(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	webhooks := map[string]string{}
+	for _, key := range examhall.WebhookSettingKeys {
+		if v, ok := values[key]; ok {
+			webhooks[key] = v
+		}
+	}
 	db.settings.mu.Lock()
 	defer db.settings.mu.Unlock()
 	// Two loads may race; the later version wins whichever finishes last.
 	if version >= db.settings.version {
-		db.settings.version, db.settings.institute = version, institute
+		db.settings.version, db.settings.institute, db.settings.webhooks = version, institute, webhooks
 	}
 	return nil
 }
@@ -143,11 +158,41 @@ func putSetting(ctx context.Context, tx *Tx, key, value string) error {
 	if n, err := res.RowsAffected(); err != nil || n == 0 || !versionedSettings[key] {
 		return err
 	}
+	return bumpSettingsVersion(ctx, tx)
+}
+
+// deleteSetting deletes the value of key in tx, bumping the settings version
+// when a versioned setting had one.
+func deleteSetting(ctx context.Context, tx *Tx, key string) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = $1`, key)
+	if err != nil {
+		return fmt.Errorf("delete setting %s: %w", key, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 || !versionedSettings[key] {
+		return err
+	}
+	return bumpSettingsVersion(ctx, tx)
+}
+
+// bumpSettingsVersion tells every replica that the versioned settings
+// changed.
+func bumpSettingsVersion(ctx context.Context, tx *Tx) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, '1')
 		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT)`, settingsVersionKey); err != nil {
 		return fmt.Errorf("bump settings version: %w", err)
 	}
 	return nil
+}
+
+// RefreshSettings reloads the settings when another replica changed them
+// since this one last looked; work that no authenticated request precedes
+// (the sweep) calls it first.
+func (db *DB) RefreshSettings(ctx context.Context) error {
+	var version int64
+	if err := db.read.QueryRowContext(ctx, `SELECT `+settingsVersionSQL).Scan(&version); err != nil {
+		return fmt.Errorf("settings version: %w", err)
+	}
+	return db.noteSettingsVersion(ctx, version)
 }
 
 // SettingOrInit returns the value of key, storing initial() first when it is

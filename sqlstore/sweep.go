@@ -14,6 +14,11 @@ import (
 // many it completed. Replicas may sweep at once: each completion locks its
 // attempt, and one already completed is left alone.
 func (db *DB) ExpireAttempts(ctx context.Context) (int, error) {
+	// No authenticated request read the settings version for the sweep: a
+	// webhook setting changed on another replica applies here too.
+	if err := db.RefreshSettings(ctx); err != nil {
+		return 0, err
+	}
 	type running struct {
 		examhall.Attempt
 		duration, endDate sql.NullInt64

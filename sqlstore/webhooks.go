@@ -17,16 +17,79 @@ import (
 	"github.com/examhall/examhall/scoring"
 )
 
-// SetWebhooks gives the store the webhook configuration it asks in every
-// transaction that may cause an event (nil: no webhooks). Call it before
-// serving.
+// SetWebhooks gives the store the webhook configuration of the flags (nil:
+// none): the defaults under the settings stored through the admin API (see
+// WebhookConfig). Call it before serving.
 func (db *DB) SetWebhooks(src examhall.WebhookConfigSource) { db.webhooks = src }
 
-func (db *DB) webhookConfig() examhall.WebhookConfig {
-	if db.webhooks == nil {
-		return examhall.WebhookConfig{}
+// WebhookConfig is the webhook configuration in force (see
+// examhall.WebhookSettingsStore): each setting stored through the admin API
+// wins over its flag, a setting not stored is the flag's. The store asks it
+// in every transaction that may cause an event.
+func (db *DB) WebhookConfig() examhall.WebhookConfig {
+	var flags examhall.WebhookConfig
+	if db.webhooks != nil {
+		flags = db.webhooks.WebhookConfig()
 	}
-	return db.webhooks.WebhookConfig()
+	db.settings.mu.Lock()
+	stored := db.settings.webhooks
+	db.settings.mu.Unlock()
+	return flags.WithSettings(stored)
+}
+
+func (db *DB) webhookConfig() examhall.WebhookConfig { return db.WebhookConfig() }
+
+// SetWebhookSettings changes the stored webhook settings (see
+// examhall.WebhookSettingsStore) in one transaction that bumps the settings
+// version, so that every replica uses them from its next request on; this
+// one reloads them at once.
+func (db *DB) SetWebhookSettings(ctx context.Context, changes map[string]*string) error {
+	errs := examhall.FieldErrors{}
+	for key, value := range changes {
+		switch {
+		case !isWebhookSetting(key):
+			errs.Add(key, "Unknown setting.")
+		case value == nil:
+		case key == examhall.SettingExamWebhookURL || key == examhall.SettingContentWebhookURL:
+			if msg := examhall.CheckWebhookURL(*value); msg != "" {
+				errs.Add(key, msg)
+			}
+		case key == examhall.SettingWebhookEvents:
+			if _, err := examhall.ParseWebhookEvents(*value); err != nil {
+				errs.Add(key, err.Error())
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	err := db.inWriteTx(ctx, func(tx *Tx) error {
+		for key, value := range changes {
+			var err error
+			if value == nil {
+				err = deleteSetting(ctx, tx, key)
+			} else {
+				err = putSetting(ctx, tx, key, *value)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return db.LoadSettings(ctx)
+}
+
+func isWebhookSetting(key string) bool {
+	for _, k := range examhall.WebhookSettingKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 func (db *DB) wireFormat() examhall.WireFormat {

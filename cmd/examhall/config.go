@@ -263,12 +263,12 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 		fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted, in bytes")
 		fs.Int64Var(&c.MaxImportBytes, "max-import-bytes", 256<<20, "largest bundle accepted by the import endpoint, in bytes")
 		fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown (Ctrl-C, SIGTERM) waits for in-flight requests")
-		fs.StringVar(&c.ExamWebhookURL, "exam-webhook-url", "", "http(s) URL that exam attempt events are POSTed to (default: none)")
-		fs.StringVar(&c.ContentWebhookURL, "content-webhook-url", "", "http(s) URL that chapter content attempt events are POSTed to (default: none)")
-		fs.StringVar(&c.WebhookPublicKey, "webhook-public-key", "", "the key field of webhook payloads")
-		fs.StringVar(&c.WebhookPrivateKey, "webhook-private-key", "", "the HMAC-SHA512 key of the payloads' hash (never logged)")
+		fs.StringVar(&c.ExamWebhookURL, "exam-webhook-url", "", "http(s) URL that exam attempt events are POSTed to (default: none; the admin settings API overrides it)")
+		fs.StringVar(&c.ContentWebhookURL, "content-webhook-url", "", "http(s) URL that chapter content attempt events are POSTed to (default: none; the admin settings API overrides it)")
+		fs.StringVar(&c.WebhookPublicKey, "webhook-public-key", "", "the key field of webhook payloads (the admin settings API overrides it)")
+		fs.StringVar(&c.WebhookPrivateKey, "webhook-private-key", "", "the HMAC-SHA512 key of the payloads' hash (never logged; the admin settings API overrides it)")
 		c.WebhookEvents, _ = examhall.ParseWebhookEvents(examhall.DefaultWebhookEvents)
-		fs.Func("webhook-events", "comma-separated exam events sent: started, completed, graded, regraded (default started,completed)", func(v string) error {
+		fs.Func("webhook-events", "comma-separated exam events sent: started, completed, graded, regraded (default started,completed; the admin settings API overrides it)", func(v string) error {
 			events, err := examhall.ParseWebhookEvents(v)
 			if err == nil {
 				c.WebhookEvents = events
