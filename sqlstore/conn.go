@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync/atomic"
 )
@@ -95,4 +96,21 @@ func deleteRow(ctx context.Context, tx *Tx, stmt string, id int64) error {
 		return errNotFound
 	}
 	return nil
+}
+
+// nextPosition is the position after the last child row (table child, whose
+// column fk names its parent) of the parent row id in table parent: 0 for
+// the first. Returns ENOTFOUND if the parent does not exist. The names are
+// the callers' constants, never input.
+func nextPosition(ctx context.Context, tx *Tx, parent, child, fk string, id int64) (int, error) {
+	var next int
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(c.position), -1) + 1 FROM `+parent+` p
+		LEFT JOIN `+child+` c ON c.`+fk+` = p.id WHERE p.id = $1 GROUP BY p.id`, id).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s of %s %d: %w", child, parent, id, err)
+	}
+	return next, nil
 }

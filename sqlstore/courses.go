@@ -409,13 +409,9 @@ func (db *DB) AddChapter(ctx context.Context, courseID int64, ch *examhall.Chapt
 		return renamePrefix(err, "chapters[0].")
 	}
 	return db.inWriteTx(ctx, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ch.position), -1) + 1 FROM courses c
-			LEFT JOIN chapters ch ON ch.course_id = c.id WHERE c.id = $1 GROUP BY c.id`, courseID).Scan(&ch.Order)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("chapters of course %d: %w", courseID, err)
+		var err error
+		if ch.Order, err = nextPosition(ctx, tx, "courses", "chapters", "course_id", courseID); err != nil {
+			return err
 		}
 		ch.CourseID = courseID
 		if err := tx.QueryRowContext(ctx, `INSERT INTO chapters (course_id, position, title, description, created, modified)
@@ -440,13 +436,9 @@ func (db *DB) AddContent(ctx context.Context, chapterID int64, cc *examhall.Chap
 		return renamePrefix(err, "chapters[0].contents[0].")
 	}
 	return db.inWriteTx(ctx, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(cc.position), -1) + 1 FROM chapters ch
-			LEFT JOIN chapter_contents cc ON cc.chapter_id = ch.id WHERE ch.id = $1 GROUP BY ch.id`, chapterID).Scan(&cc.Order)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("contents of chapter %d: %w", chapterID, err)
+		var err error
+		if cc.Order, err = nextPosition(ctx, tx, "chapters", "chapter_contents", "chapter_id", chapterID); err != nil {
+			return err
 		}
 		cc.ChapterID = chapterID
 		return insertContent(ctx, tx, cc)

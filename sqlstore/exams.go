@@ -307,13 +307,9 @@ func (db *DB) AddSection(ctx context.Context, examID int64, s *examhall.Section)
 		return fieldError("cut_off", "Ensure this value is greater than or equal to 0.")
 	}
 	return db.inWriteTx(ctx, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(s.position), -1) + 1 FROM exams e
-			LEFT JOIN sections s ON s.exam_id = e.id WHERE e.id = $1 GROUP BY e.id`, examID).Scan(&s.Order)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("sections of exam %d: %w", examID, err)
+		var err error
+		if s.Order, err = nextPosition(ctx, tx, "exams", "sections", "exam_id", examID); err != nil {
+			return err
 		}
 		s.ExamID = examID
 		if err := tx.QueryRowContext(ctx, `INSERT INTO sections (exam_id, position, name, duration_us, cut_off_h)
