@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,8 +38,6 @@ func (db *DB) WebhookConfig() examhall.WebhookConfig {
 	return flags.WithSettings(stored)
 }
 
-func (db *DB) webhookConfig() examhall.WebhookConfig { return db.WebhookConfig() }
-
 // SetWebhookSettings changes the stored webhook settings (see
 // examhall.WebhookSettingsStore) in one transaction that bumps the settings
 // version, so that every replica uses them from its next request on; this
@@ -47,7 +46,7 @@ func (db *DB) SetWebhookSettings(ctx context.Context, changes map[string]*string
 	errs := examhall.FieldErrors{}
 	for key, value := range changes {
 		switch {
-		case !isWebhookSetting(key):
+		case !slices.Contains(examhall.WebhookSettingKeys, key):
 			errs.Add(key, "Unknown setting.")
 		case value == nil:
 		case key == examhall.SettingExamWebhookURL || key == examhall.SettingContentWebhookURL:
@@ -83,15 +82,6 @@ func (db *DB) SetWebhookSettings(ctx context.Context, changes map[string]*string
 	return db.LoadSettings(ctx)
 }
 
-func isWebhookSetting(key string) bool {
-	for _, k := range examhall.WebhookSettingKeys {
-		if k == key {
-			return true
-		}
-	}
-	return false
-}
-
 func (db *DB) wireFormat() examhall.WireFormat {
 	loc := db.Institute().Location
 	return examhall.WireFormat{
@@ -114,7 +104,7 @@ func (db *DB) jsonText(column string) string {
 // email are read by the INSERT itself and spliced into the payload, so that
 // the attempt flow gains one statement, not two.
 func enqueueExam(ctx context.Context, tx *Tx, ev examhall.WebhookEvent, a *examhall.Attempt, exam *examhall.Exam, r *scoring.Result) error {
-	cfg := tx.db.webhookConfig()
+	cfg := tx.db.WebhookConfig()
 	url := cfg.URLFor(ev)
 	if url == "" {
 		return nil
@@ -154,7 +144,7 @@ func enqueueExam(ctx context.Context, tx *Tx, ev examhall.WebhookEvent, a *examh
 // enqueueContent writes the content event of ca, in the state it has just
 // entered, into the outbox in tx when a content URL is configured.
 func enqueueContent(ctx context.Context, tx *Tx, ca *examhall.ContentAttempt) error {
-	cfg := tx.db.webhookConfig()
+	cfg := tx.db.WebhookConfig()
 	url := cfg.URLFor(examhall.EventContentStateChanged)
 	if url == "" {
 		return nil
