@@ -17,5 +17,8 @@ func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if viaSession(r) { // the old cookie's token is revoked now: the browser keeps its session
+		s.setSessionCookie(w, r, token)
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"token": token})
 }

@@ -150,14 +150,18 @@ func (g guard) methods(m methods) http.Handler {
 func (s *Server) requireRole(roles ...examhall.Role) guard {
 	return func(next http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			u, err := s.authenticate(r)
+			u, session, err := s.authenticate(r)
 			if err != nil {
 				s.writeError(w, r, err)
 				return
 			}
 			for _, role := range roles {
 				if u.Role == role {
-					next(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
+					ctx := context.WithValue(r.Context(), userKey, u)
+					if session {
+						ctx = withSession(ctx)
+					}
+					next(w, r.WithContext(ctx))
 					return
 				}
 			}
@@ -166,18 +170,28 @@ func (s *Server) requireRole(roles ...examhall.Role) guard {
 	}
 }
 
-func (s *Server) authenticate(r *http.Request) (*examhall.User, error) {
-	fields := strings.Fields(r.Header.Get("Authorization"))
+// authenticate finds the caller from the Authorization header or, when
+// there is none, from SessionCookie (session is then true).
+func (s *Server) authenticate(r *http.Request) (u *examhall.User, session bool, err error) {
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		if _, err := r.Cookie(SessionCookie); err == nil {
+			u, err := s.sessionUser(r)
+			return u, true, err
+		}
+	}
+	fields := strings.Fields(header)
 	if len(fields) == 0 || (!strings.EqualFold(fields[0], "JWT") && !strings.EqualFold(fields[0], "Bearer")) {
-		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Authentication credentials were not provided.")
+		return nil, false, examhall.Errorf(examhall.EUNAUTHORIZED, "Authentication credentials were not provided.")
 	}
 	switch len(fields) {
 	case 1:
-		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid Authorization header. No credentials provided.")
+		return nil, false, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid Authorization header. No credentials provided.")
 	case 2:
-		return s.Auth.Authenticate(r.Context(), fields[1])
+		u, err := s.Auth.Authenticate(r.Context(), fields[1])
+		return u, false, err
 	default:
-		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid Authorization header. Credentials string should not contain spaces.")
+		return nil, false, examhall.Errorf(examhall.EUNAUTHORIZED, "Invalid Authorization header. Credentials string should not contain spaces.")
 	}
 }
 

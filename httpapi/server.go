@@ -56,7 +56,10 @@ type Server struct {
 	MaxInFlight int
 	// MaxImportBytes caps the body of the bundle import, which may be large.
 	MaxImportBytes int64
-	Logger         *slog.Logger
+	// Pages, when set, serves every path outside /api/ and the health
+	// checks: the web UI (package web), behind the same middleware.
+	Pages  http.Handler
+	Logger *slog.Logger
 }
 
 // Handler returns the API with its middleware.
@@ -70,7 +73,12 @@ func (s *Server) Handler() http.Handler {
 // path, nothing below it); requests without the trailing slash are routed as if
 // they had it (DRF accepts both).
 func (s *Server) routes(mux *http.ServeMux) {
-	mux.Handle("/", methods{}) // anything else: 404 Not found.
+	mux.Handle("/api/", methods{}) // anything else: 404 Not found.
+	if s.Pages != nil {
+		mux.Handle("/", s.Pages)
+	} else {
+		mux.Handle("/", methods{})
+	}
 	mux.Handle("/healthz/{$}", methods{http.MethodGet: s.healthz})
 	mux.Handle("/readyz/{$}", methods{http.MethodGet: s.readyz})
 
@@ -110,6 +118,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
 	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", anyone.methods(methods{http.MethodPost: s.startAttempt}))
+	mux.Handle("/api/v2.5/session/{$}", methods{http.MethodPost: checked(s.createSession), http.MethodDelete: s.deleteSession})
+	mux.Handle("/api/v2.5/me/{$}", anyone.methods(methods{http.MethodGet: s.getMe}))
 	mux.Handle("/api/v2.5/me/password/{$}", anyone.methods(methods{http.MethodPut: s.changeOwnPassword}))
 	mux.Handle("/api/v2.5/admin/courses/{$}", author.methods(methods{http.MethodGet: s.listAdminCourses, http.MethodPost: s.createCourse}))
 	mux.Handle("/api/v2.5/admin/courses/{id}/{$}", author.methods(methods{http.MethodGet: s.getCourse,

@@ -29,6 +29,7 @@ import (
 	"github.com/examhall/examhall/bundleimport"
 	"github.com/examhall/examhall/httpapi"
 	"github.com/examhall/examhall/sqlstore"
+	"github.com/examhall/examhall/web"
 	"github.com/examhall/examhall/webhook"
 )
 
@@ -220,6 +221,7 @@ func (m *Main) serve(ctx context.Context) error {
 		Import: m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
+	api.Pages = (&web.Pages{Viewer: api.SessionUser, Institute: m.db, Logger: m.Logger}).Handler()
 	m.server = &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

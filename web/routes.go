@@ -1,0 +1,16 @@
+package web
+
+// pageTable is every page behind a login: its path pattern (net/http's, with
+// the trailing slash every examhall path has) and the page.
+var pageTable = []struct {
+	pattern string
+	page    page
+}{
+	// Students (everyone may open them; staff see them as a student would).
+	{"/exams/{$}", page{name: "exams", title: "Exams", script: "exams.js", roles: everyone}},
+
+	// Students: courses.
+
+	// Staff: the dashboard.
+	{"/admin/{$}", page{name: "dashboard", title: "Dashboard", script: "dashboard.js", roles: staff}},
+}

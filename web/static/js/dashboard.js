@@ -1,0 +1,1 @@
+// dashboard.js — the staff dashboard (built by the dashboard work).

@@ -1,0 +1,1 @@
+// exams.js — the student's exams (built by the exam-room work).
