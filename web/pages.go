@@ -43,6 +43,7 @@ type page struct {
 	name   string // templates/<name>.html
 	title  string
 	script string // static/js/<script>; "" for none
+	style  string // static/css/<style> besides app.css; "" for none
 	roles  []examhall.Role
 }
 
@@ -57,6 +58,7 @@ type view struct {
 	Title     string
 	Institute string
 	Script    string
+	Style     string
 	Viewer    *examhall.User
 	// Params are the path's wildcards ({id}, {slug}), for data-* attributes.
 	Params map[string]string
@@ -111,7 +113,7 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 // (which returns here after), one whose role may not open it gets 403.
 func (p *Pages) render(pg page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := view{Title: pg.title, Institute: p.Institute.Institute().Name, Script: pg.script, Params: map[string]string{}}
+		v := view{Title: pg.title, Institute: p.Institute.Institute().Name, Script: pg.script, Style: pg.style, Params: map[string]string{}}
 		if pg.roles != nil {
 			u, err := p.Viewer(r)
 			if err != nil {
