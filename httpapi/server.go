@@ -60,10 +60,23 @@ type Server struct {
 	// checks: the web UI (package web), behind the same middleware.
 	Pages  http.Handler
 	Logger *slog.Logger
+
+	// crossOrigin refuses unsafe requests that a browser says come from
+	// another origin (Sec-Fetch-Site, else Origin against Host and BaseURL):
+	// a cookie is sent by the browser on its own, so a write made with
+	// SessionCookie must come from our own pages. Requests with neither
+	// header are not from a browser and pass.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // Handler returns the API with its middleware.
 func (s *Server) Handler() http.Handler {
+	s.crossOrigin = http.NewCrossOriginProtection()
+	if s.BaseURL != nil {
+		if err := s.crossOrigin.AddTrustedOrigin(s.BaseURL.Scheme + "://" + s.BaseURL.Host); err != nil {
+			s.Logger.Warn("base URL is not an origin", "base_url", s.BaseURL.String(), "err", err)
+		}
+	}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	return s.logRequests(s.recoverPanics(s.checkHost(s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(mux)))))))

@@ -15,12 +15,6 @@ import (
 // header, which wins when both are sent.
 const SessionCookie = "examhall_session"
 
-// crossOrigin refuses unsafe requests that a browser says come from another
-// origin (Sec-Fetch-Site, else Origin against Host): a cookie is sent by the
-// browser on its own, so a write made with it must come from our own pages.
-// Requests without either header are not from a browser and pass.
-var crossOrigin = http.NewCrossOriginProtection()
-
 // errCrossOrigin is DRF's answer to a session-authenticated write that fails
 // its CSRF check (SessionAuthentication.enforce_csrf).
 var errCrossOrigin = examhall.Errorf(examhall.EFORBIDDEN, "CSRF Failed: cross-origin request refused.")
@@ -39,7 +33,7 @@ func (s *Server) sessionUser(r *http.Request) (*examhall.User, error) {
 	if err != nil || c.Value == "" {
 		return nil, examhall.Errorf(examhall.EUNAUTHORIZED, "Authentication credentials were not provided.")
 	}
-	if err := crossOrigin.Check(r); err != nil {
+	if err := s.crossOrigin.Check(r); err != nil {
 		return nil, errCrossOrigin
 	}
 	return s.Auth.Authenticate(r.Context(), c.Value)
@@ -56,7 +50,7 @@ func (s *Server) SessionUser(r *http.Request) (*examhall.User, error) { return s
 // sets SessionCookie; wrong credentials and the login throttle answer as
 // auth-token/ does, and set nothing.
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
-	if err := crossOrigin.Check(r); err != nil { // login CSRF: a foreign page must not log a browser in
+	if err := s.crossOrigin.Check(r); err != nil { // login CSRF: a foreign page must not log a browser in
 		s.writeError(w, r, errCrossOrigin)
 		return
 	}
@@ -82,7 +76,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 // deleteSession is DELETE /api/v2.5/session/: logs the browser out (204),
 // whether or not it was logged in.
 func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
-	if err := crossOrigin.Check(r); err != nil {
+	if err := s.crossOrigin.Check(r); err != nil {
 		s.writeError(w, r, errCrossOrigin)
 		return
 	}
