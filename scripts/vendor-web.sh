@@ -49,11 +49,13 @@ lock_integrity() {
 		"$TMP/package-lock.json" "$1"
 }
 
-# vendor NAME VERSION DEST MANIFEST NOTE FILE...: copy FILEs (paths inside the
-# package) to DEST and append a section to MANIFEST.
+# vendor NAME VERSION DEST MANIFEST PREFIX NOTE FILE...: copy FILEs (paths
+# inside the package) to DEST and append a section to MANIFEST. Its rows name
+# each file as PREFIX<file name>: the path from the folder of the final
+# VENDORED.md.
 vendor() {
-	local name=$1 version=$2 dest=$3 manifest=$4 note=$5
-	shift 5
+	local name=$1 version=$2 dest=$3 manifest=$4 prefix=$5 note=$6
+	shift 6
 	local got licence tarball integrity f base
 	got=$(pkg_field "$name" version)
 	[[ "$got" == "$version" ]] || die "$name: npm installed $got, want $version"
@@ -77,7 +79,7 @@ vendor() {
 		base=$(basename "$f")
 		cp "$TMP/node_modules/$name/$f" "$dest/$base"
 		printf '| `%s` | `package/%s` | `%s` |\n' \
-			"$base" "$f" "$(sha256sum "$dest/$base" | cut -d' ' -f1)" >>"$manifest"
+			"$prefix$base" "$f" "$(sha256sum "$dest/$base" | cut -d' ' -f1)" >>"$manifest"
 	done
 	printf '\n' >>"$manifest"
 }
@@ -98,7 +100,7 @@ EOF
 STATIC=web/static/vendor
 header "front-end libraries served by the web UI" \
 	"The files are embedded in the binary and served with the pages." >"$TMP/static.md"
-vendor chart.js "$CHARTJS_VERSION" "$STATIC/chartjs" "$TMP/static.md" \
+vendor chart.js "$CHARTJS_VERSION" "$STATIC/chartjs" "$TMP/static.md" chartjs/ \
 	"Bundles @kurkle/color (MIT, see the banner in the file). The file ends with a sourceMappingURL comment; the map is not vendored (browsers fetch it only with DevTools open)." \
 	dist/chart.umd.min.js LICENSE.md
 cp "$TMP/static.md" "$STATIC/VENDORED.md"
@@ -106,7 +108,7 @@ cp "$TMP/static.md" "$STATIC/VENDORED.md"
 AXE=web/browsertest/axe
 header "axe-core for the browser tests" \
 	"Used only by the tests (package web/browsertest embeds it); never served to users." >"$TMP/axe.md"
-vendor axe-core "$AXE_VERSION" "$AXE" "$TMP/axe.md" "" \
+vendor axe-core "$AXE_VERSION" "$AXE" "$TMP/axe.md" "" "" \
 	axe.min.js LICENSE LICENSE-3RD-PARTY.txt
 cp "$TMP/axe.md" "$AXE/VENDORED.md"
 
