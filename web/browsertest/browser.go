@@ -98,6 +98,14 @@ func sessionOf(ctx context.Context) *session {
 // EXAMHALL_REQUIRE_BROWSER=1; a wrong EXAMHALL_TEST_CHROMIUM always fails it.
 // It returns nil only after t.Skip or t.Fatal, which end a real test.
 func New(t testing.TB) context.Context {
+	return NewWithin(t, MaxTestTime)
+}
+
+// MaxTestTime bounds a browser test started by [New].
+const MaxTestTime = 90 * time.Second
+
+// NewWithin is [New] for a test that may take up to limit.
+func NewWithin(t testing.TB, limit time.Duration) context.Context {
 	t.Helper()
 	path, explicit, err := findBrowser()
 	if err != nil {
@@ -109,13 +117,17 @@ func New(t testing.TB) context.Context {
 		return nil
 	}
 
-	parent, cancelParent := context.Background(), context.CancelFunc(func() {})
+	// A browser test that waits for what never comes fails after
+	// limit, not at the binary's 10-minute timeout; and always leaves
+	// time before the test's own deadline for the failure to be reported
+	// and the cleanup to run.
+	deadline := time.Now().Add(limit)
 	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
-		if deadline, ok := d.Deadline(); ok {
-			// Leave time for the failure to be reported and the cleanup to run.
-			parent, cancelParent = context.WithDeadline(parent, deadline.Add(-5*time.Second))
+		if testDeadline, ok := d.Deadline(); ok && testDeadline.Add(-5*time.Second).Before(deadline) {
+			deadline = testDeadline.Add(-5 * time.Second)
 		}
 	}
+	parent, cancelParent := context.WithDeadline(context.Background(), deadline)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.WindowSize(DesktopWidth, DesktopHeight),
