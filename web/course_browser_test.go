@@ -185,7 +185,7 @@ func TestCourseJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), "pw-asha"), chromedp.KeyEvent(kb.Enter))
 	b.until("the course list", `location.pathname === '/courses/'`, 10*time.Second)
 	b.loaded("course-list")
-	if got := b.text(".course-card"); !strings.Contains(got, "Physics for NEET") || !strings.Contains(got, "0 of 6 done (0 %)") {
+	if got := b.text(".course-card"); !strings.Contains(got, "Physics for NEET") || !strings.Contains(got, "0 of 7 done (0 %)") {
 		t.Errorf("course card: %q", got)
 	}
 	browsertest.RequireAccessible(t, b.ctx)
@@ -193,8 +193,8 @@ func TestCourseJourney(t *testing.T) {
 	b.press(".course-card h2 a")
 	b.until("the course page", fmt.Sprintf(`location.pathname === '/courses/%d/'`, course.ID), 10*time.Second)
 	b.loaded("course-body")
-	if got := b.text("#course-title"); got != "Physics for NEET" {
-		t.Errorf("course title %q", got)
+	if got, title := b.text("#course-title"), courseEval[string](b, `document.title`); got != "Physics for NEET" || title != "Physics for NEET · Riverside Academy" {
+		t.Errorf("course title %q, page title %q", got, title)
 	}
 	chapterWords := func(n int) string {
 		return b.text(fmt.Sprintf(".chapter:nth-of-type(%d) .progress-words", n))
@@ -292,7 +292,7 @@ func TestCourseJourney(t *testing.T) {
 	if got := chapterWords(1); got != "4 of 5 done (80 %)" {
 		t.Errorf("Motion after: %q", got)
 	}
-	if got := chapterWords(2); got != "0 of 1 done (0 %)" {
+	if got := chapterWords(2); got != "0 of 2 done (0 %)" {
 		t.Errorf("Forces after: %q", got)
 	}
 	if got := b.text(fmt.Sprintf(`[data-content="%d"] .content-state`, video)); got != "Done" {
@@ -310,11 +310,25 @@ func TestCourseJourney(t *testing.T) {
 	b.run(chromedp.Navigate(s.URL + "/courses/"))
 	b.loaded("course-list")
 	b.noSideScroll("the course list")
-	if got := b.text(".course-card .progress-words"); got != "4 of 6 done (67 %)" {
+	if got := b.text(".course-card .progress-words"); got != "4 of 7 done (57 %)" {
 		t.Errorf("course list after: %q", got)
 	}
 	if err := browsertest.Desktop(b.ctx); err != nil {
 		t.Fatal(err)
+	}
+
+	// A class that starts tomorrow: joining says when it opens, and records no attendance.
+	later := course.Chapters[1].Contents[1]
+	b.run(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, later.ID, course.ID)))
+	b.loaded("content-body")
+	b.press("#join")
+	b.until("the refusal", `!document.getElementById('content-error').hidden`, 5*time.Second)
+	if got := b.text("#content-error"); !strings.HasPrefix(got, "This class starts at ") || !courseEval[bool](b, `document.getElementById('leave').hidden`) {
+		t.Errorf("joining early: %q", got)
+	}
+	s.adminJSON(admin, fmt.Sprintf("/api/v3/admin/attempts/%d/video-conference/", later.VideoConference.ID), &attendance)
+	if len(attendance.Results) != 0 {
+		t.Errorf("joining early recorded attendance: %+v", attendance.Results)
 	}
 
 	// The chapter test starts through the content (so finishing it completes

@@ -14,9 +14,11 @@ import (
 
 // courseBundle is an institute with one course: "Motion" holds a video
 // (videoURL, 3 s long), notes, an attachment, a live class open now
-// (joinURL) and a chapter test; "Forces" holds one note.
+// (joinURL) and a chapter test; "Forces" holds one note and a class that
+// starts tomorrow.
 func courseBundle(videoURL, joinURL string) string {
 	start := time.Now().Add(-5 * time.Minute).Format(time.RFC3339)
+	tomorrow := time.Now().Add(24 * time.Hour).Format(time.RFC3339)
 	return fmt.Sprintf(`{"format": "examhall-bundle/1",
   "exams": [{"slug": "motion-test", "title": "Motion test", "start_date": "2026-01-01T09:00:00+05:30", "duration": "0:30:00",
     "published": true, "sections": [{"name": "A", "questions": [
@@ -32,7 +34,10 @@ func courseBundle(videoURL, joinURL string) string {
           "provider": "Zoom", "start": %q, "duration": 60, "join_url": %q, "password": "", "show_recorded_video": true}},
         {"type": "Exam", "title": "Chapter test", "exam": "motion-test"}]},
       {"title": "Forces", "contents": [
-        {"type": "Notes", "title": "Newton's laws", "notes": {"html": "<p>F = ma</p>"}}]}]}]}`, videoURL, start, joinURL)
+        {"type": "Notes", "title": "Newton's laws", "notes": {"html": "<p>F = ma</p>"}},
+        {"type": "VideoConference", "title": "Revision class", "video_conference": {"conference_id": "79401700413",
+          "provider": "Zoom", "start": %q, "duration": 60, "join_url": %q, "password": "", "show_recorded_video": true}}]}]}]}`,
+		videoURL, start, joinURL, tomorrow, joinURL)
 }
 
 // TestCoursePagesAccess: the course pages are for anyone logged in (staff

@@ -72,7 +72,7 @@ async function load() {
     content = found.content;
     progress = all.get(id);
     heading.textContent = content.title;
-    document.title = `${content.title} · ${document.title}`;
+    document.title = document.title.replace(/^Course content\b/, () => content.title); // "<content> · <institute>"
     crumbs.append(
       el('li', {}, el('a', { href: `/courses/${found.course.id}/` }, found.course.title)),
       el('li', {}, found.chapter.title));

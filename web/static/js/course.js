@@ -16,7 +16,7 @@ async function load() {
     ]);
     showError(error, null);
     title.textContent = course.title;
-    document.title = `${course.title} · ${document.title}`;
+    document.title = document.title.replace(/^Course\b/, () => course.title); // "<course> · <institute>"
     body.replaceChildren(
       course.description ? el('p', { class: 'description' }, course.description) : '',
       progressLine(tally(contentsOf(course), progress), 'Course progress'),
