@@ -108,6 +108,25 @@ func parseContentAttemptFilter(q url.Values, loc *time.Location) (examhall.Conte
 
 // listContentAttempts is GET /api/v3/admin/chapter-content-attempts/.
 func (s *Server) listContentAttempts(w http.ResponseWriter, r *http.Request) {
+	s.contentAttemptList(w, r, nil)
+}
+
+// listOwnContentAttempts is GET /api/v2.5/content-attempts/: the caller's
+// own chapter content attempts, in the shape and with the filters of the
+// admin list (SPEC §8.4) but user_ids, which is refused (400) rather than
+// ignored. It is how a student's course pages read their progress (issue
+// 14), which the student API of SPEC §6 only writes.
+func (s *Server) listOwnContentAttempts(w http.ResponseWriter, r *http.Request) {
+	if drf.Param(r.URL.Query(), "user_ids") != "" {
+		s.writeError(w, r, fieldErr("user_ids", "This list holds only your own attempts; leave user_ids out."))
+		return
+	}
+	s.contentAttemptList(w, r, []int64{caller(r).ID})
+}
+
+// contentAttemptList writes a page of the content attempts the query
+// selects; users, when not nil, replaces its user_ids.
+func (s *Server) contentAttemptList(w http.ResponseWriter, r *http.Request, users []int64) {
 	q := r.URL.Query()
 	page, err := drf.ParsePage(q, contentAttemptsPageSize, contentAttemptsMaxPageSize)
 	if err != nil {
@@ -118,6 +137,9 @@ func (s *Server) listContentAttempts(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if users != nil {
+		f.UserIDs = users
 	}
 	f.Limit = page.Size
 	if c := drf.Param(q, "cursor"); c != "" {

@@ -40,6 +40,7 @@ func FuzzQueryFilters(f *testing.F) {
 		{"/api/v2.2/attempts/", false, "page=2&page_size=1"},
 		{fmt.Sprintf("/api/v2.2/attempts/%d/questions/", x.attemptID), false, "page=1&page_size=250"},
 		{"/api/v2.5/courses/", false, "page=1"},
+		{"/api/v2.5/content-attempts/", false, "course_ids=1&state=1&content_type=3&page_size=1&page=2"},
 		{"/api/v2.2/exams/history/", false, "page=1&page_size=1"},
 	}
 	for i, e := range endpoints {

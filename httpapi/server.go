@@ -146,6 +146,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/courses/{$}", anyone.methods(methods{http.MethodGet: s.listCourses}))
 	mux.Handle("/api/v2.5/courses/{id}/contents/{$}", anyone.methods(methods{http.MethodGet: s.getCourse}))
 	mux.Handle("/api/v2.5/chapter-contents/{id}/attempts/{$}", anyone.methods(methods{http.MethodPost: s.openContent}))
+	mux.Handle("/api/v2.5/content-attempts/{$}", anyone.methods(methods{http.MethodGet: s.listOwnContentAttempts}))
 	mux.Handle("/api/v2.5/content-attempts/{id}/video-progress/{$}", anyone.methods(methods{http.MethodPut: s.contentStep(videoProgressStep)}))
 	mux.Handle("/api/v2.5/content-attempts/{id}/complete/{$}", anyone.methods(methods{http.MethodPut: s.contentStep(completeStep)}))
 	mux.Handle("/api/v2.5/content-attempts/{id}/join/{$}", anyone.methods(methods{http.MethodPut: s.contentStep(joinStep)}))

@@ -12,6 +12,12 @@ var pageTable = []struct {
 	// (end of the exam-room pages)
 
 	// Students: courses.
+	{"/courses/{$}", page{name: "courses", title: "Courses", script: "courses.js", style: "course.css", roles: everyone}},
+	{"/courses/{id}/{$}", page{name: "course", title: "Course", script: "course.js", style: "course.css", roles: everyone}},
+	// A content's page: ?course=<id> names its course (the course page's
+	// links carry it); without it the page finds the content among the
+	// student's courses.
+	{"/contents/{id}/{$}", page{name: "content", title: "Course content", script: "content.js", style: "course.css", roles: everyone}},
 	// (end of the course pages)
 
 	// Staff: the dashboard.

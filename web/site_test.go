@@ -55,7 +55,15 @@ type site struct {
 	users map[string]*examhall.User
 }
 
-func newSite(t testing.TB, engine sqlstore.Engine) *site {
+// fixture is a test file or page the site also serves, on its own origin
+// (the pages' Content-Security-Policy allows media from there): a course
+// video, a class's join page.
+type fixture struct {
+	pattern string // net/http's
+	handler http.Handler
+}
+
+func newSite(t testing.TB, engine sqlstore.Engine, fixtures ...fixture) *site {
 	t.Helper()
 	clock := &shiftClock{}
 	db, err := sqlstore.OpenWith(context.Background(), sqltest.DSN(t, engine), clock, sqlstore.Options{})
@@ -84,7 +92,16 @@ func newSite(t testing.TB, engine sqlstore.Engine) *site {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	api.Pages = (&web.Pages{Viewer: api.SessionUser, Institute: db, Logger: api.Logger}).Handler()
-	server := httptest.NewServer(api.Handler())
+	var handler http.Handler = api.Handler()
+	if len(fixtures) > 0 {
+		mux := http.NewServeMux()
+		mux.Handle("/", handler)
+		for _, f := range fixtures {
+			mux.Handle(f.pattern, f.handler)
+		}
+		handler = mux
+	}
+	server := httptest.NewServer(handler)
 	t.Cleanup(server.Close)
 	return &site{t: t, URL: server.URL, db: db, auth: authService, clock: clock, users: map[string]*examhall.User{}}
 }
