@@ -80,6 +80,9 @@ func (p *Pages) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", p.static)
 	mux.HandleFunc("GET /{$}", p.home)
+	mux.HandleFunc("GET /favicon.ico/{$}", func(w http.ResponseWriter, r *http.Request) { // asked for by browsers regardless of <link rel=icon>
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
 	mux.Handle("GET /login/{$}", p.render(page{name: "login", title: "Log in", script: "login.js"}))
 	p.routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

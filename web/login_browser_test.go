@@ -1,0 +1,74 @@
+package web_test
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/examhall/examhall"
+	"github.com/examhall/examhall/sqlstore"
+	"github.com/examhall/examhall/web/browsertest"
+)
+
+// TestLoginPage is the login page in a real browser: a wrong password is
+// said in the page and logs no one in; the right one lands on the page the
+// visitor asked for; an open redirect in ?next= is not followed; the page is
+// accessible; log-out returns to it.
+func TestLoginPage(t *testing.T) {
+	s := newSite(t, sqlstore.SQLite)
+	s.addUser("asha", examhall.RoleStudent)
+	ctx := browsertest.New(t)
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/exams/"), // not logged in: sent to log in, and back after
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("username"), "asha"),
+		chromedp.SendKeys(chromedp.ID("password"), "wrong"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("login-error")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("login-error"))); err != nil || text != "Unable to log in with provided credentials." {
+		t.Errorf("wrong password says %q (%v)", text, err)
+	}
+	browsertest.RequireAccessible(t, ctx)
+	browsertest.ClearConsoleErrors(ctx) // the browser logs the 400 of the wrong password
+
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("password").value = ""`)); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("password"), "pw-asha"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".who-name")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`)); err != nil || path != "/exams/" {
+		t.Errorf("after login at %q (%v), want /exams/", path, err)
+	}
+	if who, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".who-name"))); err != nil || who != "Asha Rao" {
+		t.Errorf("header shows %q (%v)", who, err)
+	}
+
+	// Log out, then log in with a ?next= that leaves the site: it is not followed.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("logout")),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.Navigate(s.URL+"/login/?next=%2F%2Fevil.example%2Fx"),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("username"), "asha"),
+		chromedp.SendKeys(chromedp.ID("password"), "pw-asha"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".who-name")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); err != nil || href != s.URL+"/exams/" {
+		t.Errorf("?next= to another site took the browser to %q (%v)", href, err)
+	}
+	browsertest.RequireNoConsoleErrors(t, ctx)
+}
