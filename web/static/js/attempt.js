@@ -109,7 +109,7 @@ function answer(ua, q, n, sectionNames, key, examID) {
     el('div', { class: 'question-html' }, authored(q.question_html)),
     choices,
     facts([
-      ['Marks', `${q.marks} (−${q.negative_marks} if wrong)${q.is_bonus ? ', bonus' : ''}`],
+      ['Marks', `${q.marks}${Number(q.negative_marks) ? ` (−${q.negative_marks} if wrong)` : ''}${q.is_bonus ? ', bonus' : ''}`],
       ['Difficulty', q.difficulty_level],
       ['Time spent', `${ua.duration} s`],
       ['Marked for review', ua.review ? 'Yes' : null],
