@@ -21,6 +21,14 @@ var pageTable = []struct {
 	// (end of the course pages)
 
 	// Staff: the dashboard.
-	{"/admin/{$}", page{name: "dashboard", title: "Dashboard", script: "dashboard.js", roles: staff}},
+	// The §8 reporting API, import and exports are the admin's (SPEC §3);
+	// the counts, an exam's charts and grading are staff's too.
+	{"/admin/{$}", page{name: "dashboard", title: "Dashboard", script: "dashboard.js", style: "admin.css", roles: staff}},
+	{"/admin/attempts/{$}", page{name: "attempts", title: "Attempts", script: "attempts.js", style: "admin.css", roles: adminOnly}},
+	{"/admin/attempts/{id}/{$}", page{name: "attempt", title: "Attempt", script: "attempt.js", style: "admin.css", roles: adminOnly}},
+	{"/admin/exams/{id}/{$}", page{name: "exam_charts", title: "Exam results", script: "exam_charts.js", style: "admin.css", roles: staff}},
+	{"/admin/grading/{$}", page{name: "grading", title: "Grading", script: "grading.js", style: "admin.css", roles: staff}},
+	{"/admin/import/{$}", page{name: "import", title: "Import", script: "import.js", style: "admin.css", roles: adminOnly}},
+	{"/admin/exports/{$}", page{name: "exports", title: "Exports", script: "exports.js", style: "admin.css", roles: adminOnly}},
 	// (end of the dashboard pages)
 }
