@@ -34,7 +34,10 @@ type Server struct {
 	ContentReports examhall.ContentReportStore
 	// Webhooks serves the delivery log and the webhook settings.
 	Webhooks examhall.WebhookAdminStore
-	DB       Pinger
+	// Dashboard serves the staff dashboard's counts, exam statistics and
+	// grading queue.
+	Dashboard examhall.DashboardStore
+	DB        Pinger
 	// Institute tells the institute's name and time zone as configured now
 	// (the store notices a change on any replica; see sqlstore.DB.Institute).
 	Institute examhall.InstituteSource
@@ -128,6 +131,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v3/admin/attempts/{id}/video-conference/{$}", admin.methods(methods{http.MethodGet: s.listAttendance}))
 	mux.Handle("/api/v3/admin/chapter-content-attempts/{$}", admin.methods(methods{http.MethodGet: s.listContentAttempts}))
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", author.methods(methods{http.MethodPut: s.gradeAnswer}))
+	mux.Handle("/api/v2.5/admin/exam-counts/{$}", author.methods(methods{http.MethodGet: s.listExamCounts}))
+	mux.Handle("/api/v2.5/admin/exams/{id}/summary/{$}", author.methods(methods{http.MethodGet: s.getExamSummary}))
+	mux.Handle("/api/v2.5/admin/grading-queue/{$}", author.methods(methods{http.MethodGet: s.listGradingQueue}))
 
 	anyone := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff, examhall.RoleStudent)
 	mux.Handle("/api/v2.2/exams/{slug}/attempts/{$}", anyone.methods(methods{http.MethodPost: s.startAttempt}))

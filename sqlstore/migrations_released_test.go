@@ -14,14 +14,16 @@ import (
 // commit that adds it). Issue 10, fault 12: 00001 and 00002 had been edited
 // in place after databases were migrated with them.
 var releasedMigrations = map[string]string{
-	"postgres/00001_schema.sql":              "0c6813bfc76aae73702b1f0c85e90d1dcee14f1f52528ddb46fd874abe325e7d",
-	"postgres/00002_attempt_counts.sql":      "8712333a6656175347c79e8bdc5799e9cc37c24a46109b97e12948513fcfecf5",
-	"postgres/00003_login_failures_last.sql": "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
-	"postgres/00004_webhook_events.sql":      "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
-	"sqlite/00001_schema.sql":                "db8c84b37056d7f2332fb30772a84376d6b42957de987f19ddb7740fa49a7cf1",
-	"sqlite/00002_attempt_counts.sql":        "7aeaa0396da9aaa41c5c37013b2570a6d0f82554827b59b80cd99fa370bec17b",
-	"sqlite/00003_login_failures_last.sql":   "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
-	"sqlite/00004_webhook_events.sql":        "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
+	"postgres/00001_schema.sql":                 "0c6813bfc76aae73702b1f0c85e90d1dcee14f1f52528ddb46fd874abe325e7d",
+	"postgres/00002_attempt_counts.sql":         "8712333a6656175347c79e8bdc5799e9cc37c24a46109b97e12948513fcfecf5",
+	"postgres/00003_login_failures_last.sql":    "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
+	"postgres/00004_webhook_events.sql":         "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
+	"postgres/00005_attempt_counts_pending.sql": "c66ab23cfe8865ca1c82725046a4735887d7f58ce78b03f5dde2f2910155fad0",
+	"sqlite/00001_schema.sql":                   "db8c84b37056d7f2332fb30772a84376d6b42957de987f19ddb7740fa49a7cf1",
+	"sqlite/00002_attempt_counts.sql":           "7aeaa0396da9aaa41c5c37013b2570a6d0f82554827b59b80cd99fa370bec17b",
+	"sqlite/00003_login_failures_last.sql":      "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
+	"sqlite/00004_webhook_events.sql":           "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
+	"sqlite/00005_attempt_counts_pending.sql":   "d5109421b237963923e8533207400b4ee94ee17eb90f174fbf4232d137178b95",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {

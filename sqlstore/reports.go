@@ -296,7 +296,11 @@ func (db *DB) ExplainAttemptList(ctx context.Context, f examhall.AttemptFilter) 
 	query := fmt.Sprintf(`SELECT `+attemptColumns+`, users.email, exams.duration_us
 		FROM attempts JOIN users ON users.id = attempts.user_id JOIN exams ON exams.id = attempts.exam_id
 		WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2)
-	args = append(args, 200, 0)
+	return db.explain(ctx, query, append(args, 200, 0))
+}
+
+// explain returns the engine's plan for query, one line per plan step.
+func (db *DB) explain(ctx context.Context, query string, args []any) ([]string, error) {
 	var plan []string
 	err := db.inReadTx(ctx, func(tx *Tx) error {
 		explain := "EXPLAIN QUERY PLAN "

@@ -217,7 +217,7 @@ func (m *Main) serve(ctx context.Context) error {
 		}
 	}
 	api := &httpapi.Server{
-		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, Webhooks: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
+		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, Webhooks: m.db, Dashboard: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
 		Import: m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
