@@ -16,11 +16,20 @@
 #   EXAMHALL_REQUIRE_POSTGRES=1     fail unless PostgreSQL tests really ran (CI)
 #   EXAMHALL_SKIP_LINT=1            skip gofmt/vet/staticcheck (quick local loops)
 #   EXAMHALL_TEST_NO_PG_PROVISION=1 debug: pretend PostgreSQL cannot be provisioned
+#   EXAMHALL_TEST_CHROMIUM=/path    use this browser binary for the browser tests
+#   EXAMHALL_TEST_NO_BROWSER_PROVISION=1 debug: do not install chromium when none is found
 #
 # Without EXAMHALL_TEST_POSTGRES a throwaway PostgreSQL cluster is created in a
 # temp dir (installing the `postgresql` Debian package if no server binaries are
 # found), listening on 127.0.0.1 only, superuser `postgres` with trust auth, and
 # database `examhall_test`. It is stopped and deleted on exit.
+#
+# Browser tests (package web/browsertest and its users) need Chromium: without
+# EXAMHALL_TEST_CHROMIUM the first of chromium, chromium-browser, google-chrome
+# on PATH is used, and if there is none Debian's `chromium` package is
+# installed. The script then exports EXAMHALL_TEST_CHROMIUM and
+# EXAMHALL_REQUIRE_BROWSER=1, so browser tests fail instead of skipping; if no
+# browser can be provided the script fails before running any test.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -211,6 +220,46 @@ elif ! provision_pg; then
 	log "WARNING: continuing without PostgreSQL; /postgres tests will be skipped"
 	unset EXAMHALL_TEST_POSTGRES
 fi
+
+# ---------------------------------------------------------------- Chromium
+# The same names, in the same order, as web/browsertest searches.
+BROWSER_NAMES=(chromium chromium-browser google-chrome)
+
+find_browser() {
+	local n
+	for n in "${BROWSER_NAMES[@]}"; do
+		command -v "$n" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# Exports EXAMHALL_TEST_CHROMIUM and EXAMHALL_REQUIRE_BROWSER=1, or dies.
+provision_browser() {
+	local bin version
+	local advice="install Debian's chromium (apt-get install -y chromium) or set EXAMHALL_TEST_CHROMIUM=/path/to/chromium"
+	if [[ -n "${EXAMHALL_TEST_CHROMIUM:-}" ]]; then
+		[[ -f "$EXAMHALL_TEST_CHROMIUM" && -x "$EXAMHALL_TEST_CHROMIUM" ]] ||
+			die "EXAMHALL_TEST_CHROMIUM=$EXAMHALL_TEST_CHROMIUM is not an executable file"
+		bin=$EXAMHALL_TEST_CHROMIUM
+	elif bin=$(find_browser); then
+		:
+	else
+		[[ "${EXAMHALL_TEST_NO_BROWSER_PROVISION:-}" == 1 ]] &&
+			die "no browser for the browser tests (none of ${BROWSER_NAMES[*]} on PATH) and provisioning is disabled (EXAMHALL_TEST_NO_BROWSER_PROVISION=1); $advice"
+		log "no browser on PATH (${BROWSER_NAMES[*]}); installing package chromium"
+		as_root true || die "cannot install chromium: not root and no passwordless sudo; $advice"
+		if ! as_root env DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update && apt-get install -y chromium' >"$WORK/apt-chromium.log" 2>&1; then
+			cat "$WORK/apt-chromium.log" >&2
+			die "apt-get install chromium failed (log above); $advice"
+		fi
+		bin=$(find_browser) || die "package chromium installed but none of ${BROWSER_NAMES[*]} is on PATH ($PATH); $advice"
+	fi
+	# Debian's launcher script prints shell noise on stderr; the exit status is what counts.
+	version=$("$bin" --version 2>/dev/null) || die "$bin --version failed: the browser cannot run; $advice"
+	export EXAMHALL_TEST_CHROMIUM=$bin EXAMHALL_REQUIRE_BROWSER=1
+	log "browser tests required, using $version ($bin)"
+}
+provision_browser
 
 # ---------------------------------------------------------------- go test
 args=("$@")
