@@ -38,9 +38,8 @@ async function main() {
     el('p', { class: 'muted' }, `Submitted attempt of ${when(attempt.date)}`),
     attempt.score === null ? el('p', {}, 'The score of this exam is not shown.') : [],
     el('dl', { class: 'facts stats' },
-      attempt.score === null ? [] : [
-        fact('Score', el('span', { id: 'result-score' }, attempt.score)),
-        fact('Percentage', el('span', { id: 'result-percentage' }, `${attempt.percentage}%`))],
+      attempt.score === null ? [] : fact('Score', el('span', { id: 'result-score' }, attempt.score)),
+      attempt.score === null ? [] : fact('Percentage', el('span', { id: 'result-percentage' }, `${attempt.percentage}%`)),
       numeric ? fact('Rank', el('span', { id: 'result-rank' }, `${attempt.rank} of ${attempt.max_rank}`)) : [],
       attempt.percentile === null ? [] : fact('Percentile', el('span', { id: 'result-percentile' }, String(attempt.percentile))),
       fact('Correct', String(attempt.correct_count)),

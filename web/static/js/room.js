@@ -372,6 +372,7 @@ function confirmSubmit() {
   if (queue.size) parts.push(`${queue.size} ${queue.size === 1 ? 'change is' : 'changes are'} still being saved and will be sent first.`);
   parts.push('You cannot change your answers after submitting.');
   $('submit-text').textContent = parts.join(' ');
+  $('submit-dialog').returnValue = '';
   $('submit-dialog').showModal();
 }
 
@@ -390,7 +391,7 @@ async function finish(why) {
   }[why]);
   $('room-message').replaceChildren(notice);
   const item = state.items[state.index];
-  if (item && why !== 'over') {
+  if (item && why === 'submit') { // at 'time' and 'over' the server has ended the attempt: it would refuse it
     const seconds = spent();
     if (seconds >= 1) queue.add(item.id, { duration: seconds });
   }
