@@ -12,9 +12,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/examhall/examhall"
@@ -512,10 +515,73 @@ func TestExamRoomEnds(t *testing.T) {
 	}
 	b.requireNoConsoleErrors()
 
-	// The server ends the attempt while the room is open.
+	// The exam's own page offers to start it; once started, to resume it.
+	b.open("/exams/physics-mock/")
+	b.wait("the exam page", `!document.getElementById('exam-detail').hasAttribute('aria-busy')`, 10*time.Second)
+	if got := evalIn[string](b, `[...document.querySelectorAll('.description, .facts dt, .facts dd, .actions button')].slice(0, 4).map(n => n.textContent).join(' | ')`); got != "Read every question. | Questions | 7 | Time" {
+		t.Errorf("the exam page: %q", got)
+	}
+	if got := evalIn[string](b, `document.querySelector('.actions button').textContent`); got != "Start Physics Mock 1" {
+		t.Errorf("the exam page's button: %q", got)
+	}
+	if n := evalIn[int](b, `document.querySelectorAll('.description em').length`); n != 1 {
+		t.Errorf("the description's HTML is not rendered: %d <em>", n)
+	}
+	browsertest.RequireAccessible(t, b.ctx)
 	id2 := s.startAttempt(api, "physics-mock")
-	b.open(fmt.Sprintf("/attempts/%d/", id2))
-	b.wait("the room", `!document.getElementById('room').hidden`, 10*time.Second)
+	b.do(chromedp.Reload())
+	b.wait("the exam page", `!document.getElementById('exam-detail').hasAttribute('aria-busy')`, 10*time.Second)
+	b.do(chromedp.Click(chromedp.Search(`//a[normalize-space()="Resume Physics Mock 1"]`)))
+	b.wait("the room", `location.pathname === '/attempts/`+fmt.Sprint(id2)+`/' && !document.getElementById('room').hidden`, 10*time.Second)
+
+	// A server shedding load: the first save is answered 503 with
+	// Retry-After: 2, and the room waits that long before sending it again.
+	var mu sync.Mutex
+	var saves []time.Time
+	if err := chromedp.Listen(b.ctx, func(ev any) {
+		e, ok := ev.(*fetch.EventRequestPaused)
+		if !ok {
+			return
+		}
+		go func() {
+			mu.Lock()
+			saves = append(saves, time.Now())
+			first := len(saves) == 1
+			mu.Unlock()
+			if first {
+				_, _ = chromedp.Call(b.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID, ResponseCode: 503,
+					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Retry-After", Value: "2"}, {Name: "Content-Type", Value: "application/json"}},
+					Body:            []byte(`{"detail":"The server is busy; try again shortly."}`)})
+				return
+			}
+			_, _ = chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+		}()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/v2.2/attempts/*/questions/*/"}}}); err != nil {
+		t.Fatal(err)
+	}
+	b.choose("Joule")
+	b.wait("the retry", `document.getElementById('save-state').dataset.state === 'retrying'`, 5*time.Second)
+	if got := evalIn[string](b, `document.getElementById('save-state').textContent`); got != "The server is busy — trying again in 2 s" {
+		t.Errorf("while shed: %q", got)
+	}
+	b.saved()
+	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if len(saves) != 2 || saves[1].Sub(saves[0]) < 2*time.Second {
+		t.Errorf("saves at %v: want two, 2 s apart", saves)
+	}
+	mu.Unlock()
+	joule := s.apiAnswers(api, id2)[0]["selected_answers"]
+	if len(joule.([]any)) != 1 {
+		t.Errorf("the save retried after the 503: %v", joule)
+	}
+
+	// The server ends the attempt while the room is open.
 	if status, body := s.call(api, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/end/", id2), ""); status != 200 {
 		t.Fatalf("end: %d %s", status, body)
 	}
@@ -524,13 +590,14 @@ func TestExamRoomEnds(t *testing.T) {
 	if got := evalIn[string](b, `document.querySelector('#result .notice').textContent`); got != "1 change made after the exam had ended could not be saved." {
 		t.Errorf("notice %q", got)
 	}
-	if items := s.apiAnswers(api, id2); len(items[0]["selected_answers"].([]any)) != 0 {
-		t.Errorf("a save after the end was kept: %v", items[0]["selected_answers"])
+	if items := s.apiAnswers(api, id2); fmt.Sprint(items[0]["selected_answers"]) != fmt.Sprint(joule) {
+		t.Errorf("a save after the end was kept: %v, want %v", items[0]["selected_answers"], joule)
 	}
-	// The refused save is the API's 400, which the browser logs; nothing else.
+	// The shed save (503) and the refused one (400), which the browser
+	// logs; nothing else.
 	var others []string
 	for _, e := range browsertest.ConsoleErrors(b.ctx) {
-		if !strings.Contains(e, "/favicon.ico") && !strings.Contains(e, fmt.Sprintf("status of 400 (Bad Request) (%s/api/v2.2/attempts/%d/questions/", s.URL, id2)) {
+		if !strings.Contains(e, "/favicon.ico") && !strings.Contains(e, fmt.Sprintf("(%s/api/v2.2/attempts/%d/questions/", s.URL, id2)) {
 			others = append(others, e)
 		}
 	}

@@ -432,7 +432,7 @@ $('submit-dialog').addEventListener('close', () => {
 });
 window.addEventListener('pagehide', () => {
   const item = state.items[state.index];
-  if (item && !state.finishing) queue.add(item.id, { duration: spent() }, 60000); // kept for the next page
+  if (item && !state.finishing) queue.add(item.id, { duration: spent() }); // on the device first: the next page sends it if this one cannot
 });
 
 main();
