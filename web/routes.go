@@ -8,7 +8,11 @@ var pageTable = []struct {
 }{
 	// Students: exams and the exam room (everyone may open them; staff see
 	// them as a student would).
-	{"/exams/{$}", page{name: "exams", title: "Exams", script: "exams.js", roles: everyone}},
+	{"/exams/{$}", page{name: "exams", title: "Exams", script: "exams.js", style: "exam.css", roles: everyone}},
+	{"/exams/{slug}/{$}", page{name: "exam", title: "Exam", script: "exam.js", style: "exam.css", roles: everyone}},
+	{"/attempts/{id}/{$}", page{name: "room", title: "Exam room", script: "room.js", style: "exam.css", roles: everyone}},
+	{"/attempts/{id}/result/{$}", page{name: "result", title: "Result", script: "result.js", style: "exam.css", roles: everyone}},
+	{"/attempts/{id}/review/{$}", page{name: "review", title: "Review", script: "review.js", style: "exam.css", roles: everyone}},
 	// (end of the exam-room pages)
 
 	// Students: courses.
