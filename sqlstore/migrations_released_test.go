@@ -18,10 +18,12 @@ var releasedMigrations = map[string]string{
 	"postgres/00002_attempt_counts.sql":      "8712333a6656175347c79e8bdc5799e9cc37c24a46109b97e12948513fcfecf5",
 	"postgres/00003_login_failures_last.sql": "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
 	"postgres/00004_webhook_events.sql":      "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
+	"postgres/00005_export_jobs.sql":         "25994238cff2c69c51253137fcb7efd990f146cef40014a952079f0acdb92d02",
 	"sqlite/00001_schema.sql":                "db8c84b37056d7f2332fb30772a84376d6b42957de987f19ddb7740fa49a7cf1",
 	"sqlite/00002_attempt_counts.sql":        "7aeaa0396da9aaa41c5c37013b2570a6d0f82554827b59b80cd99fa370bec17b",
 	"sqlite/00003_login_failures_last.sql":   "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
 	"sqlite/00004_webhook_events.sql":        "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
+	"sqlite/00005_export_jobs.sql":           "4ed9675da5364787e4ad11f630257f6e55db6a81a68ac9e8322734e51d5fafba",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {
