@@ -1,6 +1,7 @@
 package exports
 
 import (
+	"archive/zip"
 	"fmt"
 	"io"
 	"time"
@@ -22,7 +23,8 @@ func sheetName(n int) string {
 }
 
 // xlsxWriter writes rows as an XLSX workbook with excelize's StreamWriter,
-// which keeps the sheet in a temporary file past a few MB, not in memory.
+// which keeps the sheet in a temporary file past 16 MB, not in memory, and
+// zips it straight into the output file.
 // Cells are typed: ids, counts, score, percentage and speed are numbers;
 // date, last_started_time and last_answer_updated_time are Excel datetimes
 // showing the institute's wall-clock time (the zone the API's strings carry;
@@ -41,6 +43,12 @@ type xlsxWriter struct {
 
 func newXLSXWriter(out io.Writer, tmpDir string) (*xlsxWriter, error) {
 	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
+	// Write would build the whole zip in a bytes.Buffer first (a 1,000,000
+	// row workbook is ~90 MB compressed): the zip goes straight to out
+	// instead, and the buffer stays empty. (Excel's zip64 header fix-up,
+	// which needs that buffer, is for a sheet over 4 GB unzipped: at most
+	// xlsxMaxRows rows of ~700 bytes are far from it.)
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
 	x := &xlsxWriter{out: out, file: f, cells: make([]any, len(attemptlist.Columns))}
 	format := "yyyy-mm-dd hh:mm:ss"
 	var err error
