@@ -65,7 +65,9 @@ func (m *memJobs) Export(context.Context, int64) (*examhall.Export, error) {
 	e := m.job
 	return &e, nil
 }
-func (m *memJobs) Exports(context.Context, int, int) ([]examhall.Export, int, error) { return nil, 0, nil }
+func (m *memJobs) Exports(context.Context, int, int) ([]examhall.Export, int, error) {
+	return nil, 0, nil
+}
 func (m *memJobs) ClaimExport(context.Context) (*examhall.Export, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -194,5 +196,44 @@ func TestExportDatabase(t *testing.T) {
 		st, _ := os.Stat(filepath.Join(dir, exports.FileName(&list[0])))
 		t.Logf("%s: %d rows in %s, file %.1f MB, peak heap %.1f MB", format, list[0].Rows,
 			time.Since(start).Round(time.Millisecond), float64(st.Size())/(1<<20), float64(peak)/(1<<20))
+	}
+}
+
+// stoppingAttempts cancels the job's context as it reads the second page:
+// the server stopping in the middle of a job.
+type stoppingAttempts struct {
+	fakeAttempts
+	cancel context.CancelFunc
+	pages  int
+}
+
+func (s *stoppingAttempts) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]examhall.AttemptRow, int, int64, error) {
+	if s.pages++; s.pages == 2 {
+		s.cancel()
+		return nil, 0, 0, ctx.Err()
+	}
+	return s.fakeAttempts.AttemptList(ctx, f)
+}
+
+// TestStoppedJobFails: a job running when the server stops fails with an
+// error that says so, and leaves no file, whole or partial.
+func TestStoppedJobFails(t *testing.T) {
+	dir := t.TempDir()
+	jobs := &memJobs{}
+	ctx, cancel := context.WithCancel(context.Background())
+	svc := exports.New(jobs, &stoppingAttempts{fakeAttempts: fakeAttempts{n: 5000}, cancel: cancel}, utc{}, exports.Options{Dir: dir})
+	kind, format, query := "attempts", "xlsx", ""
+	if _, err := svc.Create(ctx, exports.Request{Kind: &kind, Format: &format, Query: &query}); err != nil {
+		t.Fatal(err)
+	}
+	if !svc.RunOnce(ctx) {
+		t.Fatal("no job ran")
+	}
+	e, _ := jobs.Export(context.Background(), 1)
+	if e.State != examhall.ExportFailed || e.Error != exports.ErrTextStopped || e.Rows != 1000 {
+		t.Errorf("stopped job: %+v", e)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left: %v", left)
 	}
 }
