@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -48,8 +49,9 @@ func (f *fakeAttempts) AttemptList(_ context.Context, filter examhall.AttemptFil
 
 // memJobs is an ExportStore of one job in memory.
 type memJobs struct {
-	mu  sync.Mutex
-	job examhall.Export
+	mu       sync.Mutex
+	job      examhall.Export
+	progress []int // every progress written
 }
 
 func (m *memJobs) CreateExport(_ context.Context, e *examhall.Export) error {
@@ -82,6 +84,7 @@ func (m *memJobs) ExportProgress(_ context.Context, _ int64, progress int, rows 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.job.Progress, m.job.Rows = progress, rows
+	m.progress = append(m.progress, progress)
 	return nil
 }
 func (m *memJobs) FinishExport(_ context.Context, _ int64, state examhall.ExportState, rows int64, errText string) error {
@@ -235,5 +238,17 @@ func TestStoppedJobFails(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("files left: %v", left)
+	}
+}
+
+// TestProgress: a running job's progress climbs with the rows written,
+// below 100 until the job is done (the last page, full, is not known to be
+// the last until the next one comes back empty).
+func TestProgress(t *testing.T) {
+	jobs := &memJobs{}
+	svc := exports.New(jobs, &fakeAttempts{n: 5000}, utc{}, exports.Options{Dir: t.TempDir(), ProgressEvery: time.Nanosecond})
+	runJob(t, svc, jobs, "csv", "", 5000)
+	if want := []int{20, 40, 60, 80, 99}; !slices.Equal(jobs.progress, want) {
+		t.Errorf("progress written %v, want %v", jobs.progress, want)
 	}
 }
