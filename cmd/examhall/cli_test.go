@@ -94,7 +94,7 @@ func TestCommandHelp(t *testing.T) {
 			"sweep-interval", "timezone", "token-lifetime", "trusted-proxies", "write-queue",
 			"exam-webhook-url", "content-webhook-url", "webhook-public-key", "webhook-private-key", "webhook-events",
 			"webhook-timeout", "webhook-backoff-min", "webhook-backoff-max", "webhook-give-up-after", "webhook-allow-private",
-			"webhook-retention"),
+			"webhook-retention", "exports-dir", "exports-retention"),
 			[]string{
 				"  --addr HOST:PORT  (env EXAMHALL_ADDR)",
 				`      listen address; :8080 or 0.0.0.0:8080 listens on every network interface (default "127.0.0.1:8080")`,
