@@ -45,6 +45,9 @@ type AttemptFilter struct {
 	After  []int64
 	Offset int
 	Limit  int
+	// SkipCount leaves the count out (AttemptList returns 0 for it): a walk
+	// through every page knows it from its first one.
+	SkipCount bool
 }
 
 // OrderKey is the ordering's columns and the tie-breaking id, in order.

@@ -23,6 +23,7 @@ import (
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
 	"github.com/examhall/examhall/examhalltest"
+	"github.com/examhall/examhall/exports"
 	"github.com/examhall/examhall/httpapi"
 	"github.com/examhall/examhall/sqlstore"
 	"github.com/examhall/examhall/sqlstore/sqltest"
@@ -49,6 +50,9 @@ type testAPI struct {
 	auth   *auth.Service
 	server *httptest.Server
 	users  map[string]*examhall.User
+	// exports is the server's export service; it runs no job until the
+	// test calls its RunOnce (or Run), so that tests see each state.
+	exports *exports.Service
 }
 
 func newTestAPI(t testing.TB, engine sqlstore.Engine) *testAPI {
@@ -107,12 +111,20 @@ func newTestAPIOpts(t testing.TB, dsn string, clock *examhalltest.Clock, opts sq
 		// X-Forwarded-For from many addresses.
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")},
 	}
+	// Pages of two rows, so that the fixtures' few attempts take several.
+	api.Exports = exports.New(db, db, db, exports.Options{Dir: t.TempDir(), PageSize: 2, Clock: clock})
 	for _, c := range configure {
 		c(api)
 	}
+	if api.Exports != nil {
+		if err := api.Exports.Recover(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	server := httptest.NewServer(api.Handler())
 	t.Cleanup(server.Close)
-	return &testAPI{t: t, dsn: dsn, db: db, clock: clock, auth: authService, server: server, users: map[string]*examhall.User{}}
+	return &testAPI{t: t, dsn: dsn, db: db, clock: clock, auth: authService, server: server, users: map[string]*examhall.User{},
+		exports: api.Exports}
 }
 
 // addUser creates a user with the password "pw-<username>".

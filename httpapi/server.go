@@ -14,6 +14,7 @@ import (
 
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
+	"github.com/examhall/examhall/exports"
 )
 
 // Pinger tells whether the database answers.
@@ -37,7 +38,9 @@ type Server struct {
 	// Dashboard serves the staff dashboard's counts, exam statistics and
 	// grading queue.
 	Dashboard examhall.DashboardStore
-	DB        Pinger
+	// Exports runs the export jobs (issue 14, part 5); nil serves none.
+	Exports *exports.Service
+	DB      Pinger
 	// Institute tells the institute's name and time zone as configured now
 	// (the store notices a change on any replica; see sqlstore.DB.Institute).
 	Institute examhall.InstituteSource
@@ -113,6 +116,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("/api/v2.5/admin/webhook-deliveries/{id}/redeliver/{$}", admin.methods(methods{http.MethodPost: s.redeliverWebhook}))
 	mux.Handle("/api/v2.5/admin/settings/webhooks/{$}", admin.methods(methods{http.MethodGet: s.getWebhookSettings,
 		http.MethodPatch: s.patchWebhookSettings}))
+	if s.Exports != nil {
+		mux.Handle(exportsPath+"{$}", admin.methods(methods{http.MethodGet: s.listExports, http.MethodPost: s.createExport}))
+		mux.Handle(exportsPath+"{id}/{$}", admin.methods(methods{http.MethodGet: s.getExport}))
+		mux.Handle(exportsPath+"{id}/download/{$}", admin.methods(methods{http.MethodGet: s.downloadExport}))
+	}
 
 	author := s.requireRole(examhall.RoleAdmin, examhall.RoleStaff)
 	mux.Handle("/api/v2.5/admin/subjects/{$}", author.methods(methods{http.MethodGet: s.listSubjects, http.MethodPost: s.createSubject}))

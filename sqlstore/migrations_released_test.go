@@ -24,6 +24,8 @@ var releasedMigrations = map[string]string{
 	"sqlite/00003_login_failures_last.sql":      "5270c85e3ae257d0cc617661738ed977336829c7e4fcac81912a4162fa693968",
 	"sqlite/00004_webhook_events.sql":           "87e3a8e2b6e63cee4e4c2cfecbb4c28a56b81769e5ce20e802a71a641cd9a0d9",
 	"sqlite/00005_attempt_counts_pending.sql":   "d5109421b237963923e8533207400b4ee94ee17eb90f174fbf4232d137178b95",
+	"postgres/00006_export_jobs.sql":            "25994238cff2c69c51253137fcb7efd990f146cef40014a952079f0acdb92d02",
+	"sqlite/00006_export_jobs.sql":              "4ed9675da5364787e4ad11f630257f6e55db6a81a68ac9e8322734e51d5fafba",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {

@@ -169,9 +169,11 @@ func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]exam
 		if snapshot == 0 || snapshot >= newest {
 			snapshot, limit = newest, 0
 		}
-		var err error
-		if count, err = countAttempts(ctx, tx, f, limit); err != nil {
-			return fmt.Errorf("count attempts: %w", err)
+		if !f.SkipCount {
+			var err error
+			if count, err = countAttempts(ctx, tx, f, limit); err != nil {
+				return fmt.Errorf("count attempts: %w", err)
+			}
 		}
 		where, order, args := attemptListQuery(f, limit)
 		n := len(args)

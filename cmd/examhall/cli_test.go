@@ -94,7 +94,7 @@ func TestCommandHelp(t *testing.T) {
 			"sweep-interval", "timezone", "token-lifetime", "trusted-proxies", "write-queue",
 			"exam-webhook-url", "content-webhook-url", "webhook-public-key", "webhook-private-key", "webhook-events",
 			"webhook-timeout", "webhook-backoff-min", "webhook-backoff-max", "webhook-give-up-after", "webhook-allow-private",
-			"webhook-retention"),
+			"webhook-retention", "exports-dir", "exports-retention"),
 			[]string{
 				"  --addr HOST:PORT  (env EXAMHALL_ADDR)",
 				`      listen address; :8080 or 0.0.0.0:8080 listens on every network interface (default "127.0.0.1:8080")`,
@@ -375,7 +375,7 @@ func TestImportDryRunPostgres(t *testing.T) {
 	dsn := sqltest.DSN(t, sqlstore.Postgres)
 	bundlePath := "../../sqlstore/testdata/bundle.json"
 	code, _, stderr := execute(t, nil, "import", "--db", dsn, "--dry-run", bundlePath)
-	if want := "examhall: import --dry-run: the database is at schema version 0, this examhall's is 5; " +
+	if want := "examhall: import --dry-run: the database is at schema version 0, this examhall's is 6; " +
 		"a dry run does not migrate: run examhall migrate first\n"; code != 1 || stderr != want {
 		t.Errorf("dry run on an empty database: exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
 	}

@@ -74,6 +74,12 @@ type Config struct {
 	WebhookAllowPrivate bool
 	WebhookRetention    time.Duration
 
+	// Exports (issue 14, part 5): where the files go ("" = next to the
+	// SQLite file, or in the temporary directory for PostgreSQL; see
+	// exportsDir) and how long a finished job and its file are kept.
+	ExportsDir       string
+	ExportsRetention time.Duration
+
 	Demo bool // serve: load the demo institute into an empty database
 
 	// demo (and serve --demo): the demo institute's size
@@ -281,6 +287,8 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 		fs.DurationVar(&c.WebhookGiveUpAfter, "webhook-give-up-after", 72*time.Hour, "a webhook still failing this long after its event is marked failed")
 		fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "allow webhook URLs that resolve to loopback, link-local or private addresses")
 		fs.DurationVar(&c.WebhookRetention, "webhook-retention", 30*24*time.Hour, "how long delivered webhooks stay in the delivery log")
+		fs.StringVar(&c.ExportsDir, "exports-dir", "", "directory of the export files (default: DB-exports next to a SQLite file DB; examhall-exports in the temporary directory for PostgreSQL)")
+		fs.DurationVar(&c.ExportsRetention, "exports-retention", 24*time.Hour, "how long a finished export and its file are kept")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
 		fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (an acknowledged write survives a crash of the process) or full (it survives power loss: fsync before each acknowledgement)")
 		fs.IntVar(&c.MaxInFlight, "max-in-flight", 2048, "requests handled at once (health checks aside); one more is answered 503 with Retry-After at once, so memory follows this, not the load (0: no bound)")
@@ -337,7 +345,7 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 // the help: --addr HOST:PORT.
 var argNames = map[string]string{
 	"addr": "HOST:PORT", "pprof-addr": "HOST:PORT", "db": "PATH|URL", "base-url": "URL", "url": "URL", "json": "FILE",
-	"allowed-hosts": "HOSTS", "trusted-proxies": "CIDRS", "timezone": "ZONE", "log-level": "LEVEL", "sqlite-synchronous": "normal|full",
+	"allowed-hosts": "HOSTS", "trusted-proxies": "CIDRS", "timezone": "ZONE", "log-level": "LEVEL", "sqlite-synchronous": "normal|full", "exports-dir": "DIR",
 }
 
 // checkedValue is a flag's value that, refusing a value, says which form it
@@ -424,6 +432,7 @@ func (c *Config) validate() error {
 		"--webhook-backoff-max":             int64(c.WebhookBackoffMax),
 		"--webhook-give-up-after":           int64(c.WebhookGiveUpAfter),
 		"--webhook-retention":               int64(c.WebhookRetention),
+		"--exports-retention":               int64(c.ExportsRetention),
 	} {
 		if c.Command == "serve" && v <= 0 {
 			return fmt.Errorf("%s must be positive", name)

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -27,6 +28,7 @@ import (
 	"github.com/examhall/examhall/auth"
 	"github.com/examhall/examhall/bundle"
 	"github.com/examhall/examhall/bundleimport"
+	"github.com/examhall/examhall/exports"
 	"github.com/examhall/examhall/httpapi"
 	"github.com/examhall/examhall/sqlstore"
 	"github.com/examhall/examhall/web"
@@ -216,9 +218,17 @@ func (m *Main) serve(ctx context.Context) error {
 			allowedHosts = []string{baseURL.Hostname()}
 		}
 	}
+	exporter := exports.New(m.db, m.db, m.db, exports.Options{Dir: m.exportsDir(), Retention: m.Config.ExportsRetention,
+		Clock: m.Clock, Logger: m.Logger})
+	// Before serving: the jobs of an earlier process fail, so that none
+	// shows "running" for ever.
+	if err := exporter.Recover(ctx); err != nil {
+		return err
+	}
 	api := &httpapi.Server{
 		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, Webhooks: m.db, Dashboard: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
-		Import: m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
+		Exports: exporter,
+		Import:  m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
 	api.Pages = (&web.Pages{Viewer: api.SessionUser, Institute: m.db, Logger: m.Logger}).Handler()
@@ -242,16 +252,21 @@ func (m *Main) serve(ctx context.Context) error {
 		AllowPrivate: m.Config.WebhookAllowPrivate, Clock: m.Clock, Logger: m.Logger})
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	m.stopSweep, m.sweepDone = stopSweep, make(chan struct{})
-	workerDone := make(chan struct{})
+	workerDone, exportsDone := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(workerDone)
 		// Pending deliveries of earlier runs resume here, on every replica.
 		worker.Run(sweepCtx)
 	}()
 	go func() {
+		defer close(exportsDone)
+		exporter.Run(sweepCtx) // a job running at shutdown fails, recorded before the database closes
+	}()
+	go func() {
 		defer close(m.sweepDone)
 		m.sweep(sweepCtx, m.Config.SweepInterval)
 		<-workerDone // tries under way finish (within --webhook-timeout) before the database closes
+		<-exportsDone
 	}()
 	m.serveDone = make(chan struct{})
 	go func() {
@@ -262,6 +277,20 @@ func (m *Main) serve(ctx context.Context) error {
 		fmt.Fprintln(m.Stdout, line)
 	}
 	return nil
+}
+
+// exportsDir is --exports-dir, or by default DB-exports next to a SQLite
+// file DB (on the disk the data is on, kept with it), or examhall-exports in
+// the temporary directory for PostgreSQL, whose data is elsewhere.
+func (m *Main) exportsDir() string {
+	switch {
+	case m.Config.ExportsDir != "":
+		return m.Config.ExportsDir
+	case sqlstore.IsPostgresURL(m.Config.DB):
+		return filepath.Join(os.TempDir(), "examhall-exports")
+	default:
+		return m.Config.DB + "-exports"
+	}
 }
 
 // listeningLines say where serve listens, and, on a loopback address, how
