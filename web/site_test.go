@@ -16,6 +16,7 @@ import (
 	"github.com/examhall/examhall/auth"
 	"github.com/examhall/examhall/bundle"
 	"github.com/examhall/examhall/bundleimport"
+	"github.com/examhall/examhall/exports"
 	"github.com/examhall/examhall/httpapi"
 	"github.com/examhall/examhall/sqlstore"
 	"github.com/examhall/examhall/sqlstore/sqltest"
@@ -88,9 +89,15 @@ func newSite(t testing.TB, engine sqlstore.Engine, fixtures ...fixture) *site {
 	}
 	api := &httpapi.Server{
 		Auth: authService, Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Courses: db, ContentReports: db,
-		Webhooks: db, DB: db, Institute: db, Writes: db, MaxBodyBytes: 1 << 20, MaxImportBytes: 8 << 20,
+		Webhooks: db, Dashboard: db, DB: db, Institute: db, Writes: db, MaxBodyBytes: 1 << 20, MaxImportBytes: 8 << 20,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	// Export jobs run in the background, as serve runs them.
+	api.Exports = exports.New(db, db, db, exports.Options{Dir: t.TempDir(), Clock: clock})
+	runCtx, stopExports := context.WithCancel(context.Background())
+	exportsDone := make(chan struct{})
+	go func() { defer close(exportsDone); api.Exports.Run(runCtx) }()
+	t.Cleanup(func() { stopExports(); <-exportsDone })
 	api.Pages = (&web.Pages{Viewer: api.SessionUser, Institute: db, Logger: api.Logger}).Handler()
 	var handler http.Handler = api.Handler()
 	if len(fixtures) > 0 {
