@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,6 +56,9 @@ type site struct {
 	auth  *auth.Service
 	clock *shiftClock
 	users map[string]*examhall.User
+	// shedSaves, while true, answers every answer save 503 with
+	// Retry-After: 1, as a server shedding load does: nothing is saved.
+	shedSaves *atomic.Bool
 }
 
 // fixture is a test file or page the site also serves, on its own origin
@@ -99,7 +104,18 @@ func newSite(t testing.TB, engine sqlstore.Engine, fixtures ...fixture) *site {
 	go func() { defer close(exportsDone); api.Exports.Run(runCtx) }()
 	t.Cleanup(func() { stopExports(); <-exportsDone })
 	api.Pages = (&web.Pages{Viewer: api.SessionUser, Institute: db, Logger: api.Logger}).Handler()
-	var handler http.Handler = api.Handler()
+	shedSaves := &atomic.Bool{}
+	apiHandler := api.Handler()
+	var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if shedSaves.Load() && r.Method == http.MethodPut && saveAnswerPath.MatchString(r.URL.Path) {
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"detail":"The server is busy; nothing was done. Please try again in a moment."}`))
+			return
+		}
+		apiHandler.ServeHTTP(w, r)
+	})
 	if len(fixtures) > 0 {
 		mux := http.NewServeMux()
 		mux.Handle("/", handler)
@@ -110,8 +126,11 @@ func newSite(t testing.TB, engine sqlstore.Engine, fixtures ...fixture) *site {
 	}
 	server := httptest.NewServer(handler)
 	t.Cleanup(server.Close)
-	return &site{t: t, URL: server.URL, db: db, auth: authService, clock: clock, users: map[string]*examhall.User{}}
+	return &site{t: t, URL: server.URL, db: db, auth: authService, clock: clock, users: map[string]*examhall.User{}, shedSaves: shedSaves}
 }
+
+// saveAnswerPath is the student's answer save, PUT attempts/<id>/questions/<item>/.
+var saveAnswerPath = regexp.MustCompile(`^/api/v2\.2/attempts/[0-9]+/questions/[0-9]+/?$`)
 
 // addUser creates a user whose password is "pw-<username>".
 func (s *site) addUser(username string, role examhall.Role, batches ...string) *examhall.User {
