@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/examhall/examhall"
 )
@@ -85,14 +84,13 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// setSessionCookie stores token in SessionCookie for as long as the token
-// lives; Secure whenever the client came over HTTPS.
+// setSessionCookie stores token in SessionCookie; Secure whenever the
+// client came over HTTPS. It is a browser-session cookie (no Max-Age): on
+// the shared computers of an exam hall, closing the browser logs the student
+// out, while a reload keeps the session; the token inside still expires
+// after the token lifetime.
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
-	maxAge := 0 // a browser session when the lifetime cannot be read
-	if claims, err := s.Auth.Tokens.Parse(token); err == nil && claims.ExpiresAt != nil {
-		maxAge = int(claims.ExpiresAt.Sub(s.Auth.Clock.Now()).Round(time.Second) / time.Second) // exp is in whole seconds
-	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: maxAge, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
 		Secure: s.scheme(r) == "https", SameSite: http.SameSiteStrictMode})
 }
 

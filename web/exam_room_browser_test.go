@@ -500,6 +500,32 @@ func TestExamRoomEnds(t *testing.T) {
 	s.clock.Jump(55 * time.Second)
 	b.do(chromedp.Click(chromedp.ID("review-toggle"))) // a save, then the re-sync
 	b.wait("the countdown re-synced", `/^0:0[0-5]$/.test(document.getElementById('timer').textContent)`, 5*time.Second)
+
+	// Offline, the countdown reaches zero on the device while the server's
+	// clock says time is left (it stops while a student is away, SPEC §5;
+	// here the test turns it back 30 s): the room asks before it submits,
+	// and waits for the answer. Back online, it goes on with the server's time.
+	if err := browsertest.Offline(b.ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Jump(-30 * time.Second)
+	b.wait("zero on the device, waiting for the server", `document.getElementById('timer').textContent === '0:00' &&
+		document.getElementById('room-message').textContent.startsWith('Time is up on this device; waiting for the server')`, 10*time.Second)
+	if a := s.apiAttempt(api, id); a["state"] != "Running" {
+		t.Errorf("offline at zero on the device, the attempt is %v", a["state"])
+	}
+	if err := browsertest.Offline(b.ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	b.wait("the server's time back", `/^0:[1-3][0-9]$/.test(document.getElementById('timer').textContent) &&
+		document.getElementById('room-message').textContent === ''`, 10*time.Second)
+	browsertest.ClearConsoleErrors(b.ctx) // the offline stretch logs its failed requests
+
+	// Then the server's time runs out too (the test moves its clock to 3 s
+	// before the end): the room submits.
+	left := evalIn[int](b, `Number(document.getElementById('timer').textContent.split(':')[1])`)
+	s.clock.Jump(time.Duration(left-3) * time.Second)
+	b.do(chromedp.Click(chromedp.ID("review-toggle"))) // a save, then the re-sync
 	b.browserRoomMessage(t, "Time is up", 10*time.Second)
 	b.wait("the result", `location.pathname === '/attempts/`+fmt.Sprint(id)+`/result/' && !document.getElementById('result').hasAttribute('aria-busy')`, 10*time.Second)
 	a := s.apiAttempt(api, id)

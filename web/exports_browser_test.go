@@ -125,13 +125,16 @@ func TestExportsInBrowser(t *testing.T) {
 
 	for _, format := range []string{"csv", "xlsx"} {
 		do(t, ctx, chromedp.Click(chromedp.CSS("#export-"+format)))
-		until(t, ctx, `location.pathname === '/admin/exports/' && document.querySelector('.job[data-state=done] a[download]') !== null`)
+		// The job this click started is the one ?job= names (the list also
+		// holds the earlier one, maybe done already).
+		until(t, ctx, `location.pathname === '/admin/exports/' && new URLSearchParams(location.search).get('job') !== null &&
+			document.querySelector('#job-' + new URLSearchParams(location.search).get('job') + '[data-state=done] a[download]') !== null`)
 		job := eval[struct {
 			Title    string
 			Progress string
 			Link     string
 			Status   string
-		}](t, ctx, `(() => { const j = document.querySelector('.job'); return {
+		}](t, ctx, `(() => { const j = document.getElementById('job-' + new URLSearchParams(location.search).get('job')); return {
 			title: j.querySelector('h3').textContent, progress: j.querySelector('progress').getAttribute('value'),
 			link: j.querySelector('a[download]').href, status: document.getElementById('export-status').textContent }; })()`)
 		wantTitle := fmt.Sprintf("%s export #", strings.ToUpper(format))

@@ -53,22 +53,26 @@ func TestLoginPage(t *testing.T) {
 		t.Errorf("header shows %q (%v)", who, err)
 	}
 
-	// Log out, then log in with a ?next= that leaves the site: it is not followed.
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("logout")),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.Navigate(s.URL+"/login/?next=%2F%2Fevil.example%2Fx"),
-		chromedp.WaitVisible(chromedp.ID("login-form")),
-		chromedp.SendKeys(chromedp.ID("username"), "asha"),
-		chromedp.SendKeys(chromedp.ID("password"), "pw-asha"),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(".who-name")),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); err != nil || href != s.URL+"/exams/" {
-		t.Errorf("?next= to another site took the browser to %q (%v)", href, err)
+	// Log out, then log in with a ?next= that leaves the site, in each
+	// spelling a browser reads as another host: it is not followed.
+	for _, next := range []string{"%2F%2Fevil.example%2Fx", "%2F%09%2Fevil.example", "%2F%0A%2Fevil.example", "%2F%5Cevil.example",
+		"https%3A%2F%2Fevil.example%2F", "javascript%3Aalert(1)"} {
+		err = chromedp.Do(ctx,
+			chromedp.Click(chromedp.ID("logout")),
+			chromedp.WaitVisible(chromedp.ID("login-form")),
+			chromedp.Navigate(s.URL+"/login/?next="+next),
+			chromedp.WaitVisible(chromedp.ID("login-form")),
+			chromedp.SendKeys(chromedp.ID("username"), "asha"),
+			chromedp.SendKeys(chromedp.ID("password"), "pw-asha"),
+			chromedp.Click(chromedp.CSS("button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(".who-name")),
+		)
+		if err != nil {
+			t.Fatalf("next=%s: %v", next, err)
+		}
+		if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); err != nil || href != s.URL+"/exams/" {
+			t.Errorf("?next=%s took the browser to %q (%v)", next, href, err)
+		}
 	}
 	browsertest.RequireNoConsoleErrors(t, ctx)
 }

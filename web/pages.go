@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -138,13 +139,28 @@ func (p *Pages) render(pg page) http.Handler {
 		} else if u, err := p.Viewer(r); err == nil {
 			v.Viewer = u
 		}
-		for _, name := range []string{"id", "slug"} {
-			if value := r.PathValue(name); value != "" {
-				v.Params[name] = value
+		for name, valid := range pathParams {
+			value := r.PathValue(name)
+			if value == "" {
+				continue
 			}
+			// Scripts put these in API paths: a decoded "../" must not
+			// steer them to another endpoint.
+			if !valid.MatchString(value) {
+				p.renderError(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
+				return
+			}
+			v.Params[name] = value
 		}
 		p.execute(w, http.StatusOK, pg.name, v)
 	})
+}
+
+// pathParams are the wildcards a page's path may have, with what each may
+// hold: an id is a positive integer, a slug Django's slug characters.
+var pathParams = map[string]*regexp.Regexp{
+	"id":   regexp.MustCompile(`^[1-9][0-9]{0,17}$`),
+	"slug": regexp.MustCompile(`^[-a-zA-Z0-9_]{1,255}$`),
 }
 
 // renderError answers with the error page.

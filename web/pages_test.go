@@ -43,6 +43,13 @@ func TestPageAccess(t *testing.T) {
 			{"sam", "/admin/", 200, ""},
 			{"root", "/admin/", 200, ""},
 			{"asha", "/no/such/page/", 404, ""},
+			// A page's id or slug goes into the API paths its script calls:
+			// anything but an id or a slug is no page.
+			{"root", "/admin/attempts/..%2F..%2Fexports%2F3%2Fdownload%3F/", 404, ""},
+			{"asha", "/courses/abc/", 404, ""},
+			{"asha", "/attempts/0/", 404, ""},
+			{"asha", "/exams/a%2Fb/", 404, ""},
+			{"asha", "/exams/physics-mock_1/", 200, ""},
 		}
 		for _, c := range cases {
 			status, header, body := s.get(s.client(c.user), c.path)

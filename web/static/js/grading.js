@@ -3,7 +3,7 @@
 // (PUT /api/v3/admin/attempts/<id>/user_answers/<answer_id>/). The page's
 // query string is the queue's (GET /api/v2.5/admin/grading-queue/: exams,
 // page). A graded essay leaves the queue.
-import { api, authored, el, when } from './api.js';
+import { api, authored, el, param, when } from './api.js';
 import { apiPath, pager, problem, say } from './admin.js';
 
 const status = document.getElementById('grading-status');
@@ -24,7 +24,8 @@ function item(p) {
   const who = p.name || `User ${p.user_id}`;
   const card = el('li', { class: 'card essay' },
     el('h2', { id: `essay-${p.user_answer_id}` }, `${who} · ${p.exam_title}`),
-    el('p', { class: 'muted' }, `Submitted ${when(p.submitted)} · attempt `, el('a', { href: `/admin/attempts/${p.attempt_id}/` }, `#${p.attempt_id}`)),
+    el('p', { class: 'muted' }, `Submitted ${when(p.submitted)} · attempt `,
+      param('role') === 'admin' ? el('a', { href: `/admin/attempts/${p.attempt_id}/` }, `#${p.attempt_id}`) : `#${p.attempt_id}`), // the attempt's page is the admin's (SPEC §3)
     el('div', { class: 'question-html' }, authored(p.question_html)),
     el('h3', {}, 'Answer'),
     // What the student typed: text, never HTML.

@@ -5,11 +5,15 @@ import { api } from './api.js';
 const form = document.getElementById('login-form');
 const error = document.getElementById('login-error');
 
-// nextPath is ?next= when it is a path on this site, else the start page
-// (an open redirect would let a link send a student elsewhere after login).
+// nextPath is ?next= when it leads to a page of this site, else the start
+// page (an open redirect would let a link send a student elsewhere after
+// login). The browser's own URL parser judges it, as the browser will when
+// it follows it: "/\t/evil.example" is "//evil.example" to a browser.
 function nextPath() {
   const next = new URLSearchParams(location.search).get('next') || '/';
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  let url;
+  try { url = new URL(next, location.origin); } catch { return '/'; }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : '/';
 }
 
 form.addEventListener('submit', async (event) => {

@@ -102,6 +102,10 @@ async function main() {
 function syncClock(attempt) {
   const ms = parseDuration(attempt.remaining_time);
   state.deadline = ms === null ? null : performance.now() + ms;
+  if (waitingNotice && (ms === null || ms > 0)) { // the server gave time back
+    waitingNotice.remove();
+    waitingNotice = null;
+  }
   tick();
 }
 
@@ -120,7 +124,38 @@ function tick() {
       $('time-alert').textContent = `${minutes} minute${minutes > 1 ? 's' : ''} left.`;
     }
   }
-  if (left <= 0) finish('time');
+  if (left <= 0) timeUp();
+}
+
+let askingTime = false;
+let waitingNotice = null; // "waiting for the server" while it is shown
+
+
+// timeUp: the countdown reached zero on this device. The server's clock
+// decides (it stops while the student is away, SPEC §5, which this page
+// cannot see while offline): ask it, and submit only when it agrees;
+// offline, wait and ask again, so that no time is lost.
+async function timeUp() {
+  if (askingTime || state.finishing) return;
+  askingTime = true;
+  try {
+    const attempt = await api('GET', base); // a read completes an attempt whose time is up (SPEC §5)
+    const ms = parseDuration(attempt.remaining_time);
+    if (attempt.state !== 'Running' || (ms !== null && ms <= 0)) {
+      finish('time');
+    } else {
+      syncClock(attempt);
+    }
+  } catch (err) {
+    if (!waitingNotice) {
+      waitingNotice = el('p', { class: 'notice', role: 'status' },
+        'Time is up on this device; waiting for the server to confirm. Your answers are kept here.');
+      $('room-message').replaceChildren(waitingNotice);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  } finally {
+    askingTime = false;
+  }
 }
 
 let resyncing = null;
