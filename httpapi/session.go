@@ -53,14 +53,8 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errCrossOrigin)
 		return
 	}
-	fields, err := readStringFields(r, []string{"username", "password"}, map[string]bool{"username": true})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	token, err := s.Auth.Login(r.Context(), fields["username"], fields["password"], s.clientAddr(r))
-	if err != nil {
-		s.writeError(w, r, err)
+	token, ok := s.login(w, r)
+	if !ok {
 		return
 	}
 	u, err := s.Auth.Authenticate(r.Context(), token)
