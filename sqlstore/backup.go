@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"strings"
 
@@ -15,17 +16,28 @@ import (
 )
 
 // PostgresBackupAdvice is what examhall says when asked to back up or
-// restore a PostgreSQL database: PostgreSQL's own tools do it better (a
-// consistent dump of a live database, and continuous archiving for
-// point-in-time recovery), so examhall does not wrap them.
-const PostgresBackupAdvice = `on PostgreSQL, back up with PostgreSQL's own tools:
-  pg_dump --format=custom --file=examhall.dump "$DATABASE_URL"
+// restore the PostgreSQL database dsn ("" for one it does not name):
+// PostgreSQL's own tools do it better (a consistent dump of a live
+// database, and continuous archiving for point-in-time recovery), so
+// examhall does not wrap them. The password is left out of the commands
+// (pg_dump reads PGPASSWORD or ~/.pgpass).
+func PostgresBackupAdvice(dsn string) string {
+	target := `"$DATABASE_URL"`
+	if u, err := url.Parse(dsn); err == nil && dsn != "" {
+		if u.User != nil {
+			u.User = url.User(u.User.Username())
+		}
+		target = "'" + u.String() + "'"
+	}
+	return `on PostgreSQL, back up with PostgreSQL's own tools:
+  pg_dump --format=custom --file=examhall.dump ` + target + `
 restore into a new, empty database with:
   createdb examhall_restored
-  pg_restore --no-owner --dbname=postgres://USER@HOST/examhall_restored examhall.dump
-and for point-in-time recovery keep a base backup (pg_basebackup -D DIR -Ft -z -P)
-with WAL archiving (archive_mode = on, archive_command) and restore with
+  pg_restore --no-owner --exit-on-error --dbname=examhall_restored examhall.dump
+and for point-in-time recovery keep base backups (pg_basebackup -D DIR -Ft -z -P)
+and the WAL (archive_mode = on, archive_command), and recover with
 recovery_target_time; see https://www.postgresql.org/docs/current/continuous-archiving.html`
+}
 
 // sqliteHeader begins every SQLite database file (https://sqlite.org/fileformat.html §1.3).
 var sqliteHeader = []byte("SQLite format 3\x00")
@@ -43,7 +55,7 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // (a partly written file is removed).
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.engine == Postgres {
-		return examhall.Errorf(examhall.EINVALID, "%s", PostgresBackupAdvice)
+		return examhall.Errorf(examhall.EINVALID, "%s", PostgresBackupAdvice(""))
 	}
 	// Claimed first, so that no one else's file is ever overwritten or
 	// removed; VACUUM INTO writes into an empty file.
@@ -101,7 +113,7 @@ func (db *DB) vacuumInto(ctx context.Context, path string) error {
 // after the copy began, to is removed.
 func Restore(ctx context.Context, from, to string, clock examhall.Clock) (before, after int64, err error) {
 	if IsPostgresURL(to) {
-		return 0, 0, examhall.Errorf(examhall.EINVALID, "%s", PostgresBackupAdvice)
+		return 0, 0, examhall.Errorf(examhall.EINVALID, "%s", PostgresBackupAdvice(to))
 	}
 	to = strings.TrimPrefix(to, "file:")
 	src, err := os.Open(from)

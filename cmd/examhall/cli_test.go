@@ -43,6 +43,8 @@ commands:
   migrate      create the database, or bring its schema up to date
   import       load an institute bundle: users, subjects, exams, courses and past attempts
   demo         fill an empty database with a made-up institute to try examhall on
+  backup       copy a live SQLite database to a file, while serve keeps serving
+  restore      make a new SQLite database from a backup file
   createadmin  create the admin user, or reset its password and role
   loadtest     simulate an exam morning against a running server and report latencies
   version      print the version of this build
@@ -108,6 +110,14 @@ func TestCommandHelp(t *testing.T) {
 				"      check the bundle and write nothing: the database is neither created nor migrated",
 			}},
 		{"demo", "usage: examhall demo [flags]", append(common, "attempts", "bcrypt-cost", "exams", "max-questions", "seed", "students"), nil},
+		{"backup", "usage: examhall backup [flags]", append(common, "to"), []string{
+			"  --to FILE  (env EXAMHALL_TO)",
+			"      the backup file to write; it must not exist (required)",
+		}},
+		{"restore", "usage: examhall restore [flags]", append(common, "from"), []string{
+			"  --from FILE  (env EXAMHALL_FROM)",
+			"      the backup file to read, written by examhall backup (required)",
+		}},
 		{"createadmin", "usage: examhall createadmin [flags]", append(common, "bcrypt-cost", "email", "password", "username"),
 			[]string{
 				"  --password string  (env EXAMHALL_PASSWORD)",

@@ -20,7 +20,7 @@ import (
 // Config is every setting of examhall. Each flag --some-name has the
 // environment twin EXAMHALL_SOME_NAME; a flag given on the command line wins.
 type Config struct {
-	Command string // serve, migrate, import, demo, createadmin, loadtest or version
+	Command string // serve, migrate, import, demo, createadmin, backup, restore, loadtest or version
 
 	DB       string
 	Addr     string
@@ -88,6 +88,10 @@ type Config struct {
 	Attempts     int
 	Seed         uint64
 	MaxQuestions int
+
+	// backup: the file written; restore: the backup read.
+	BackupTo    string
+	RestoreFrom string
 
 	// createadmin
 	Username string
@@ -308,6 +312,10 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 	case "import":
 		fs.BoolVar(&c.DryRun, "dry-run", false, "check the bundle and write nothing: the database is neither created nor migrated")
 		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of imported passwords")
+	case "backup":
+		fs.StringVar(&c.BackupTo, "to", "", "the backup file to write; it must not exist (required)")
+	case "restore":
+		fs.StringVar(&c.RestoreFrom, "from", "", "the backup file to read, written by examhall backup (required)")
 	case "createadmin":
 		fs.StringVar(&c.Username, "username", "admin", "admin username")
 		fs.StringVar(&c.Password, "password", "", "admin password (required)")
@@ -346,6 +354,7 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 var argNames = map[string]string{
 	"addr": "HOST:PORT", "pprof-addr": "HOST:PORT", "db": "PATH|URL", "base-url": "URL", "url": "URL", "json": "FILE",
 	"allowed-hosts": "HOSTS", "trusted-proxies": "CIDRS", "timezone": "ZONE", "log-level": "LEVEL", "sqlite-synchronous": "normal|full", "exports-dir": "DIR",
+	"to": "FILE", "from": "FILE",
 }
 
 // checkedValue is a flag's value that, refusing a value, says which form it
@@ -482,6 +491,15 @@ func (c *Config) validate() error {
 		case c.MaxQuestions < 0:
 			return errors.New("--max-questions must not be negative")
 		}
+	}
+	switch {
+	case c.Command == "backup" && c.BackupTo == "":
+		return errors.New("backup: --to FILE is required")
+	case c.Command == "restore" && c.RestoreFrom == "":
+		return errors.New("restore: --from FILE is required")
+	case (c.Command == "backup" || c.Command == "restore") && sqlstore.IsPostgresURL(c.DB):
+		// Refused before connecting: PostgreSQL's own tools do it (sqlstore.PostgresBackupAdvice).
+		return fmt.Errorf("%s: examhall backs up only SQLite databases; %s", c.Command, sqlstore.PostgresBackupAdvice(c.DB))
 	}
 	if c.Command == "createadmin" && c.Password == "" {
 		return errors.New("createadmin: --password is required")

@@ -45,6 +45,19 @@ then prints the admin's and the students' logins. The same --seed and sizes
 give the same institute. A database that already has exams or students is
 refused: the demo never mixes with real data. (serve --demo loads a smaller
 one when it starts.)`},
+	{"backup", "", "copy a live SQLite database to a file, while serve keeps serving", `
+Writes a consistent copy of the SQLite database --db to the file --to, which
+must not exist: the copy holds every write committed before it began, while
+a running serve keeps serving and writing (SQLite's VACUUM INTO, in a read
+transaction of its own). The copy is one compact file; keep it off the
+database's disk. On PostgreSQL it refuses and shows the pg_dump, pg_restore
+and point-in-time recovery commands to use instead.`},
+	{"restore", "", "make a new SQLite database from a backup file", `
+Copies the backup --from (a file written by examhall backup) to --db, which
+must not exist or be empty: a restore never overwrites a database. The
+backup must be an examhall database of this version's schema or an older
+one, which is migrated forward; the backup file itself is not changed.
+Stop serve, restore to a new path, then start serve with --db on it.`},
 	{"createadmin", "", "create the admin user, or reset its password and role", `
 Creates the admin user; when the username exists (in any case), sets its
 password and makes it an active, unblocked admin.`},

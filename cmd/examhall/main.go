@@ -55,7 +55,8 @@ func main() {
 
 // Exec runs the command line args as the process does and returns its exit
 // status: 0 when done (or help was asked for), 1 when the command failed, 2
-// for a command line it cannot run. serve runs until ctx is done (the
+// for a command line it cannot run (or, for backup and restore, files
+// they refuse: nothing is done). serve runs until ctx is done (the
 // process's first SIGINT or SIGTERM), then shuts down gracefully.
 func Exec(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	m := NewMain()
@@ -85,6 +86,10 @@ func Exec(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "examhall:", err)
+		var usage *UsageError
+		if errors.As(err, &usage) { // refused for its input (backup, restore): nothing done
+			return 2
+		}
 		return 1
 	}
 	return 0
@@ -129,7 +134,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 // Run opens and migrates the database and runs the command. For serve it
 // returns once the server listens; Close stops it. loadtest, a client of a
 // server, and version open no database; import --dry-run opens one it may
-// not change (see openForDryRun).
+// not change (see openForDryRun); backup and restore do not migrate the
+// database they read (see backup, restore).
 func (m *Main) Run(ctx context.Context) error {
 	switch {
 	case m.Config.Command == "version":
@@ -137,6 +143,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	case m.Config.Command == "loadtest":
 		return m.loadtest(ctx)
+	case m.Config.Command == "backup":
+		return m.backup(ctx)
+	case m.Config.Command == "restore":
+		return m.restore(ctx)
 	case m.Config.Command == "import" && m.Config.DryRun:
 		if err := m.openForDryRun(ctx); err != nil {
 			return err
