@@ -85,7 +85,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.logRequests(s.recoverPanics(s.checkHost(s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(mux)))))))
+	return strictTransport(s.logRequests(s.recoverPanics(s.checkHost(s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(mux))))))))
 }
 
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this

@@ -96,7 +96,8 @@ func TestCommandHelp(t *testing.T) {
 			"sweep-interval", "timezone", "token-lifetime", "trusted-proxies", "write-queue",
 			"exam-webhook-url", "content-webhook-url", "webhook-public-key", "webhook-private-key", "webhook-events",
 			"webhook-timeout", "webhook-backoff-min", "webhook-backoff-max", "webhook-give-up-after", "webhook-allow-private",
-			"webhook-retention", "exports-dir", "exports-retention"),
+			"webhook-retention", "exports-dir", "exports-retention",
+			"tls-cert", "tls-key", "tls-autocert", "tls-autocert-cache", "tls-autocert-http-addr"),
 			[]string{
 				"  --addr HOST:PORT  (env EXAMHALL_ADDR)",
 				`      listen address; :8080 or 0.0.0.0:8080 listens on every network interface (default "127.0.0.1:8080")`,
@@ -519,9 +520,13 @@ func TestListeningLines(t *testing.T) {
 		{&net.TCPAddr{IP: net.IPv4zero, Port: 80}, []string{"examhall listening on every network interface, port 80 (0.0.0.0:80); from this machine: http://localhost:80"}},
 		{&net.TCPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 8080}, []string{"examhall listening on http://192.0.2.7:8080"}},
 	} {
-		if got := listeningLines(tt.addr); !slices.Equal(got, tt.want) {
+		if got := listeningLines("http", tt.addr); !slices.Equal(got, tt.want) {
 			t.Errorf("%v:\n%q\nwant\n%q", tt.addr, got, tt.want)
 		}
+	}
+	if got, want := listeningLines("https", &net.TCPAddr{IP: net.IPv6unspecified, Port: 443}),
+		[]string{"examhall listening on every network interface, port 443 ([::]:443); from this machine: https://localhost:443"}; !slices.Equal(got, want) {
+		t.Errorf("https:\n%q\nwant\n%q", got, want)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -26,6 +27,17 @@ type Config struct {
 	Addr     string
 	BaseURL  string
 	LogLevel slog.Level
+
+	// TLS (issue 15, part 4): a certificate and key in PEM files, or
+	// certificates from an ACME CA (Let's Encrypt) for TLSAutocert's
+	// domains, kept in TLSAutocertCache ("" = DB-autocert next to a SQLite
+	// file DB), with HTTP-01 challenges answered on TLSAutocertHTTPAddr
+	// ("" = none: TLS-ALPN-01 on the TLS port only).
+	TLSCert             string
+	TLSKey              string
+	TLSAutocert         []string
+	TLSAutocertCache    string
+	TLSAutocertHTTPAddr string
 
 	InstituteName string
 	Timezone      string
@@ -177,6 +189,13 @@ func ParseConfig(args []string, getenv func(string) string, stdout io.Writer) (C
 	if err := applyEnv(fs, getenv); err != nil {
 		return c, err
 	}
+	addrGiven := getenv(envName("addr")) != ""
+	fs.Visit(func(f *flag.Flag) { addrGiven = addrGiven || f.Name == "addr" })
+	if len(c.TLSAutocert) > 0 && !addrGiven {
+		// An ACME CA connects to port 443 (TLS-ALPN-01) or 80 (HTTP-01) of
+		// the domain: a server getting its certificates faces the internet.
+		c.Addr = ":443"
+	}
 	return c, c.validate()
 }
 
@@ -235,6 +254,19 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 	switch command {
 	case "serve":
 		fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address; :8080 or 0.0.0.0:8080 listens on every network interface")
+		fs.StringVar(&c.TLSCert, "tls-cert", "", "serve HTTPS (and HTTP/2) with this PEM certificate chain file; needs --tls-key")
+		fs.StringVar(&c.TLSKey, "tls-key", "", "the PEM private key file of --tls-cert")
+		fs.Func("tls-autocert", "comma-separated domains to get certificates for from Let's Encrypt (ACME) and serve HTTPS on; --addr then defaults to :443", func(v string) error {
+			c.TLSAutocert = nil
+			for _, item := range strings.Split(v, ",") {
+				if item = strings.ToLower(strings.TrimSpace(item)); item != "" {
+					c.TLSAutocert = append(c.TLSAutocert, item)
+				}
+			}
+			return nil
+		})
+		fs.StringVar(&c.TLSAutocertCache, "tls-autocert-cache", "", "directory of the account key and certificates of --tls-autocert (default: DB-autocert next to a SQLite file DB; required with PostgreSQL)")
+		fs.StringVar(&c.TLSAutocertHTTPAddr, "tls-autocert-http-addr", ":80", `with --tls-autocert, where to answer ACME HTTP-01 challenges and redirect http:// to https:// ("" for nowhere: TLS-ALPN-01 challenges on :443 only)`)
 		fs.StringVar(&c.BaseURL, "base-url", "", "public base URL for absolute links (default: each request's scheme and Host)")
 		fs.StringVar(&c.InstituteName, "institute-name", "", "institute name (stored in the database when given)")
 		fs.StringVar(&c.Timezone, "timezone", "", "institute time zone, an IANA name such as Asia/Kolkata (stored in the database when given; default UTC)")
@@ -355,6 +387,7 @@ var argNames = map[string]string{
 	"addr": "HOST:PORT", "pprof-addr": "HOST:PORT", "db": "PATH|URL", "base-url": "URL", "url": "URL", "json": "FILE",
 	"allowed-hosts": "HOSTS", "trusted-proxies": "CIDRS", "timezone": "ZONE", "log-level": "LEVEL", "sqlite-synchronous": "normal|full", "exports-dir": "DIR",
 	"to": "FILE", "from": "FILE",
+	"tls-cert": "FILE", "tls-key": "FILE", "tls-autocert": "DOMAINS", "tls-autocert-cache": "DIR", "tls-autocert-http-addr": "HOST:PORT",
 }
 
 // checkedValue is a flag's value that, refusing a value, says which form it
@@ -490,6 +523,21 @@ func (c *Config) validate() error {
 			return errors.New("--attempts must not be negative")
 		case c.MaxQuestions < 0:
 			return errors.New("--max-questions must not be negative")
+		}
+	}
+	switch {
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("--tls-cert and --tls-key go together: give both or neither")
+	case c.TLSCert != "" && len(c.TLSAutocert) > 0:
+		return errors.New("--tls-autocert gets its own certificates: give it or --tls-cert and --tls-key, not both")
+	case len(c.TLSAutocert) == 0 && c.TLSAutocertCache != "":
+		return errors.New("--tls-autocert-cache needs --tls-autocert")
+	case len(c.TLSAutocert) > 0 && c.TLSAutocertCache == "" && sqlstore.IsPostgresURL(c.DB):
+		return errors.New("--tls-autocert needs --tls-autocert-cache with PostgreSQL: a directory kept across restarts (shared by the replicas)")
+	}
+	for _, domain := range c.TLSAutocert {
+		if strings.ContainsAny(domain, ":/ *") || net.ParseIP(domain) != nil || !strings.Contains(domain, ".") {
+			return fmt.Errorf("--tls-autocert: %q is not a domain name (an ACME CA certifies names such as exams.example.org, not addresses)", domain)
 		}
 	}
 	switch {

@@ -33,6 +33,7 @@ import (
 	"github.com/examhall/examhall/sqlstore"
 	"github.com/examhall/examhall/web"
 	"github.com/examhall/examhall/webhook"
+	"golang.org/x/crypto/acme/autocert"
 )
 
 func main() {
@@ -107,6 +108,8 @@ type Main struct {
 	tempDir     string // import --dry-run's scratch database, removed by Close
 	server      *http.Server
 	pprofServer *http.Server
+	acme        *autocert.Manager // --tls-autocert's
+	acmeServer  *http.Server      // its HTTP-01 challenges
 	listener    net.Listener
 	serveDone   chan struct{} // closed when the server stops serving
 	serveErr    error         // why it stopped
@@ -204,6 +207,10 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	m.listener = m.limitConnections(l)
+	tlsConfig, err := m.tlsConfig()
+	if err != nil {
+		return err
+	}
 	secret, err := m.jwtSecret(ctx)
 	if err != nil {
 		return err
@@ -249,6 +256,10 @@ func (m *Main) serve(ctx context.Context) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
+	}
+	if err := m.serveACMEChallenges(); err != nil {
+		return err
 	}
 	if m.Config.PprofAddr != "" {
 		if err := m.servePprof(); err != nil {
@@ -280,10 +291,14 @@ func (m *Main) serve(ctx context.Context) error {
 	}()
 	m.serveDone = make(chan struct{})
 	go func() {
-		m.serveErr = m.server.Serve(m.listener)
+		if tlsConfig != nil {
+			m.serveErr = m.server.ServeTLS(m.listener, "", "") // the certificates are in TLSConfig
+		} else {
+			m.serveErr = m.server.Serve(m.listener)
+		}
 		close(m.serveDone)
 	}()
-	for _, line := range listeningLines(m.listener.Addr().(*net.TCPAddr)) {
+	for _, line := range listeningLines(m.scheme(), m.listener.Addr().(*net.TCPAddr)) {
 		fmt.Fprintln(m.Stdout, line)
 	}
 	return nil
@@ -303,18 +318,18 @@ func (m *Main) exportsDir() string {
 	}
 }
 
-// listeningLines say where serve listens, and, on a loopback address, how
-// to listen on the network.
-func listeningLines(addr *net.TCPAddr) []string {
+// listeningLines say where serve listens (scheme is http or https), and,
+// on a loopback address, how to listen on the network.
+func listeningLines(scheme string, addr *net.TCPAddr) []string {
 	port := strconv.Itoa(addr.Port)
 	switch {
 	case addr.IP.IsLoopback():
-		return []string{"examhall listening on http://" + net.JoinHostPort(addr.IP.String(), port),
+		return []string{"examhall listening on " + scheme + "://" + net.JoinHostPort(addr.IP.String(), port),
 			"examhall: only this machine can connect; --addr :" + port + " (or 0.0.0.0:" + port + ", or EXAMHALL_ADDR) listens on every network interface"}
 	case addr.IP.IsUnspecified():
-		return []string{fmt.Sprintf("examhall listening on every network interface, port %s (%s); from this machine: http://localhost:%[1]s", port, addr)}
+		return []string{fmt.Sprintf("examhall listening on every network interface, port %s (%s); from this machine: %s://localhost:%[1]s", port, addr, scheme)}
 	default:
-		return []string{"examhall listening on http://" + net.JoinHostPort(addr.IP.String(), port)}
+		return []string{"examhall listening on " + scheme + "://" + net.JoinHostPort(addr.IP.String(), port)}
 	}
 }
 
@@ -352,7 +367,15 @@ func (m *Main) URL() string {
 	if addr.IP.IsUnspecified() {
 		host = "localhost"
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	return m.scheme() + "://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// scheme is https when serve serves TLS, http otherwise.
+func (m *Main) scheme() string {
+	if m.Config.TLSCert != "" || len(m.Config.TLSAutocert) > 0 {
+		return "https"
+	}
+	return "http"
 }
 
 // Close stops the server gracefully (no new connections, in-flight requests
@@ -378,6 +401,10 @@ func (m *Main) Close() error {
 	if m.pprofServer != nil {
 		errs = append(errs, m.pprofServer.Close())
 		m.pprofServer = nil
+	}
+	if m.acmeServer != nil {
+		errs = append(errs, m.acmeServer.Close())
+		m.acmeServer = nil
 	}
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
