@@ -91,18 +91,23 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // withTrailingSlash routes /a/b as /a/b/: every route is written with the slash.
 func withTrailingSlash(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/") {
-			r2 := *r
-			u := *r.URL
-			u.Path += "/"
-			if u.RawPath != "" {
-				u.RawPath += "/"
-			}
-			r2.URL = &u
-			r = &r2
-		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, slashed(r))
 	})
+}
+
+// slashed is r, or a copy of r whose path ends in "/".
+func slashed(r *http.Request) *http.Request {
+	if strings.HasSuffix(r.URL.Path, "/") {
+		return r
+	}
+	r2 := *r
+	u := *r.URL
+	u.Path += "/"
+	if u.RawPath != "" {
+		u.RawPath += "/"
+	}
+	r2.URL = &u
+	return &r2
 }
 
 // importPath is the one endpoint that takes bodies above MaxBodyBytes.
@@ -134,14 +139,24 @@ func (g guard) methods(m methods) http.Handler {
 		guarded[method] = g(checked(h)) // text after authentication, as DRF reads input in the view
 	}
 	notAllowed := g(func(w http.ResponseWriter, r *http.Request) { m.ServeHTTP(w, r) })
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return guardedRoute{route: m, serve: func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := guarded.handler(r.Method); !ok {
-			notAllowed(w, r)
+			notAllowed(w, r) // OPTIONS too: DRF answers it only to those who pass
 			return
 		}
 		guarded.ServeHTTP(w, r)
-	})
+	}}
 }
+
+// guardedRoute is a route behind a guard; it still tells its methods, for
+// the CORS preflight (which carries no credentials).
+type guardedRoute struct {
+	route methods
+	serve http.HandlerFunc
+}
+
+func (g guardedRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.serve(w, r) }
+func (g guardedRoute) allowed() []string                                { return g.route.allowed() }
 
 // requireRole returns a guard that lets a request through only with a valid
 // token of a user with one of roles: no credentials or a refused token → 401,
