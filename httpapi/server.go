@@ -89,7 +89,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.logRequests(s.recoverPanics(s.checkHost(s.cors(mux, s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(mux))))))))
+	return s.logRequests(s.recoverPanics(s.checkHost(s.cors(mux, s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(recordRoute(mux)))))))))
 }
 
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this
