@@ -71,8 +71,11 @@ func (s *Server) cors(mux *http.ServeMux, next http.Handler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			route, _ := mux.Handler(slashed(r))
+			route, pattern := mux.Handler(slashed(r))
 			if l, ok := route.(allowedMethodsLister); ok && len(l.allowed()) > 0 {
+				if info, ok := r.Context().Value(requestLogKey).(*requestLog); ok {
+					info.route = strings.TrimSuffix(pattern, "{$}")
+				}
 				h.Set("Access-Control-Allow-Origin", allow)
 				h.Set("Access-Control-Allow-Methods", strings.Join(l.allowed(), ", "))
 				h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
