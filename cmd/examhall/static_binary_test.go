@@ -17,6 +17,45 @@ import (
 	"time"
 )
 
+// dockerfileBuild is the Dockerfile's build command, which TestStaticBinary
+// repeats.
+const dockerfileBuild = `RUN CGO_ENABLED=0 go build -trimpath -tags timetzdata -ldflags "-s -w" -o /out/examhall ./cmd/examhall`
+
+// TestDockerfile checks the Dockerfile for what docker build cannot be run
+// here to show (hadolint is not in Debian 12 either): the build command
+// TestStaticBinary runs, a non-root user, the data volume with the database
+// in it, and the healthcheck command as HEALTHCHECK, in exec form.
+func TestDockerfile(t *testing.T) {
+	b, err := os.ReadFile("../../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		lines[strings.TrimSuffix(strings.TrimSpace(line), " \\")] = true
+	}
+	for _, want := range []string{
+		dockerfileBuild,
+		"FROM gcr.io/distroless/static-debian12:nonroot",
+		"COPY --from=build --chown=65532:65532 /out/data /data",
+		"ENV EXAMHALL_DB=/data/examhall.db",
+		"EXAMHALL_ADDR=:8080",
+		"USER 65532:65532",
+		"VOLUME /data",
+		"EXPOSE 8080",
+		`CMD ["/usr/local/bin/examhall", "healthcheck"]`,
+		`ENTRYPOINT ["/usr/local/bin/examhall"]`,
+		`CMD ["serve"]`,
+	} {
+		if !lines[want] {
+			t.Errorf("Dockerfile lacks the line %s", want)
+		}
+	}
+	if strings.Index(string(b), "VOLUME /data") < strings.Index(string(b), "/out/data /data") {
+		t.Error("VOLUME /data comes before /data is made: the non-root user could not write a new volume")
+	}
+}
+
 // TestStaticBinary builds examhall as the Dockerfile does (CGO_ENABLED=0,
 // -trimpath, the time zone database embedded) and runs what the image runs:
 // version, serve (with JSON logs and CORS, from EXAMHALL_* variables as the
@@ -29,7 +68,7 @@ func TestStaticBinary(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "examhall")
 	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-trimpath", "-tags", "timetzdata",
-		"-ldflags", "-s -w", "-o", bin, ".")
+		"-ldflags", "-s -w", "-o", bin, ".") // as dockerfileBuild
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
