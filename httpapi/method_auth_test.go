@@ -32,9 +32,9 @@ func TestAuthenticationBeforeMethod(t *testing.T) {
 			{"DELETE", "/api/v2.5/admin/users/", "JWT garbage", 401, `{"detail":"Error decoding signature."}`, ""},
 			{"DELETE", "/api/v2.5/admin/users/", student, 403, forbidden, ""},
 			{"PATCH", "/api/v3/admin/chapter-content-attempts/", student, 403, forbidden, ""},
-			{"DELETE", "/api/v2.5/admin/users/", admin, 405, `{"detail":"Method \"DELETE\" not allowed."}`, "GET, POST"},
-			{"POST", "/api/v2.2/attempts/", student, 405, `{"detail":"Method \"POST\" not allowed."}`, "GET"},
-			{"GET", "/api/v2.5/auth-token/", "", 405, `{"detail":"Method \"GET\" not allowed."}`, "POST"},
+			{"DELETE", "/api/v2.5/admin/users/", admin, 405, `{"detail":"Method \"DELETE\" not allowed."}`, "GET, POST, HEAD, OPTIONS"},
+			{"POST", "/api/v2.2/attempts/", student, 405, `{"detail":"Method \"POST\" not allowed."}`, "GET, HEAD, OPTIONS"},
+			{"GET", "/api/v2.5/auth-token/", "", 405, `{"detail":"Method \"GET\" not allowed."}`, "POST, OPTIONS"},
 			{"HEAD", "/api/v2.5/admin/users/", "", 401, "", ""},
 		} {
 			got := a.do(tt.method, tt.path, tt.token, "", "")

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -16,7 +18,42 @@ type contextKey int
 const (
 	requestIDKey contextKey = iota
 	userKey
+	requestLogKey
 )
+
+// requestLog is what the request log line learns from inside the handler:
+// the route matched (recordRoute) and the caller (noteCaller).
+type requestLog struct {
+	route  string // the route's pattern, "/api/v2.2/attempts/{id}/"; "" when none matched
+	userID int64  // 0: anonymous
+}
+
+// noteCaller records u as the caller of r in its request log line.
+func noteCaller(r *http.Request, u *examhall.User) {
+	if l, ok := r.Context().Value(requestLogKey).(*requestLog); ok && u != nil {
+		l.userID = u.ID
+	}
+}
+
+// recordRoute records the pattern that mux matched in the request log
+// line; ServeMux sets r.Pattern on the request it is given.
+func recordRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { // also when the handler panics
+			if l, ok := r.Context().Value(requestLogKey).(*requestLog); ok {
+				l.route = strings.TrimSuffix(r.Pattern, "{$}")
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// isHealthProbe tells whether path is /healthz or /readyz, with or without
+// its slash.
+func isHealthProbe(path string) bool {
+	p := strings.TrimSuffix(path, "/")
+	return p == "/healthz" || p == "/readyz"
+}
 
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
@@ -46,9 +83,13 @@ func (r *statusRecorder) WriteHeader(status int) {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // logRequests gives each request an id (the client's X-Request-Id when sent),
-// returns it in X-Request-Id and logs the request when it ends; a request
-// whose client went away is logged with status 499 and client_gone=true.
-// Headers and bodies, which hold tokens and passwords, are never logged.
+// returns it in X-Request-Id and logs the request when it ends: method, path,
+// route pattern, status, duration, user_id (when authenticated) and
+// request_id; a request whose client went away is logged with status 499 and
+// client_gone=true. Health probes (/healthz, /readyz) that pass, sent every
+// few seconds by load balancers and orchestrators, are logged at debug level;
+// a failed probe, or one whose prober gave up waiting, is news and is logged
+// at info with the rest. Headers and bodies, which hold tokens and passwords, are never logged.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -59,19 +100,29 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		info := &requestLog{}
 		start := time.Now()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
-		if rec.clientGone != nil {
-			s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"duration", time.Since(start), "request_id", id, "client_gone", true, "err", rec.clientGone)
-			return
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), requestLogKey, info)
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		attrs := make([]slog.Attr, 0, 9)
+		attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", info.route),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)), slog.String("request_id", id))
+		if info.userID != 0 {
+			attrs = append(attrs, slog.Int64("user_id", info.userID))
 		}
-		s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration", time.Since(start), "request_id", id)
+		if rec.clientGone != nil {
+			attrs = append(attrs, slog.Bool("client_gone", true), slog.Any("err", rec.clientGone))
+		}
+		level := slog.LevelInfo
+		if isHealthProbe(r.URL.Path) && rec.status < 400 && rec.clientGone == nil {
+			level = slog.LevelDebug
+		}
+		s.Logger.LogAttrs(r.Context(), level, "request", attrs...)
 	})
 }
 
-// recoverPanics turns a panicking handler into a logged 500 with a safe body.
+// recoverPanics turns a panicking handler into a logged 500 with a safe
+// body; the log holds the panic's value and the goroutine's stack.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -80,7 +131,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.Logger.Error("panic", "value", v, "method", r.Method, "path", r.URL.Path,
-					"request_id", requestID(r.Context()))
+					"request_id", requestID(r.Context()), "stack", string(debug.Stack()))
 				writeDetail(w, http.StatusInternalServerError, "A server error occurred.")
 			}
 		}()
@@ -104,18 +155,23 @@ func strictTransport(next http.Handler) http.Handler {
 // withTrailingSlash routes /a/b as /a/b/: every route is written with the slash.
 func withTrailingSlash(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasSuffix(r.URL.Path, "/") {
-			r2 := *r
-			u := *r.URL
-			u.Path += "/"
-			if u.RawPath != "" {
-				u.RawPath += "/"
-			}
-			r2.URL = &u
-			r = &r2
-		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, slashed(r))
 	})
+}
+
+// slashed is r, or a copy of r whose path ends in "/".
+func slashed(r *http.Request) *http.Request {
+	if strings.HasSuffix(r.URL.Path, "/") {
+		return r
+	}
+	r2 := *r
+	u := *r.URL
+	u.Path += "/"
+	if u.RawPath != "" {
+		u.RawPath += "/"
+	}
+	r2.URL = &u
+	return &r2
 }
 
 // importPath is the one endpoint that takes bodies above MaxBodyBytes.
@@ -147,14 +203,24 @@ func (g guard) methods(m methods) http.Handler {
 		guarded[method] = g(checked(h)) // text after authentication, as DRF reads input in the view
 	}
 	notAllowed := g(func(w http.ResponseWriter, r *http.Request) { m.ServeHTTP(w, r) })
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return guardedRoute{route: m, serve: func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := guarded.handler(r.Method); !ok {
-			notAllowed(w, r)
+			notAllowed(w, r) // OPTIONS too: DRF answers it only to those who pass
 			return
 		}
 		guarded.ServeHTTP(w, r)
-	})
+	}}
 }
+
+// guardedRoute is a route behind a guard; it still tells its methods, for
+// the CORS preflight (which carries no credentials).
+type guardedRoute struct {
+	route methods
+	serve http.HandlerFunc
+}
+
+func (g guardedRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.serve(w, r) }
+func (g guardedRoute) allowed() []string                                { return g.route.allowed() }
 
 // requireRole returns a guard that lets a request through only with a valid
 // token of a user with one of roles: no credentials or a refused token → 401,
@@ -168,6 +234,7 @@ func (s *Server) requireRole(roles ...examhall.Role) guard {
 				s.writeError(w, r, err)
 				return
 			}
+			noteCaller(r, u)
 			for _, role := range roles {
 				if u.Role == role {
 					ctx := context.WithValue(r.Context(), userKey, u)
@@ -223,7 +290,7 @@ func (s *Server) limitInFlight(next http.Handler) http.Handler {
 	}
 	slots := make(chan struct{}, s.MaxInFlight)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := strings.TrimSuffix(r.URL.Path, "/"); p == "/healthz" || p == "/readyz" {
+		if isHealthProbe(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

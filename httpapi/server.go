@@ -51,6 +51,10 @@ type Server struct {
 	// names (see checkHost): host names, ".example.com" for a domain and its
 	// subdomains, or "*" for any.
 	AllowedHosts []string
+	// CORSOrigins are the origins whose scripts may call the API
+	// ("https://app.example.com", as browsers send Origin), or ["*"] for
+	// any; empty sends no CORS headers (see cors).
+	CORSOrigins []string
 	// TrustedProxies may set X-Forwarded-For and X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
 	MaxBodyBytes   int64
@@ -85,7 +89,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return strictTransport(s.logRequests(s.recoverPanics(s.checkHost(s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(mux))))))))
+	return strictTransport(s.logRequests(s.recoverPanics(s.checkHost(s.cors(mux, s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(recordRoute(mux))))))))))
 }
 
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this
@@ -181,7 +185,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 }
 
 // methods routes a path by request method; other methods get DRF's 405. HEAD is
-// answered as GET.
+// answered as GET, and OPTIONS as DRF's APIView answers it (options).
 type methods map[string]http.HandlerFunc
 
 func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -189,19 +193,36 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, "Not found.")
 		return
 	}
+	if r.Method == http.MethodOptions {
+		m.options(w, r)
+		return
+	}
 	h, ok := m.handler(r.Method)
 	if !ok {
-		allow := make([]string, 0, len(m))
-		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-			if _, ok := m[method]; ok {
-				allow = append(allow, method)
-			}
-		}
-		w.Header().Set("Allow", strings.Join(allow, ", "))
+		w.Header().Set("Allow", strings.Join(m.allowed(), ", "))
 		writeDetail(w, http.StatusMethodNotAllowed, `Method "`+r.Method+`" not allowed.`)
 		return
 	}
 	h(w, r)
+}
+
+// allowed is the route's methods in the order and spelling of DRF's Allow
+// header (APIView.allowed_methods: http_method_names order, HEAD wherever GET
+// is, OPTIONS always); nil for a route that does not exist.
+func (m methods) allowed() []string {
+	if len(m) == 0 {
+		return nil
+	}
+	allow := make([]string, 0, len(m)+2)
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if _, ok := m[method]; ok {
+			allow = append(allow, method)
+		}
+	}
+	if _, ok := m[http.MethodGet]; ok {
+		allow = append(allow, http.MethodHead)
+	}
+	return append(allow, http.MethodOptions)
 }
 
 // handler is the handler of method, HEAD answered as GET.

@@ -42,7 +42,13 @@ func (s *Server) sessionUser(r *http.Request) (*examhall.User, error) {
 // (which are not API endpoints and answer in HTML). Returns EUNAUTHORIZED
 // when there is none or it is no longer valid (expired, password changed,
 // user deleted), EFORBIDDEN for an unsafe method from another origin.
-func (s *Server) SessionUser(r *http.Request) (*examhall.User, error) { return s.sessionUser(r) }
+func (s *Server) SessionUser(r *http.Request) (*examhall.User, error) {
+	u, err := s.sessionUser(r)
+	if err == nil {
+		noteCaller(r, u)
+	}
+	return u, err
+}
 
 // createSession is POST /api/v2.5/session/ {"username", "password"}: the
 // login of the web pages. It answers 200 with the user (as GET me/ does) and

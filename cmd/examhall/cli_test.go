@@ -47,6 +47,7 @@ commands:
   restore      make a new SQLite database from a backup file
   createadmin  create the admin user, or reset its password and role
   loadtest     simulate an exam morning against a running server and report latencies
+  healthcheck  check that serve answers on this machine (exit 0) or not (exit 1)
   version      print the version of this build
   help         print this list, or the help of one command
 
@@ -83,14 +84,14 @@ func TestUsage(t *testing.T) {
 // Each command's help, asked for in three ways, goes to stdout: its usage
 // line, what it does, and each flag as --flag with its EXAMHALL_* twin.
 func TestCommandHelp(t *testing.T) {
-	common := []string{"db", "log-level"}
+	common := []string{"db", "log-format", "log-level"}
 	tests := []struct {
 		command string
 		usage   string
 		flags   []string
 		lines   []string // lines the help must hold, in this order
 	}{
-		{"serve", "usage: examhall serve [flags]", append(common, "addr", "allowed-hosts", "base-url", "bcrypt-cost", "demo", "institute-name",
+		{"serve", "usage: examhall serve [flags]", append(common, "addr", "allowed-hosts", "base-url", "bcrypt-cost", "cors-origins", "demo", "institute-name",
 			"jwt-secret", "login-failures-per-address", "login-failures-per-user", "login-failures-per-user-address", "login-window",
 			"max-body-bytes", "max-connections", "max-import-bytes", "max-in-flight", "pprof-addr", "shutdown-timeout", "sqlite-synchronous",
 			"sweep-interval", "timezone", "token-lifetime", "trusted-proxies", "write-queue",
@@ -125,7 +126,8 @@ func TestCommandHelp(t *testing.T) {
 				"      admin password (required)",
 			}},
 		{"loadtest", "usage: examhall loadtest [flags]", []string{"admin-password", "admin-username", "allow-remote", "cleanup", "concurrency-login",
-			"heartbeat-every", "hold", "json", "log-level", "max-retries", "questions", "ramp", "readers", "save-every", "seed", "students", "timeout", "url"}, nil},
+			"heartbeat-every", "hold", "json", "log-format", "log-level", "max-retries", "questions", "ramp", "readers", "save-every", "seed", "students", "timeout", "url"}, nil},
+		{"healthcheck", "usage: examhall healthcheck [flags]", []string{"addr", "log-format", "log-level", "timeout"}, nil},
 		{"version", "usage: examhall version", nil, nil},
 		{"help", "usage: examhall help [COMMAND]", nil, nil},
 	}
@@ -273,6 +275,14 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"EXAMHALL_DRY_RUN": "maybe"}, []string{"import", "b.json"}, `examhall: EXAMHALL_DRY_RUN: "maybe" is not true or false`},
 		{map[string]string{"EXAMHALL_TRUSTED_PROXIES": "lb"}, []string{"serve"}, `examhall: EXAMHALL_TRUSTED_PROXIES: "lb" is not an address or CIDR`},
 		{nil, []string{"serve", "--trusted-proxies", "10.0.0.0/8,lb"}, `examhall: --trusted-proxies: "lb" is not an address or CIDR`},
+		{map[string]string{"EXAMHALL_LOG_FORMAT": "yaml"}, []string{"migrate"}, `examhall: --log-format: want text or json, got "yaml"`},
+		{nil, []string{"serve", "--cors-origins", "https://app.example.com/"},
+			`examhall: --cors-origins: "https://app.example.com/" is not an origin such as https://app.example.com (scheme, host and port only)`},
+		{nil, []string{"serve", "--cors-origins", "app.example.com"},
+			`examhall: --cors-origins: "app.example.com" is not an origin such as https://app.example.com (scheme, host and port only)`},
+		{map[string]string{"EXAMHALL_CORS_ORIGINS": "*,https://app.example.com"}, []string{"serve"},
+			`examhall: EXAMHALL_CORS_ORIGINS: "*" allows every origin and must be given alone`},
+		{nil, []string{"healthcheck", "--timeout", "0s"}, `examhall: --timeout must be positive`},
 		{nil, []string{"serve", "--nope"}, "examhall: flag provided but not defined: -nope\nRun \"examhall serve -h\" for its usage."},
 		{nil, []string{"serve", "--addr"}, "examhall: flag needs an argument: -addr\nRun \"examhall serve -h\" for its usage."},
 	} {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,12 +22,16 @@ import (
 // Config is every setting of examhall. Each flag --some-name has the
 // environment twin EXAMHALL_SOME_NAME; a flag given on the command line wins.
 type Config struct {
-	Command string // serve, migrate, import, demo, createadmin, backup, restore, loadtest or version
+	Command string // serve, migrate, import, demo, createadmin, backup, restore, loadtest, healthcheck or version
 
 	DB       string
 	Addr     string
 	BaseURL  string
 	LogLevel slog.Level
+	// LogFormat is how log records are written to stderr: text
+	// (slog.TextHandler, key=value) or json (slog.JSONHandler, one object a
+	// line, for log collectors).
+	LogFormat string
 
 	// TLS (issue 15, part 4): a certificate and key in PEM files, or
 	// certificates from an ACME CA (Let's Encrypt) for TLSAutocert's
@@ -56,6 +61,10 @@ type Config struct {
 	// AllowedHosts are the Host header values served (Django's ALLOWED_HOSTS);
 	// empty means the base URL's host. Loopback names are always served.
 	AllowedHosts []string
+	// CORSOrigins are the origins whose scripts may call the API, exactly as
+	// browsers send Origin (scheme://host[:port], lower case), or ["*"] for
+	// any; empty sends no CORS headers (httpapi.Server.CORSOrigins).
+	CORSOrigins []string
 
 	MaxBodyBytes    int64
 	MaxImportBytes  int64
@@ -109,6 +118,9 @@ type Config struct {
 	Username string
 	Password string
 	Email    string
+
+	// healthcheck: how long to wait for serve's /healthz/ answer.
+	HealthcheckTimeout time.Duration
 
 	// loadtest: it talks to a server over HTTP and opens no database.
 	LoadTest loadtest.Config
@@ -246,11 +258,12 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 	switch command {
 	case "version", "help":
 		return fs, new(error)
-	case "loadtest": // a client of a server: no database
+	case "loadtest", "healthcheck": // clients of a server: no database
 	default:
 		fs.StringVar(&c.DB, "db", "examhall.db", "SQLite file path (created when missing), or a postgres:// URL")
 	}
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text (key=value) or json (one JSON object a line)")
 	switch command {
 	case "serve":
 		fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address; :8080 or 0.0.0.0:8080 listens on every network interface")
@@ -285,6 +298,11 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 				}
 			}
 			return nil
+		})
+		fs.Func("cors-origins", "comma-separated origins (https://app.example.com) whose scripts may call the API with an Authorization header, or * for any; never with the session cookie (default: none, no CORS headers)", func(v string) error {
+			origins, err := parseOrigins(v)
+			c.CORSOrigins = origins
+			return err
 		})
 		fs.Func("trusted-proxies", "comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For and X-Forwarded-Proto are believed", func(v string) error {
 			c.TrustedProxies = c.TrustedProxies[:0]
@@ -353,6 +371,9 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 		fs.StringVar(&c.Password, "password", "", "admin password (required)")
 		fs.StringVar(&c.Email, "email", "", "admin email")
 		fs.IntVar(&c.BcryptCost, "bcrypt-cost", 10, "bcrypt cost of the password hash")
+	case "healthcheck":
+		fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "serve's listen address (EXAMHALL_ADDR, as serve reads it); an address without a host, :8080, is checked on 127.0.0.1")
+		fs.DurationVar(&c.HealthcheckTimeout, "timeout", 5*time.Second, "how long to wait for the answer")
 	case "loadtest":
 		lt := &c.LoadTest
 		*lt = loadtest.DefaultConfig()
@@ -385,7 +406,7 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 // the help: --addr HOST:PORT.
 var argNames = map[string]string{
 	"addr": "HOST:PORT", "pprof-addr": "HOST:PORT", "db": "PATH|URL", "base-url": "URL", "url": "URL", "json": "FILE",
-	"allowed-hosts": "HOSTS", "trusted-proxies": "CIDRS", "timezone": "ZONE", "log-level": "LEVEL", "sqlite-synchronous": "normal|full", "exports-dir": "DIR",
+	"allowed-hosts": "HOSTS", "cors-origins": "ORIGINS", "log-format": "text|json", "trusted-proxies": "CIDRS", "timezone": "ZONE", "log-level": "LEVEL", "sqlite-synchronous": "normal|full", "exports-dir": "DIR",
 	"to": "FILE", "from": "FILE",
 	"tls-cert": "FILE", "tls-key": "FILE", "tls-autocert": "DOMAINS", "tls-autocert-cache": "DIR", "tls-autocert-http-addr": "HOST:PORT",
 }
@@ -488,6 +509,12 @@ func (c *Config) validate() error {
 			return errors.New("--write-queue must be at least 1")
 		}
 	}
+	if c.LogFormat != "text" && c.LogFormat != "json" && c.LogFormat != "" { // "": version and help, which log nothing
+		return fmt.Errorf("--log-format: want text or json, got %q", c.LogFormat)
+	}
+	if c.Command == "healthcheck" && c.HealthcheckTimeout <= 0 {
+		return errors.New("--timeout must be positive")
+	}
 	if c.MaxInFlight < 0 {
 		return errors.New("--max-in-flight must not be negative")
 	}
@@ -562,4 +589,31 @@ func (c *Config) validate() error {
 		return loadtest.CheckTarget(ctx, c.LoadTest.URL, c.LoadTest.AllowRemote)
 	}
 	return nil
+}
+
+// parseOrigins reads --cors-origins: "*" alone, or comma-separated origins,
+// each scheme://host[:port] with scheme http or https and nothing after the
+// host (an Origin header has no path), lower-cased as browsers send them.
+func parseOrigins(v string) ([]string, error) {
+	var origins []string
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if item == "*" {
+			origins = append(origins, item)
+			continue
+		}
+		u, err := url.Parse(item)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.HasSuffix(item, "?") || strings.HasSuffix(item, "#") {
+			return nil, fmt.Errorf("%q is not an origin such as https://app.example.com (scheme, host and port only)", item)
+		}
+		origins = append(origins, strings.ToLower(item))
+	}
+	if len(origins) > 1 && slices.Contains(origins, "*") {
+		return nil, errors.New(`"*" allows every origin and must be given alone`)
+	}
+	return origins, nil
 }

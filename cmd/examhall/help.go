@@ -68,6 +68,11 @@ all end together after --hold, while admins read the reports. Prints the
 latency percentiles and errors of each endpoint. It opens no database: it
 creates its students and exam through the admin API (--admin-username,
 --admin-password), and targets only this machine unless --allow-remote.`},
+	{"healthcheck", "", "check that serve answers on this machine (exit 0) or not (exit 1)", `
+Asks the server listening at --addr (on 127.0.0.1 when the address has no
+host, as :8080) for GET /healthz/ and exits 0 when it answers 200, 1
+otherwise. It reads EXAMHALL_ADDR as serve does, so in a container image
+without curl it is the HEALTHCHECK: examhall healthcheck.`},
 	{"version", "", "print the version of this build", `
 Prints the version of this build: the module version, the commit it was
 built from (with its time, and "modified" when the working tree had

@@ -130,7 +130,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return err
 	}
 	m.Config = c
-	m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		m.Logger = slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	} else {
+		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, opts))
+	}
 	return nil
 }
 
@@ -150,6 +155,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.backup(ctx)
 	case m.Config.Command == "restore":
 		return m.restore(ctx)
+	case m.Config.Command == "healthcheck":
+		return m.healthcheck(ctx)
 	case m.Config.Command == "import" && m.Config.DryRun:
 		if err := m.openForDryRun(ctx); err != nil {
 			return err
@@ -245,7 +252,7 @@ func (m *Main) serve(ctx context.Context) error {
 	api := &httpapi.Server{
 		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Courses: m.db, ContentReports: m.db, Webhooks: m.db, Dashboard: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
 		Exports: exporter,
-		Import:  m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
+		Import:  m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
 	api.Pages = (&web.Pages{Viewer: api.SessionUser, Institute: m.db, Logger: m.Logger}).Handler()
