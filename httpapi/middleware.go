@@ -120,6 +120,13 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
+// guardedMethods is a guarded route: its handler, and the methods it
+// answers (which the OpenAPI test walks).
+type guardedMethods struct {
+	http.Handler
+	methods methods
+}
+
 // guard wraps a handler so that only some callers reach it (requireRole).
 type guard func(http.HandlerFunc) http.HandlerFunc
 
@@ -134,13 +141,13 @@ func (g guard) methods(m methods) http.Handler {
 		guarded[method] = g(checked(h)) // text after authentication, as DRF reads input in the view
 	}
 	notAllowed := g(func(w http.ResponseWriter, r *http.Request) { m.ServeHTTP(w, r) })
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return guardedMethods{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := guarded.handler(r.Method); !ok {
 			notAllowed(w, r)
 			return
 		}
 		guarded.ServeHTTP(w, r)
-	})
+	}), methods: m}
 }
 
 // requireRole returns a guard that lets a request through only with a valid
