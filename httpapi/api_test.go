@@ -121,7 +121,8 @@ func newTestAPIOpts(t testing.TB, dsn string, clock *examhalltest.Clock, opts sq
 			t.Fatal(err)
 		}
 	}
-	server := httptest.NewServer(api.Handler())
+	// Every request a test makes is checked against the OpenAPI document.
+	server := httptest.NewServer(validateTraffic(t, api.Handler()))
 	t.Cleanup(server.Close)
 	return &testAPI{t: t, dsn: dsn, db: db, clock: clock, auth: authService, server: server, users: map[string]*examhall.User{},
 		exports: api.Exports}

@@ -213,7 +213,8 @@ func (g guard) methods(m methods) http.Handler {
 }
 
 // guardedRoute is a route behind a guard; it still tells its methods, for
-// the CORS preflight (which carries no credentials).
+// the CORS preflight (which carries no credentials) and the OpenAPI test's
+// walk of the route table.
 type guardedRoute struct {
 	route methods
 	serve http.HandlerFunc

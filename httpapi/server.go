@@ -95,7 +95,7 @@ func (s *Server) Handler() http.Handler {
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this
 // path, nothing below it); requests without the trailing slash are routed as if
 // they had it (DRF accepts both).
-func (s *Server) routes(mux *http.ServeMux) {
+func (s *Server) routes(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("/api/", methods{}) // anything else: 404 Not found.
 	if s.Pages != nil {
 		mux.Handle("/", s.Pages)
@@ -104,6 +104,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 	mux.Handle("/healthz/{$}", methods{http.MethodGet: s.healthz})
 	mux.Handle("/readyz/{$}", methods{http.MethodGet: s.readyz})
+	mux.Handle("/api/schema/{$}", methods{http.MethodGet: s.serveSchema})
+	mux.Handle("/api/docs/{$}", methods{http.MethodGet: serveDocs("apidocs/index.html", "text/html; charset=utf-8")})
+	mux.Handle("/api/docs/redoc.standalone.js/{$}", methods{http.MethodGet: serveDocs("apidocs/redoc.standalone.js", "text/javascript; charset=utf-8")})
 
 	for _, version := range []string{"v2.2", "v2.5", "v3"} {
 		mux.Handle("/api/"+version+"/auth-token/{$}", methods{http.MethodPost: checked(s.obtainToken)})

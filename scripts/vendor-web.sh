@@ -17,12 +17,16 @@
 #   web/static/vendor/VENDORED.md                            name, version, licence, tarball, sha256
 #   web/browsertest/axe/axe.min.js, LICENSE, LICENSE-3RD-PARTY.txt   axe-core (tests only)
 #   web/browsertest/axe/VENDORED.md
+#   httpapi/apidocs/redoc.standalone.js, LICENSE, redoc.standalone.js.LICENSE.txt
+#                                                            Redoc (renders /api/docs/)
+#   httpapi/apidocs/VENDORED.md
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 CHARTJS_VERSION=4.6.1 # latest 4.x on 2026-11-30
 AXE_VERSION=4.14.1    # latest 4.x on 2026-11-30
+REDOC_VERSION=2.5.4   # latest 2.x on 2026-11-30 (3.x bundles OpenTelemetry and its npm dependencies do not resolve)
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
@@ -37,14 +41,27 @@ log "npm install chart.js@$CHARTJS_VERSION axe-core@$AXE_VERSION (into $TMP)"
 npm install --prefix "$TMP" --ignore-scripts --no-audit --no-fund --save-exact \
 	"chart.js@$CHARTJS_VERSION" "axe-core@$AXE_VERSION" >&2
 
+# Redoc is fetched as its published tarball alone (npm pack): only its
+# standalone bundle is used, which has every dependency built in, so its
+# dependency tree is not installed.
+log "npm pack redoc@$REDOC_VERSION (into $TMP)"
+(cd "$TMP" && npm pack "redoc@$REDOC_VERSION" --json >redoc-pack.json)
+mkdir -p "$TMP/node_modules/redoc"
+tar -xzf "$TMP/redoc-$REDOC_VERSION.tgz" -C "$TMP/node_modules/redoc" --strip-components=1
+
 # pkg_field NAME FIELD: a field of the installed package.json.
 pkg_field() {
 	node -e 'const p = require(process.argv[1]); process.stdout.write(String(p[process.argv[2]] ?? ""))' \
 		"$TMP/node_modules/$1/package.json" "$2"
 }
 
-# lock_integrity NAME: the integrity npm checked the tarball against.
+# lock_integrity NAME: the integrity npm checked the tarball against (from
+# npm pack's report for a package fetched alone).
 lock_integrity() {
+	if [[ -f "$TMP/$1-pack.json" ]]; then
+		node -e 'process.stdout.write(require(process.argv[1])[0].integrity)' "$TMP/$1-pack.json"
+		return
+	fi
 	node -e 'const l = require(process.argv[1]); process.stdout.write(l.packages["node_modules/" + process.argv[2]].integrity)' \
 		"$TMP/package-lock.json" "$1"
 }
@@ -112,4 +129,12 @@ vendor axe-core "$AXE_VERSION" "$AXE" "$TMP/axe.md" "" "" \
 	axe.min.js LICENSE LICENSE-3RD-PARTY.txt
 cp "$TMP/axe.md" "$AXE/VENDORED.md"
 
-log "done: $STATIC/VENDORED.md, $AXE/VENDORED.md"
+DOCS=httpapi/apidocs
+header "Redoc for the API's documentation page" \
+	"Embedded in the binary (package httpapi) and served with /api/docs/, which renders /api/schema/." >"$TMP/redoc.md"
+vendor redoc "$REDOC_VERSION" "$DOCS" "$TMP/redoc.md" "" \
+	"The standalone bundle has its dependencies built in; their licences are in redoc.standalone.js.LICENSE.txt. Its source map is not vendored." \
+	bundles/redoc.standalone.js bundles/redoc.standalone.js.LICENSE.txt LICENSE
+cp "$TMP/redoc.md" "$DOCS/VENDORED.md"
+
+log "done: $STATIC/VENDORED.md, $AXE/VENDORED.md, $DOCS/VENDORED.md"
