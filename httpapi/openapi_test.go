@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -141,7 +142,11 @@ func validateTraffic(t testing.TB, next http.Handler) http.Handler {
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
 		if r.Context().Err() == nil { // a client that went away got nothing to check
-			for _, p := range checkExchange(router, probe, reqBody, rec.Code, rec.Header(), rec.Body.Bytes()) {
+			check := checkExchange
+			if r.Method == http.MethodOptions {
+				check = checkOptions
+			}
+			for _, p := range check(router, probe, reqBody, rec.Code, rec.Header(), rec.Body.Bytes()) {
 				t.Errorf("OpenAPI: %s %s → %d: %s\nrequest body: %.300s\nresponse body: %.500s", r.Method, r.URL, rec.Code, p, reqBody, rec.Body.Bytes())
 			}
 		}
@@ -151,6 +156,43 @@ func validateTraffic(t testing.TB, next http.Handler) http.Handler {
 		w.WriteHeader(rec.Code)
 		w.Write(rec.Body.Bytes()) //nolint:errcheck // the test client reads it
 	})
+}
+
+// checkOptions checks an OPTIONS exchange against the rule the document's
+// description states for every path (instead of an operation on each): a
+// CORS preflight answers 204 with no body; otherwise DRF's metadata, 200
+// with Allow and {"name", "description", "renders", "parses"}, after the
+// route's guard (401/403 with {"detail"}), or 404 for no route.
+func checkOptions(_ routers.Router, _ *http.Request, _ []byte, code int, header http.Header, body []byte) []string {
+	switch code {
+	case http.StatusNoContent:
+		if len(body) != 0 || header.Get("Access-Control-Allow-Origin") == "" {
+			return []string{"a preflight answer must be empty and carry Access-Control-Allow-Origin"}
+		}
+		return nil
+	case http.StatusOK:
+		var meta struct {
+			Name        *string  `json:"name"`
+			Description *string  `json:"description"`
+			Renders     []string `json:"renders"`
+			Parses      []string `json:"parses"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&meta); err != nil || meta.Name == nil || meta.Description == nil || meta.Renders == nil || meta.Parses == nil || header.Get("Allow") == "" {
+			return []string{fmt.Sprintf("not DRF's metadata with an Allow header (%v)", err)}
+		}
+		return nil
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+		var detail struct {
+			Detail string `json:"detail"`
+		}
+		if err := json.Unmarshal(body, &detail); err != nil || detail.Detail == "" {
+			return []string{"an error without {\"detail\"}"}
+		}
+		return nil
+	}
+	return []string{"an OPTIONS answer other than 200, 204, 401, 403 or 404"}
 }
 
 // TestOpenAPIDocumentValid: openapi.yaml loads and validates as OpenAPI 3.1.
@@ -359,7 +401,7 @@ func TestOpenAPISchemaServed(t *testing.T) {
 			t.Errorf("GET the Redoc script: %d %q, %d bytes (want %d)", script.status, script.header.Get("Content-Type"), len(script.body), len(vendored))
 		}
 		post := a.do("POST", "/api/schema/", "", "application/json", "{}")
-		if post.status != 405 || post.header.Get("Allow") != "GET" || post.body != `{"detail":"Method \"POST\" not allowed."}` {
+		if post.status != 405 || post.header.Get("Allow") != "GET, HEAD, OPTIONS" || post.body != `{"detail":"Method \"POST\" not allowed."}` {
 			t.Errorf("POST /api/schema/: %d Allow %q %s", post.status, post.header.Get("Allow"), post.body)
 		}
 	})
