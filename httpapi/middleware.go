@@ -34,7 +34,8 @@ func caller(r *http.Request) *examhall.User {
 type statusRecorder struct {
 	http.ResponseWriter
 	status     int
-	clientGone error // why the handler stopped when its client went away (status 499)
+	clientGone error  // why the handler stopped when its client went away (status 499)
+	route      string // the ServeMux pattern that served the request (recordRoute); "" before routing
 }
 
 func (r *statusRecorder) WriteHeader(status int) {
@@ -61,6 +62,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		if s.Metrics != nil {
+			s.Metrics.ObserveRequest(rec.route, r.Method, rec.status, time.Since(start))
+		}
 		if rec.clientGone != nil {
 			s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 				"duration", time.Since(start), "request_id", id, "client_gone", true, "err", rec.clientGone)
@@ -68,6 +72,19 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration", time.Since(start), "request_id", id)
+	})
+}
+
+// recordRoute keeps the pattern that mux routed the request to in the
+// request's statusRecorder, for the metrics: ServeMux sets r.Pattern on the
+// request it is given. Deferred, so that a handler that panics is counted
+// under its route too.
+func recordRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rec, ok := w.(*statusRecorder); ok {
+			defer func() { rec.route = r.Pattern }()
+		}
+		mux.ServeHTTP(w, r)
 	})
 }
 
@@ -219,6 +236,9 @@ func (s *Server) limitInFlight(next http.Handler) http.Handler {
 			defer func() { <-slots }()
 			next.ServeHTTP(w, r)
 		default:
+			if s.Metrics != nil {
+				s.Metrics.ObserveShed(ShedInFlightLimit)
+			}
 			s.writeError(w, r, errBusy)
 		}
 	})
@@ -239,6 +259,9 @@ func (s *Server) shedWrites(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
 			if !strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/auth-token") && s.Writes.WritesFull() {
+				if s.Metrics != nil {
+					s.Metrics.ObserveShed(ShedWriteQueueFull)
+				}
 				s.writeError(w, r, examhall.ErrWritesFull)
 				return
 			}

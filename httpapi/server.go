@@ -66,6 +66,9 @@ type Server struct {
 	// checks: the web UI (package web), behind the same middleware.
 	Pages  http.Handler
 	Logger *slog.Logger
+	// Metrics, when set, is told of every request and every request shed
+	// (package metrics serves them on its own listener).
+	Metrics RequestObserver
 
 	// crossOrigin refuses unsafe requests that a browser says come from
 	// another origin (Sec-Fetch-Site, else Origin against Host and BaseURL):
@@ -85,7 +88,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.logRequests(s.recoverPanics(s.checkHost(s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(mux)))))))
+	return s.logRequests(s.recoverPanics(s.checkHost(s.shedWrites(s.limitInFlight(withTrailingSlash(s.limitBody(recordRoute(mux))))))))
 }
 
 // routes is the table of every endpoint. Patterns end in "/{$}" (exactly this
