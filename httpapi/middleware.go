@@ -24,8 +24,9 @@ const (
 // requestLog is what the request log line learns from inside the handler:
 // the route matched (recordRoute) and the caller (noteCaller).
 type requestLog struct {
-	route  string // the route's pattern, "/api/v2.2/attempts/{id}/"; "" when none matched
-	userID int64  // 0: anonymous
+	route   string // the route's pattern, "/api/v2.2/attempts/{id}/"; "" when none matched
+	pattern string // the same as ServeMux wrote it ("…/{$}"), the metrics' route label
+	userID  int64  // 0: anonymous
 }
 
 // noteCaller records u as the caller of r in its request log line.
@@ -41,7 +42,7 @@ func recordRoute(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() { // also when the handler panics
 			if l, ok := r.Context().Value(requestLogKey).(*requestLog); ok {
-				l.route = strings.TrimSuffix(r.Pattern, "{$}")
+				l.route, l.pattern = strings.TrimSuffix(r.Pattern, "{$}"), r.Pattern
 			}
 		}()
 		mux.ServeHTTP(w, r)
@@ -104,6 +105,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), requestLogKey, info)
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		if s.Metrics != nil {
+			s.Metrics.ObserveRequest(info.pattern, r.Method, rec.status, time.Since(start))
+		}
 		attrs := make([]slog.Attr, 0, 9)
 		attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", info.route),
 			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)), slog.String("request_id", id))
@@ -300,6 +304,9 @@ func (s *Server) limitInFlight(next http.Handler) http.Handler {
 			defer func() { <-slots }()
 			next.ServeHTTP(w, r)
 		default:
+			if s.Metrics != nil {
+				s.Metrics.ObserveShed(ShedInFlightLimit)
+			}
 			s.writeError(w, r, errBusy)
 		}
 	})
@@ -320,6 +327,9 @@ func (s *Server) shedWrites(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
 			if !strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/auth-token") && s.Writes.WritesFull() {
+				if s.Metrics != nil {
+					s.Metrics.ObserveShed(ShedWriteQueueFull)
+				}
 				s.writeError(w, r, examhall.ErrWritesFull)
 				return
 			}

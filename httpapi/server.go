@@ -70,6 +70,9 @@ type Server struct {
 	// checks: the web UI (package web), behind the same middleware.
 	Pages  http.Handler
 	Logger *slog.Logger
+	// Metrics, when set, is told of every request and every request shed
+	// (package metrics serves them on its own listener).
+	Metrics RequestObserver
 
 	// crossOrigin refuses unsafe requests that a browser says come from
 	// another origin (Sec-Fetch-Site, else Origin against Host and BaseURL):

@@ -43,6 +43,9 @@ type DB struct {
 	// PostgreSQL's waiting writes. Either refuses a write when full.
 	writer    *groupCommitter
 	admission admission
+	// refused counts the writes refused because the queue (SQLite) or the
+	// admission (PostgreSQL) was full, for /metrics.
+	refused atomic.Int64
 }
 
 // Options configure Open beyond the database's address.
@@ -54,6 +57,11 @@ type Options struct {
 	// WriteQueue bounds the writes waiting to be written (0: the
 	// DefaultWriteQueue); one more is refused with EUNAVAILABLE.
 	WriteQueue int
+	// ObserveBatch, when set, is called by SQLite's writer after each
+	// group commit with the number of writes it held (1 to 256); it runs
+	// on the writer's goroutine and must return at once. /metrics keeps
+	// the batch sizes' histogram with it. Never called on PostgreSQL.
+	ObserveBatch func(writes int)
 }
 
 // Open opens the database that dsn names: a postgres:// or postgresql:// URL
@@ -93,6 +101,7 @@ func OpenWith(ctx context.Context, dsn string, clock examhall.Clock, opts Option
 	}
 	if db.engine == SQLite {
 		db.writer = newGroupCommitter(db, queue)
+		db.writer.observe = opts.ObserveBatch
 	}
 	return db, nil
 }
@@ -153,6 +162,7 @@ func (db *DB) inWriteTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if db.admission != nil {
 		if err := db.admission.enter(); err != nil {
+			db.refused.Add(1)
 			return err
 		}
 		defer db.admission.leave()

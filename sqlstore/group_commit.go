@@ -38,6 +38,8 @@ type groupCommitter struct {
 	// batches and written count what the writer did, for tests and
 	// benchmarks.
 	batches, written atomic.Int64
+	// observe, when set, is told each batch's size (Options.ObserveBatch).
+	observe func(writes int)
 }
 
 // writeOp is one write waiting for the writer.
@@ -78,6 +80,7 @@ func (g *groupCommitter) do(ctx context.Context, fn func(tx *Tx) error) error {
 	select {
 	case g.queue <- op:
 	default:
+		g.db.refused.Add(1)
 		return examhall.ErrWritesFull
 	}
 	select {
@@ -159,6 +162,9 @@ func (g *groupCommitter) commit(batch []*writeOp) {
 	}
 	g.batches.Add(1)
 	g.written.Add(int64(len(taken)))
+	if g.observe != nil {
+		g.observe(len(taken))
+	}
 }
 
 // runBatch runs the writes in one transaction: each in a savepoint, rolled

@@ -40,6 +40,9 @@ type Options struct {
 	Clock         examhall.Clock
 	Logger        *slog.Logger
 	HTTPTransport http.RoundTripper // tests; nil: a transport with the SSRF guard
+	// ObserveOutcome, when set, is told the outcome of every try once it
+	// is recorded (for /metrics); it must return at once.
+	ObserveOutcome func(examhall.WebhookOutcome)
 }
 
 // Worker sends the outbox's deliveries. Several workers (replicas) may share
@@ -130,6 +133,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			o := w.try(ctx, d)
 			// Recorded even when ctx ends meanwhile: the try happened.
 			errs[i] = w.outbox.FinishWebhookDelivery(context.WithoutCancel(ctx), d.ID, w.owner, o)
+			if w.opts.ObserveOutcome != nil {
+				w.opts.ObserveOutcome(o)
+			}
 		}()
 	}
 	wg.Wait()

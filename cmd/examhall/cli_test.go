@@ -93,7 +93,7 @@ func TestCommandHelp(t *testing.T) {
 	}{
 		{"serve", "usage: examhall serve [flags]", append(common, "addr", "allowed-hosts", "base-url", "bcrypt-cost", "cors-origins", "demo", "institute-name",
 			"jwt-secret", "login-failures-per-address", "login-failures-per-user", "login-failures-per-user-address", "login-window",
-			"max-body-bytes", "max-connections", "max-import-bytes", "max-in-flight", "pprof-addr", "shutdown-timeout", "sqlite-synchronous",
+			"max-body-bytes", "max-connections", "max-import-bytes", "max-in-flight", "metrics-addr", "pprof-addr", "shutdown-timeout", "sqlite-synchronous",
 			"sweep-interval", "timezone", "token-lifetime", "trusted-proxies", "write-queue",
 			"exam-webhook-url", "content-webhook-url", "webhook-public-key", "webhook-private-key", "webhook-events",
 			"webhook-timeout", "webhook-backoff-min", "webhook-backoff-max", "webhook-give-up-after", "webhook-allow-private",

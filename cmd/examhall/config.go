@@ -72,6 +72,7 @@ type Config struct {
 	BundlePath      string // import: the bundle file
 	ShutdownTimeout time.Duration
 	PprofAddr       string // serve: where to serve Go profiles ("" = nowhere)
+	MetricsAddr     string // serve: where to serve Prometheus metrics ("" = nowhere)
 	// SQLiteSynchronous is SQLite's synchronous setting: normal or full
 	// (see sqlstore.Options).
 	SQLiteSynchronous string
@@ -349,6 +350,7 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 		fs.IntVar(&c.WriteQueue, "write-queue", sqlstore.DefaultWriteQueue, "writes that may wait to be written; one more is answered 503 with Retry-After")
 		fs.IntVar(&c.MaxConnections, "max-connections", 0, "most client connections held open at once; clients over it wait to be accepted (0: the open-file limit less a reserve for the database, logs and pprof)")
 		fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060 (default: off)")
+		fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics (GET /metrics) on this address, e.g. 127.0.0.1:9090, never on --addr (default: off)")
 		fs.BoolVar(&c.Demo, "demo", false, "load the demo institute into an empty database and print the admin login")
 		c.Students, c.Exams, c.Attempts, c.Seed = 200, 12, 2000, 1 // serve --demo: small, ready in seconds
 	case "demo":
@@ -405,7 +407,7 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 // argNames name the value of the flags whose type alone says too little, in
 // the help: --addr HOST:PORT.
 var argNames = map[string]string{
-	"addr": "HOST:PORT", "pprof-addr": "HOST:PORT", "db": "PATH|URL", "base-url": "URL", "url": "URL", "json": "FILE",
+	"addr": "HOST:PORT", "pprof-addr": "HOST:PORT", "metrics-addr": "HOST:PORT", "db": "PATH|URL", "base-url": "URL", "url": "URL", "json": "FILE",
 	"allowed-hosts": "HOSTS", "cors-origins": "ORIGINS", "log-format": "text|json", "trusted-proxies": "CIDRS", "timezone": "ZONE", "log-level": "LEVEL", "sqlite-synchronous": "normal|full", "exports-dir": "DIR",
 	"to": "FILE", "from": "FILE",
 	"tls-cert": "FILE", "tls-key": "FILE", "tls-autocert": "DOMAINS", "tls-autocert-cache": "DIR", "tls-autocert-http-addr": "HOST:PORT",

@@ -30,6 +30,7 @@ import (
 	"github.com/examhall/examhall/bundleimport"
 	"github.com/examhall/examhall/exports"
 	"github.com/examhall/examhall/httpapi"
+	"github.com/examhall/examhall/metrics"
 	"github.com/examhall/examhall/sqlstore"
 	"github.com/examhall/examhall/web"
 	"github.com/examhall/examhall/webhook"
@@ -110,6 +111,9 @@ type Main struct {
 	pprofServer *http.Server
 	acme        *autocert.Manager // --tls-autocert's
 	acmeServer  *http.Server      // its HTTP-01 challenges
+	metrics     *metrics.Metrics  // --metrics-addr; nil when off
+	metricsSrv  *http.Server
+	metricsAddr net.Addr
 	listener    net.Listener
 	serveDone   chan struct{} // closed when the server stops serving
 	serveErr    error         // why it stopped
@@ -165,8 +169,12 @@ func (m *Main) Run(ctx context.Context) error {
 	case m.Config.Command == "serve":
 		m.Logger.Info("starting examhall", currentVersion().logAttrs()...)
 	}
-	db, err := sqlstore.OpenWith(ctx, m.Config.DB, m.Clock, sqlstore.Options{
-		SQLiteSynchronous: m.Config.SQLiteSynchronous, WriteQueue: m.Config.WriteQueue})
+	opts := sqlstore.Options{SQLiteSynchronous: m.Config.SQLiteSynchronous, WriteQueue: m.Config.WriteQueue}
+	if m.Config.Command == "serve" && m.Config.MetricsAddr != "" {
+		m.metrics = metrics.New(m.Logger)
+		opts.ObserveBatch = m.metrics.ObserveBatch
+	}
+	db, err := sqlstore.OpenWith(ctx, m.Config.DB, m.Clock, opts)
 	if err != nil {
 		return err
 	}
@@ -255,6 +263,9 @@ func (m *Main) serve(ctx context.Context) error {
 		Import:  m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,
 	}
+	if m.metrics != nil {
+		api.Metrics = m.metrics
+	}
 	api.Pages = (&web.Pages{Viewer: api.SessionUser, Institute: m.db, Logger: m.Logger}).Handler()
 	m.server = &http.Server{
 		Handler:           api.Handler(),
@@ -273,11 +284,21 @@ func (m *Main) serve(ctx context.Context) error {
 			return err
 		}
 	}
+	if m.metrics != nil {
+		if err := m.serveMetrics(); err != nil {
+			return err
+		}
+	}
 	m.db.SetWebhooks(examhall.StaticWebhookConfig{ExamURL: m.Config.ExamWebhookURL, ContentURL: m.Config.ContentWebhookURL,
 		PublicKey: m.Config.WebhookPublicKey, PrivateKey: m.Config.WebhookPrivateKey, Events: m.Config.WebhookEvents})
-	worker := webhook.New(m.db, webhook.Options{Timeout: m.Config.WebhookTimeout, BackoffMin: m.Config.WebhookBackoffMin,
+	var observeWebhook func(examhall.WebhookOutcome)
+	if m.metrics != nil {
+		observeWebhook = m.metrics.ObserveWebhook
+	}
+	worker := webhook.New(m.db, webhook.Options{ObserveOutcome: observeWebhook, Timeout: m.Config.WebhookTimeout, BackoffMin: m.Config.WebhookBackoffMin,
 		BackoffMax: m.Config.WebhookBackoffMax, GiveUpAfter: m.Config.WebhookGiveUpAfter,
 		AllowPrivate: m.Config.WebhookAllowPrivate, Clock: m.Clock, Logger: m.Logger})
+
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	m.stopSweep, m.sweepDone = stopSweep, make(chan struct{})
 	workerDone, exportsDone := make(chan struct{}), make(chan struct{})
@@ -412,6 +433,10 @@ func (m *Main) Close() error {
 	if m.acmeServer != nil {
 		errs = append(errs, m.acmeServer.Close())
 		m.acmeServer = nil
+	}
+	if m.metricsSrv != nil {
+		errs = append(errs, m.metricsSrv.Close())
+		m.metricsSrv = nil
 	}
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
