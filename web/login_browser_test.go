@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/examhall/examhall"
@@ -46,11 +47,18 @@ func TestLoginPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`)); err != nil || path != "/exams/" {
-		t.Errorf("after login at %q (%v), want /exams/", path, err)
+	// Read once the navigation has settled (a node found mid-navigation may
+	// be gone when its text is asked for).
+	var landed string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		landed, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === 'complete' ?
+			location.pathname + location.search + ' | ' + (document.querySelector('.who-name')?.textContent ?? '') : ''`))
+		if err == nil && landed == "/exams/ | Asha Rao" {
+			break
+		}
 	}
-	if who, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".who-name"))); err != nil || who != "Asha Rao" {
-		t.Errorf("header shows %q (%v)", who, err)
+	if landed != "/exams/ | Asha Rao" {
+		t.Errorf("after login: %q (%v), want /exams/ with Asha Rao in the header", landed, err)
 	}
 
 	// Log out, then log in with a ?next= that leaves the site, in each
