@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,70 +17,32 @@ import (
 	"github.com/examhall/examhall/web/browsertest"
 )
 
-// courseTab is a browser tab on a site, for the course pages' tests.
-type courseTab struct {
-	t   *testing.T
-	s   *site
-	ctx context.Context
-}
-
-// run runs chromedp actions; a failure ends the test.
-func (b *courseTab) run(actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.t.Fatal(err)
-	}
-}
-
-// eval evaluates js (awaiting a promise) into T.
-func courseEval[T any](b *courseTab, js string) T {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		b.t.Fatalf("%s: %v", js, err)
-	}
-	return v
-}
-
-// until polls the page until js is true, failing the test after timeout.
-func (b *courseTab) until(what, js string, timeout time.Duration) {
-	b.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!(`+js+`)`))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`location.pathname + ': ' + document.body.innerText.slice(0, 800)`))
-			b.t.Fatalf("waiting for %s (%s): %v; page %s", what, js, err, text)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// courseTab is the exam room tests' browser tab, with what the course
+// pages' tests add.
+type courseTab struct{ *studentBrowser }
 
 // loaded waits until the page's region with the given id has loaded.
 func (b *courseTab) loaded(region string) {
 	b.t.Helper()
-	b.until(region+" loaded", fmt.Sprintf(`document.getElementById(%q) && !document.getElementById(%q).hasAttribute('aria-busy')`, region, region), 10*time.Second)
+	b.wait(region+" loaded", fmt.Sprintf(`document.getElementById(%q) && !document.getElementById(%q).hasAttribute('aria-busy')`, region, region), 10*time.Second)
 }
 
 // press focuses the element sel and presses Enter, as a keyboard user would.
 func (b *courseTab) press(sel string) {
 	b.t.Helper()
-	b.run(chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(kb.Enter))
+	b.do(chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(kb.Enter))
 }
 
 // text is the visible text of the element sel.
 func (b *courseTab) text(sel string) string {
 	b.t.Helper()
-	return courseEval[string](b, fmt.Sprintf(`document.querySelector(%q).innerText`, sel))
+	return evalIn[string](b.studentBrowser, fmt.Sprintf(`document.querySelector(%q).innerText`, sel))
 }
 
 // noSideScroll fails the test when the page is wider than the viewport.
 func (b *courseTab) noSideScroll(page string) {
 	b.t.Helper()
-	if wide := courseEval[bool](b, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+	if wide := evalIn[bool](b.studentBrowser, `document.documentElement.scrollWidth > window.innerWidth`); wide {
 		b.t.Errorf("%s scrolls sideways at %d px", page, browsertest.MobileWidth)
 	}
 }
@@ -180,10 +141,10 @@ func TestCourseJourney(t *testing.T) {
 		return ""
 	}
 
-	b := &courseTab{t: t, s: s, ctx: browsertest.New(t)}
-	b.run(chromedp.Navigate(s.URL+"/login/?next=/courses/"), chromedp.SendKeys(chromedp.ID("username"), "asha"),
+	b := &courseTab{newStudentBrowser(t, s)}
+	b.do(chromedp.Navigate(s.URL+"/login/?next=/courses/"), chromedp.SendKeys(chromedp.ID("username"), "asha"),
 		chromedp.SendKeys(chromedp.ID("password"), "pw-asha"), chromedp.KeyEvent(kb.Enter))
-	b.until("the course list", `location.pathname === '/courses/'`, 10*time.Second)
+	b.wait("the course list", `location.pathname === '/courses/'`, 10*time.Second)
 	b.loaded("course-list")
 	if got := b.text(".course-card"); !strings.Contains(got, "Physics for NEET") || !strings.Contains(got, "0 of 7 done (0 %)") {
 		t.Errorf("course card: %q", got)
@@ -191,9 +152,9 @@ func TestCourseJourney(t *testing.T) {
 	browsertest.RequireAccessible(t, b.ctx)
 
 	b.press(".course-card h2 a")
-	b.until("the course page", fmt.Sprintf(`location.pathname === '/courses/%d/'`, course.ID), 10*time.Second)
+	b.wait("the course page", fmt.Sprintf(`location.pathname === '/courses/%d/'`, course.ID), 10*time.Second)
 	b.loaded("course-body")
-	if got, title := b.text("#course-title"), courseEval[string](b, `document.title`); got != "Physics for NEET" || title != "Physics for NEET · Riverside Academy" {
+	if got, title := b.text("#course-title"), evalIn[string](b.studentBrowser, `document.title`); got != "Physics for NEET" || title != "Physics for NEET · Riverside Academy" {
 		t.Errorf("course title %q, page title %q", got, title)
 	}
 	chapterWords := func(n int) string {
@@ -207,15 +168,15 @@ func TestCourseJourney(t *testing.T) {
 	// The video: played to its end, it reports what was watched.
 	b.press(fmt.Sprintf(`a[href="/contents/%d/?course=%d"]`, video, course.ID))
 	b.loaded("content-body")
-	b.until("the video's metadata", `document.getElementById('player').readyState >= 1`, 10*time.Second)
-	if d := courseEval[float64](b, `document.getElementById('player').duration`); d < 2.5 || d > 4 {
+	b.wait("the video's metadata", `document.getElementById('player').readyState >= 1`, 10*time.Second)
+	if d := evalIn[float64](b.studentBrowser, `document.getElementById('player').duration`); d < 2.5 || d > 4 {
 		t.Fatalf("the test video lasts %v s; chromium cannot read it?", d)
 	}
 	browsertest.RequireAccessible(t, b.ctx)
 	// Muted, as autoplay without a click on the page is refused.
-	courseEval[bool](b, `(async () => { const p = document.getElementById('player'); p.muted = true; await p.play(); return true })()`)
-	b.until("the video's end", `document.getElementById('player').ended`, 15*time.Second)
-	b.until("the last report", `document.getElementById('content-status').textContent.includes('Done')`, 10*time.Second)
+	evalIn[bool](b.studentBrowser, `(async () => { const p = document.getElementById('player'); p.muted = true; await p.play(); return true })()`)
+	b.wait("the video's end", `document.getElementById('player').ended`, 15*time.Second)
+	b.wait("the last report", `document.getElementById('content-status').textContent.includes('Done')`, 10*time.Second)
 	shown, err := strconv.Atoi(b.text("#watched"))
 	if err != nil {
 		t.Fatal(err)
@@ -233,13 +194,13 @@ func TestCourseJourney(t *testing.T) {
 		id   int64
 		what string
 	}{{notes, "note"}, {worksheet, "attachment"}} {
-		b.run(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, c.id, course.ID)))
+		b.do(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, c.id, course.ID)))
 		b.loaded("content-body")
-		if c.id == notes && courseEval[string](b, `document.querySelector('.notes em').textContent`) != "at" {
+		if c.id == notes && evalIn[string](b.studentBrowser, `document.querySelector('.notes em').textContent`) != "at" {
 			t.Errorf("the notes' HTML is not shown as the author wrote it")
 		}
 		if c.id == worksheet {
-			if got := courseEval[string](b, `[...document.querySelectorAll('#content-body a')].map(a => a.href + ' ' + a.target + ' ' + a.rel).join()`); got != "https://files.example/worksheet.pdf _blank noopener" {
+			if got := evalIn[string](b.studentBrowser, `[...document.querySelectorAll('#content-body a')].map(a => a.href + ' ' + a.target + ' ' + a.rel).join()`); got != "https://files.example/worksheet.pdf _blank noopener" {
 				t.Errorf("worksheet link: %q", got)
 			}
 		}
@@ -247,7 +208,7 @@ func TestCourseJourney(t *testing.T) {
 			t.Errorf("opening the %s page recorded an attempt: %q", c.what, st)
 		}
 		b.press("#mark-done")
-		b.until(c.what+" done", `document.querySelector('.done-note')`, 5*time.Second)
+		b.wait(c.what+" done", `document.querySelector('.done-note')`, 5*time.Second)
 		if got := b.text(".done-note"); got != "You have marked this "+c.what+" as done." {
 			t.Errorf("%s: %q", c.what, got)
 		}
@@ -257,14 +218,14 @@ func TestCourseJourney(t *testing.T) {
 	}
 
 	// The live class: Join opens its link in a new tab and records attendance; Leave closes it.
-	b.run(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, class, course.ID)))
+	b.do(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, class, course.ID)))
 	b.loaded("content-body")
 	browsertest.RequireAccessible(t, b.ctx)
-	if got := courseEval[string](b, `(j => j.href + ' ' + j.target + ' ' + j.rel)(document.getElementById('join'))`); got != joinURL+" _blank noopener" {
+	if got := evalIn[string](b.studentBrowser, `(j => j.href + ' ' + j.target + ' ' + j.rel)(document.getElementById('join'))`); got != joinURL+" _blank noopener" {
 		t.Errorf("join link: %q", got)
 	}
 	b.press("#join")
-	b.until("joined", `!document.getElementById('leave').hidden`, 5*time.Second)
+	b.wait("joined", `!document.getElementById('leave').hidden`, 5*time.Second)
 	type attendee struct {
 		Email     string  `json:"email"`
 		JoinTime  *string `json:"join_time"`
@@ -277,7 +238,7 @@ func TestCourseJourney(t *testing.T) {
 		t.Errorf("attendance after joining: %+v", attendance.Results)
 	}
 	b.press("#leave")
-	b.until("left", `document.getElementById('leave').hidden && document.getElementById('content-status').textContent.includes('Attended')`, 5*time.Second)
+	b.wait("left", `document.getElementById('leave').hidden && document.getElementById('content-status').textContent.includes('Attended')`, 5*time.Second)
 	s.adminJSON(admin, vcPath, &attendance)
 	if len(attendance.Results) != 1 || attendance.Results[0].LeaveTime == nil {
 		t.Errorf("attendance after leaving: %+v", attendance.Results)
@@ -287,7 +248,7 @@ func TestCourseJourney(t *testing.T) {
 	}
 
 	// Back on the course: the chapter's progress has followed, as has the list's.
-	b.run(chromedp.Navigate(fmt.Sprintf("%s/courses/%d/", s.URL, course.ID)))
+	b.do(chromedp.Navigate(fmt.Sprintf("%s/courses/%d/", s.URL, course.ID)))
 	b.loaded("course-body")
 	if got := chapterWords(1); got != "4 of 5 done (80 %)" {
 		t.Errorf("Motion after: %q", got)
@@ -304,10 +265,10 @@ func TestCourseJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.noSideScroll("the course page")
-	b.run(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, video, course.ID)))
+	b.do(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, video, course.ID)))
 	b.loaded("content-body")
 	b.noSideScroll("the video page")
-	b.run(chromedp.Navigate(s.URL + "/courses/"))
+	b.do(chromedp.Navigate(s.URL + "/courses/"))
 	b.loaded("course-list")
 	b.noSideScroll("the course list")
 	if got := b.text(".course-card .progress-words"); got != "4 of 7 done (57 %)" {
@@ -319,11 +280,11 @@ func TestCourseJourney(t *testing.T) {
 
 	// A class that starts tomorrow: joining says when it opens, and records no attendance.
 	later := course.Chapters[1].Contents[1]
-	b.run(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, later.ID, course.ID)))
+	b.do(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/?course=%d", s.URL, later.ID, course.ID)))
 	b.loaded("content-body")
 	b.press("#join")
-	b.until("the refusal", `!document.getElementById('content-error').hidden`, 5*time.Second)
-	if got := b.text("#content-error"); !strings.HasPrefix(got, "This class starts at ") || !courseEval[bool](b, `document.getElementById('leave').hidden`) {
+	b.wait("the refusal", `!document.getElementById('content-error').hidden`, 5*time.Second)
+	if got := b.text("#content-error"); !strings.HasPrefix(got, "This class starts at ") || !evalIn[bool](b.studentBrowser, `document.getElementById('leave').hidden`) {
 		t.Errorf("joining early: %q", got)
 	}
 	s.adminJSON(admin, fmt.Sprintf("/api/v3/admin/attempts/%d/video-conference/", later.VideoConference.ID), &attendance)
@@ -333,20 +294,20 @@ func TestCourseJourney(t *testing.T) {
 
 	// The chapter test starts through the content (so finishing it completes
 	// the content) and goes on in the exam room.
-	b.run(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/", s.URL, test))) // without ?course=: found among her courses
+	b.do(chromedp.Navigate(fmt.Sprintf("%s/contents/%d/", s.URL, test))) // without ?course=: found among her courses
 	b.loaded("content-body")
 	if got := b.text("#content-title"); got != "Chapter test" {
 		t.Errorf("test page title %q", got)
 	}
 	b.press("#start-test")
-	b.until("the exam room", `location.pathname.startsWith('/attempts/')`, 10*time.Second)
+	b.wait("the exam room", `location.pathname.startsWith('/attempts/')`, 10*time.Second)
 	var assessment int64
 	for _, ca := range progress().Results.ContentAttempts {
 		if ca.ChapterContentID == test && ca.AssessmentID != nil {
 			assessment = *ca.AssessmentID
 		}
 	}
-	if path := courseEval[string](b, `location.pathname`); assessment == 0 || path != fmt.Sprintf("/attempts/%d/", assessment) {
+	if path := evalIn[string](b.studentBrowser, `location.pathname`); assessment == 0 || path != fmt.Sprintf("/attempts/%d/", assessment) {
 		t.Errorf("the test opened %s; its content attempt's assessment is %d", path, assessment)
 	}
 }
