@@ -25,6 +25,7 @@ const (
 	EUNAUTHORIZED ErrorCode = "unauthorized" // no valid credentials
 	EFORBIDDEN    ErrorCode = "forbidden"    // valid credentials, not allowed
 	ECONFLICT     ErrorCode = "conflict"     // the record changed or exists already
+	EGONE         ErrorCode = "gone"         // what was asked for is no longer kept (a change feed cursor)
 	ETHROTTLED    ErrorCode = "throttled"    // too many requests; RetryAfter says when to retry
 	EUNAVAILABLE  ErrorCode = "unavailable"  // overloaded, nothing done; RetryAfter says when to retry
 	EINTERNAL     ErrorCode = "internal"     // a fault of ours; never shown in detail

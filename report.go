@@ -136,7 +136,18 @@ type ReportStore interface {
 	ExamList(ctx context.Context, f ExamListFilter) ([]ExamSummary, int, error)
 	// AttemptList returns one page of the attempts f selects, how many it
 	// selects in all, and the snapshot it read them at.
-	AttemptList(ctx context.Context, f AttemptFilter) (rows []AttemptRow, count int, snapshot int64, err error)
+	AttemptList(ctx context.Context, f AttemptFilter) (AttemptListPage, error)
+}
+
+// AttemptListPage is one page of the admin attempts list.
+type AttemptListPage struct {
+	Rows     []AttemptRow
+	Count    int   // how many the filter selects in all; 0 with SkipCount
+	Snapshot int64 // the newest attempt id the list was read at (AttemptFilter.Snapshot)
+	// ChangeSeq is the change feed's position (AttemptChangeStore) at the
+	// page's snapshot: every change up to it is in the page, every later one
+	// has a larger sequence value.
+	ChangeSeq int64
 }
 
 // AttemptReport is an attempt with everything its admin detail shows.

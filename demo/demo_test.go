@@ -47,8 +47,9 @@ func TestLoad(t *testing.T) {
 			t.Errorf("HoldsInstitute = %v, %v", held, err)
 		}
 
-		rows, count, _, err := db.AttemptList(ctx, examhall.AttemptFilter{Limit: 1000,
+		list, err := db.AttemptList(ctx, examhall.AttemptFilter{Limit: 1000,
 			Order: []examhall.AttemptOrder{{Field: examhall.OrderByID}}})
+		rows, count := list.Rows, list.Count
 		if err != nil || count != 700 || len(rows) != 700 {
 			t.Fatalf("AttemptList: %d rows, count %d, %v", len(rows), count, err)
 		}
@@ -228,8 +229,9 @@ func TestRunningAttemptsAreNotAhead(t *testing.T) {
 			t.Fatal(err)
 		}
 		running := examhall.AttemptRunning
-		rows, count, _, err := db.AttemptList(ctx, examhall.AttemptFilter{State: &running, Limit: 1000,
+		list, err := db.AttemptList(ctx, examhall.AttemptFilter{State: &running, Limit: 1000,
 			Order: []examhall.AttemptOrder{{Field: examhall.OrderByID}}})
+		rows, count := list.Rows, list.Count
 		if err != nil || count < 20 || len(rows) != count {
 			t.Fatalf("running attempts: %d rows, count %d, %v", len(rows), count, err)
 		}

@@ -28,7 +28,7 @@ type fakeAttempts struct {
 
 var base = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func (f *fakeAttempts) AttemptList(_ context.Context, filter examhall.AttemptFilter) ([]examhall.AttemptRow, int, int64, error) {
+func (f *fakeAttempts) AttemptList(_ context.Context, filter examhall.AttemptFilter) (examhall.AttemptListPage, error) {
 	from := f.n // ids run from n down to 1, dates with them
 	if len(filter.After) == 2 {
 		from = filter.After[1] - 1
@@ -44,7 +44,7 @@ func (f *fakeAttempts) AttemptList(_ context.Context, filter examhall.AttemptFil
 			Email: fmt.Sprintf("student%d@example.com", id%2000), FirstName: "Student", LastName: fmt.Sprint(id % 2000),
 			Phone: "9000000000", ExamDuration: &end})
 	}
-	return rows, int(f.n), f.n, nil
+	return examhall.AttemptListPage{Rows: rows, Count: int(f.n), Snapshot: f.n}, nil
 }
 
 // memJobs is an ExportStore of one job in memory.
@@ -210,10 +210,10 @@ type stoppingAttempts struct {
 	pages  int
 }
 
-func (s *stoppingAttempts) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]examhall.AttemptRow, int, int64, error) {
+func (s *stoppingAttempts) AttemptList(ctx context.Context, f examhall.AttemptFilter) (examhall.AttemptListPage, error) {
 	if s.pages++; s.pages == 2 {
 		s.cancel()
-		return nil, 0, 0, ctx.Err()
+		return examhall.AttemptListPage{}, ctx.Err()
 	}
 	return s.fakeAttempts.AttemptList(ctx, f)
 }

@@ -107,12 +107,13 @@ func (s *Service) walk(ctx context.Context, e *examhall.Export, f examhall.Attem
 		if err := ctx.Err(); err != nil {
 			return written, err
 		}
-		page, count, snapshot, err := s.reports.AttemptList(ctx, f)
+		list, err := s.reports.AttemptList(ctx, f)
 		if err != nil {
 			return written, err
 		}
+		page := list.Rows
 		if !f.SkipCount { // the first page: the count and the snapshot stand for the walk
-			total, f.Snapshot, f.SkipCount = count, snapshot, true
+			total, f.Snapshot, f.SkipCount = list.Count, list.Snapshot, true
 		}
 		now := s.opts.Clock.Now()
 		for i := range page {

@@ -54,14 +54,14 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []examhall.AttemptRow
 	var count int
-	var snapshot int64
+	var snapshot, changeSeq int64
 	list := func() (int, error) {
-		var err error
-		rows, count, snapshot, err = s.Reports.AttemptList(r.Context(), f)
+		page, err := s.Reports.AttemptList(r.Context(), f)
+		rows, count, snapshot, changeSeq = page.Rows, page.Count, page.Snapshot, page.ChangeSeq
 		// A page read again (page=last, once the count is known) is read at
 		// the first read's snapshot.
 		f.Snapshot = snapshot
-		return count, err
+		return page.Count, err
 	}
 	resolved := page
 	if f.After != nil {
@@ -94,6 +94,9 @@ func (s *Server) listAdminAttempts(w http.ResponseWriter, r *http.Request) {
 	query.Del("cursor")
 	link.RawQuery = query.Encode()
 	env := drf.NewEnvelope(link, resolved, count, results)
+	// Where a client that walked the list follows the change feed from: the
+	// feed's position in the snapshot this page was read at.
+	w.Header().Set(changesCursorHeader, formatChangesCursor(changeSeq))
 	if len(rows) > 0 {
 		if key, ok := f.CursorKey(&rows[len(rows)-1].Attempt); ok {
 			env.Next = nil

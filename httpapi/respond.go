@@ -72,6 +72,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeDetail(w, http.StatusForbidden, e.Message)
 	case examhall.ECONFLICT:
 		writeDetail(w, http.StatusConflict, e.Message)
+	case examhall.EGONE:
+		writeDetail(w, http.StatusGone, e.Message)
 	case examhall.ETHROTTLED:
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
 		writeDetail(w, http.StatusTooManyRequests, e.Message)

@@ -38,6 +38,8 @@ type Server struct {
 	// Dashboard serves the staff dashboard's counts, exam statistics and
 	// grading queue.
 	Dashboard examhall.DashboardStore
+	// Changes serves the change feed of the admin attempts list (issue 16).
+	Changes examhall.AttemptChangeStore
 	// Exports runs the export jobs (issue 14, part 5); nil serves none.
 	Exports *exports.Service
 	DB      Pinger
@@ -144,6 +146,7 @@ func (s *Server) routes(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("/api/v2.5/admin/exams/{id}/questions/{question}/{$}", author.methods(methods{http.MethodPut: s.changeExamQuestion,
 		http.MethodPatch: s.changeExamQuestion, http.MethodDelete: s.deleteExamQuestion}))
 	mux.Handle("/api/v2.5/admin/attempts/{$}", admin.methods(methods{http.MethodGet: s.listAdminAttempts}))
+	mux.Handle("/api/v2.5/admin/attempts/changes/{$}", admin.methods(methods{http.MethodGet: s.listAttemptChanges}))
 	mux.Handle("/api/v2.5/admin/attempts/{id}/{$}", admin.methods(methods{http.MethodGet: s.getAdminAttempt}))
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", admin.methods(methods{http.MethodGet: s.listUserAnswers}))
 	mux.Handle("/api/v3/admin/attempts/{id}/video-conference/{$}", admin.methods(methods{http.MethodGet: s.listAttendance}))

@@ -26,11 +26,11 @@ func TestAttemptListCounts(t *testing.T) {
 		list := func(f examhall.AttemptFilter) ([]examhall.AttemptRow, int) {
 			t.Helper()
 			f.Limit, f.Order = 1000, []examhall.AttemptOrder{{Field: examhall.OrderByDate}}
-			rows, count, _, err := db.AttemptList(ctx, f)
+			page, err := db.AttemptList(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return rows, count
+			return page.Rows, page.Count
 		}
 		completed := examhall.AttemptCompleted
 		checked := 0

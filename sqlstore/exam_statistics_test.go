@@ -32,8 +32,9 @@ type dashboardTruth struct {
 func readDashboardTruth(t *testing.T, db *sqlstore.DB, examID int64) dashboardTruth {
 	t.Helper()
 	ctx := context.Background()
-	rows, _, _, err := db.AttemptList(ctx, examhall.AttemptFilter{ExamID: &examID, Limit: 100000,
+	list, err := db.AttemptList(ctx, examhall.AttemptFilter{ExamID: &examID, Limit: 100000,
 		Order: []examhall.AttemptOrder{{Field: examhall.OrderByID}}})
+	rows := list.Rows
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,15 +154,34 @@ func countRange(ctx context.Context, tx *Tx, f examhall.AttemptFilter, limit int
 	return n, err
 }
 
+// attemptRowColumns are what an examhall.AttemptRow holds, for
+// scanAttemptRow: attempts joined with users and exams.
+const attemptRowColumns = attemptColumns + `, users.email, users.first_name, users.last_name, users.phone,
+	exams.duration_us, exams.end_date`
+
+// scanAttemptRow reads attemptRowColumns.
+func scanAttemptRow(row interface{ Scan(...any) error }) (*examhall.AttemptRow, error) {
+	var r examhall.AttemptRow
+	var duration, end sql.NullInt64
+	a, err := scanAttempt(row, &r.Email, &r.FirstName, &r.LastName, &r.Phone, &duration, &end)
+	if err != nil {
+		return nil, err
+	}
+	r.Attempt, r.ExamDuration, r.ExamEndDate = *a, durationOf(duration), timeOf(end)
+	return &r, nil
+}
+
 // AttemptList returns one page of the admin attempts list: a count and a
 // page query, with users and exams joined, at one snapshot.
-func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]examhall.AttemptRow, int, int64, error) {
+func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) (examhall.AttemptListPage, error) {
 	var rows []examhall.AttemptRow
 	var count int
+	var changeSeq int64
 	snapshot := f.Snapshot
 	err := db.inReadTx(ctx, func(tx *Tx) error {
 		var newest int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM attempts`).Scan(&newest); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0), (SELECT last_seq FROM attempt_change_marks)
+			FROM attempts`).Scan(&newest, &changeSeq); err != nil {
 			return fmt.Errorf("attempts snapshot: %w", err)
 		}
 		limit := snapshot // only needed when attempts arrived after the snapshot
@@ -180,8 +199,7 @@ func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]exam
 		// Past the first page, the page's ids come first, from the index that
 		// serves the filter and the ordering alone; only the page's rows are
 		// then read and joined, not the rows the offset skips.
-		query := `SELECT ` + attemptColumns + `, users.email, users.first_name, users.last_name, users.phone,
-			exams.duration_us, exams.end_date FROM %s
+		query := `SELECT ` + attemptRowColumns + ` FROM %s
 			JOIN users ON users.id = attempts.user_id JOIN exams ON exams.id = attempts.exam_id`
 		selection := fmt.Sprintf(`WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2)
 		if f.Offset > 0 {
@@ -195,18 +213,15 @@ func (db *DB) AttemptList(ctx context.Context, f examhall.AttemptFilter) ([]exam
 			return fmt.Errorf("list attempts: %w", err)
 		}
 		return scanRows(page, func() error {
-			var r examhall.AttemptRow
-			var duration, end sql.NullInt64
-			a, err := scanAttempt(page, &r.Email, &r.FirstName, &r.LastName, &r.Phone, &duration, &end)
+			r, err := scanAttemptRow(page)
 			if err != nil {
 				return err
 			}
-			r.Attempt, r.ExamDuration, r.ExamEndDate = *a, durationOf(duration), timeOf(end)
-			rows = append(rows, r)
+			rows = append(rows, *r)
 			return nil
 		})
 	})
-	return rows, count, snapshot, err
+	return examhall.AttemptListPage{Rows: rows, Count: count, Snapshot: snapshot, ChangeSeq: changeSeq}, err
 }
 
 // ExamList returns one page of the admin exams list, with each exam's number

@@ -97,7 +97,7 @@ func TestCommandHelp(t *testing.T) {
 			"sweep-interval", "timezone", "token-lifetime", "trusted-proxies", "write-queue",
 			"exam-webhook-url", "content-webhook-url", "webhook-public-key", "webhook-private-key", "webhook-events",
 			"webhook-timeout", "webhook-backoff-min", "webhook-backoff-max", "webhook-give-up-after", "webhook-allow-private",
-			"webhook-retention", "exports-dir", "exports-retention",
+			"webhook-retention", "exports-dir", "exports-retention", "changes-retention",
 			"tls-cert", "tls-key", "tls-autocert", "tls-autocert-cache", "tls-autocert-http-addr"),
 			[]string{
 				"  --addr HOST:PORT  (env EXAMHALL_ADDR)",

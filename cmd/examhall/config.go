@@ -102,6 +102,10 @@ type Config struct {
 	ExportsDir       string
 	ExportsRetention time.Duration
 
+	// ChangesRetention is how long the change feed keeps a deleted attempt's
+	// tombstone (issue 16); a cursor older than a pruned one is 410.
+	ChangesRetention time.Duration
+
 	Demo bool // serve: load the demo institute into an empty database
 
 	// demo (and serve --demo): the demo institute's size
@@ -344,6 +348,7 @@ func newFlagSet(command string, c *Config) (fs *flag.FlagSet, failed *error) {
 		fs.DurationVar(&c.WebhookRetention, "webhook-retention", 30*24*time.Hour, "how long delivered webhooks stay in the delivery log")
 		fs.StringVar(&c.ExportsDir, "exports-dir", "", "directory of the export files (default: DB-exports next to a SQLite file DB; examhall-exports in the temporary directory for PostgreSQL)")
 		fs.DurationVar(&c.ExportsRetention, "exports-retention", 24*time.Hour, "how long a finished export and its file are kept")
+		fs.DurationVar(&c.ChangesRetention, "changes-retention", 30*24*time.Hour, "how long the attempts change feed keeps a deleted attempt's tombstone; a cursor older than that answers 410")
 		fs.DurationVar(&c.SweepInterval, "sweep-interval", 30*time.Second, "how often running attempts are checked for time running out")
 		fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", "normal", "SQLite durability: normal (an acknowledged write survives a crash of the process) or full (it survives power loss: fsync before each acknowledgement)")
 		fs.IntVar(&c.MaxInFlight, "max-in-flight", 2048, "requests handled at once (health checks aside); one more is answered 503 with Retry-After at once, so memory follows this, not the load (0: no bound)")
@@ -498,6 +503,7 @@ func (c *Config) validate() error {
 		"--webhook-give-up-after":           int64(c.WebhookGiveUpAfter),
 		"--webhook-retention":               int64(c.WebhookRetention),
 		"--exports-retention":               int64(c.ExportsRetention),
+		"--changes-retention":               int64(c.ChangesRetention),
 	} {
 		if c.Command == "serve" && v <= 0 {
 			return fmt.Errorf("%s must be positive", name)

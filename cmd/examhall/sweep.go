@@ -7,7 +7,8 @@ import (
 
 // sweep runs until ctx ends: every interval it completes the attempts whose
 // time has run out (so that they are scored even if their student never
-// comes back) and forgets expired login failure counts.
+// comes back), forgets expired login failure counts, and prunes the change
+// feed's tombstones older than --changes-retention.
 func (m *Main) sweep(ctx context.Context, interval time.Duration) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
@@ -27,6 +28,10 @@ func (m *Main) sweep(ctx context.Context, interval time.Duration) {
 		}
 		if _, err := m.db.PruneLoginFailures(ctx, m.Clock.Now().Add(-m.Config.LoginWindow)); err != nil && ctx.Err() == nil {
 			m.Logger.Error("sweep: pruning login failures", "err", err)
+		}
+		now := m.Clock.Now()
+		if _, err := m.db.PruneAttemptChanges(ctx, now, now.Add(-m.Config.ChangesRetention)); err != nil && ctx.Err() == nil {
+			m.Logger.Error("sweep: pruning the change feed's tombstones", "err", err)
 		}
 	}
 }
