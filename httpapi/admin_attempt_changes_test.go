@@ -318,6 +318,7 @@ func TestAttemptChangesHeartbeat(t *testing.T) {
 		a.must(200, "GET", fmt.Sprintf("/api/v2.2/attempts/%d/questions/", at.ID), student, nil, &page)
 		client := &syncClient{a: a, token: admin}
 		client.rows, client.cursor = client.walk(t, nil)
+		client.follow(t, 1000) // the start, if the walk was before it was numbered
 		for range 3 {
 			a.clock.Advance(20 * time.Second)
 			a.must(200, "PUT", fmt.Sprintf("/api/v2.2/attempts/%d/heartbeat/", at.ID), student, nil, nil)
@@ -351,9 +352,9 @@ func TestAttemptChangesRefusals(t *testing.T) {
 		a.choiceExam(t)
 		a.addUser("asha", examhall.RoleStudent)
 		a.sit(a.token("asha"), "snap")
+		feed := a.do("GET", "/api/v2.5/admin/attempts/changes/", admin, "", "")
 		list := a.do("GET", "/api/v2.5/admin/attempts/", admin, "", "")
 		cursor := list.header.Get("X-Examhall-Changes-Cursor")
-		feed := a.do("GET", "/api/v2.5/admin/attempts/changes/", admin, "", "")
 		if feed.status != 200 || cursor == "" {
 			t.Fatalf("list cursor %q; feed %d %s", cursor, feed.status, feed.body)
 		}

@@ -8,26 +8,23 @@ import (
 	"github.com/examhall/examhall"
 )
 
-// sequenceBatch bounds the changes one sequencer transaction numbers
-// (PostgreSQL): a request that finds more answers has_more and numbers the
-// rest when polled again.
+// sequenceBatch bounds the changes one sequencer transaction numbers: a
+// request that finds more answers has_more and numbers the rest when polled
+// again.
 const sequenceBatch = 10000
 
 // AttemptChanges returns up to limit changes after since (see
 // examhall.AttemptChangeStore); since < 0 starts from the start of what is
-// kept. On PostgreSQL it first numbers the changes committed since the last
-// request (sequenceChanges). Returns EGONE if since is before a pruned
-// tombstone or beyond every value ever assigned.
+// kept. It first numbers the changes committed since the last request
+// (sequenceChanges). Returns EGONE if since is before a pruned tombstone or
+// beyond every value ever assigned.
 func (db *DB) AttemptChanges(ctx context.Context, since int64, limit int) (*examhall.AttemptChangePage, error) {
-	var unnumbered bool
-	if db.engine == Postgres {
-		var err error
-		if unnumbered, err = db.sequenceChanges(ctx, sequenceBatch); err != nil {
-			return nil, err
-		}
+	unnumbered, err := db.sequenceChanges(ctx, sequenceBatch)
+	if err != nil {
+		return nil, err
 	}
 	page := &examhall.AttemptChangePage{}
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		page.Changes = page.Changes[:0] // a read retried starts again
 		var last, pruned int64
 		if err := tx.QueryRowContext(ctx, `SELECT last_seq, pruned_through FROM attempt_change_marks`).Scan(&last, &pruned); err != nil {
@@ -108,25 +105,31 @@ func (db *DB) AttemptChanges(ctx context.Context, since int64, limit int) (*exam
 }
 
 // sequenceChanges numbers up to limit committed, not yet numbered changes
-// (PostgreSQL: the triggers leave seq NULL; see docs/decisions.md, "Change
-// feed") and reports whether it left some for the next call. The lock on
-// the marks row serializes sequencers, and each commits before its numbers
-// can be read, so the numbers visible to any snapshot are every number up to
-// the largest: a reader never passes one that commits later. SKIP LOCKED
-// passes over changes a writer holds, so a sequencer never waits for a
-// writer: the change is numbered by a later call, with its latest state.
+// (the triggers leave seq NULL; see docs/decisions.md, "Change feed") and
+// reports whether it left some for the next call. Sequencers are
+// serialized (SQLite's one writer; on PostgreSQL the lock on the marks row)
+// and each commits before its numbers can be read, so the numbers visible to
+// any snapshot are every number up to the largest: a reader never passes one
+// that commits later. On PostgreSQL, SKIP LOCKED passes over changes a
+// writer holds (its trigger locks the row even when it is marked already),
+// so a sequencer never waits for a writer: the change is numbered by a later
+// call, with its latest state.
 func (db *DB) sequenceChanges(ctx context.Context, limit int) (more bool, err error) {
+	lock, skipLocked := "", ""
+	if db.engine == Postgres {
+		lock, skipLocked = " FOR UPDATE", " FOR UPDATE SKIP LOCKED"
+	}
 	err = db.inWriteTx(ctx, func(tx *Tx) error {
 		var pending bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM attempt_changes WHERE seq IS NULL)`).Scan(&pending); err != nil || !pending {
 			return err
 		}
 		var last int64
-		if err := tx.QueryRowContext(ctx, `SELECT last_seq FROM attempt_change_marks FOR UPDATE`).Scan(&last); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT last_seq FROM attempt_change_marks`+lock).Scan(&last); err != nil {
 			return fmt.Errorf("lock change feed marks: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `WITH batch AS (
-				SELECT attempt_id FROM attempt_changes WHERE seq IS NULL LIMIT $2 FOR UPDATE SKIP LOCKED
+				SELECT attempt_id FROM attempt_changes WHERE seq IS NULL LIMIT $2`+skipLocked+`
 			), numbered AS (
 				SELECT attempt_id, CAST($1 AS BIGINT) + row_number() OVER (ORDER BY attempt_id) AS seq FROM batch
 			)
@@ -148,13 +151,18 @@ func (db *DB) sequenceChanges(ctx context.Context, limit int) (more bool, err er
 	return more, err
 }
 
-// PruneAttemptChanges stamps the tombstones it sees for the first time with
-// now and deletes those stamped before before, raising the marks'
-// pruned_through to the largest seq deleted, so that a cursor before it is
-// EGONE. Tombstones are stamped here, not by the trigger, so that retention
-// runs on the server's clock (examhall.Clock) on both engines; it counts
-// from the first sweep after the deletion. Returns how many it deleted.
+// PruneAttemptChanges numbers the changes waiting for it (as a read of the
+// feed does; a tombstone is pruned once numbered), stamps the tombstones it
+// sees for the first time with now and deletes those stamped before before,
+// raising the marks' pruned_through to the largest seq deleted, so that a
+// cursor before it is EGONE. Tombstones are stamped here, not by the
+// trigger, so that retention runs on the server's clock (examhall.Clock) on
+// both engines; it counts from the first sweep after the deletion. Returns
+// how many it deleted.
 func (db *DB) PruneAttemptChanges(ctx context.Context, now, before time.Time) (int64, error) {
+	if _, err := db.sequenceChanges(ctx, sequenceBatch); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		n = 0

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"sync"
@@ -331,3 +332,68 @@ func TestAttemptChangesConcurrent(t *testing.T) {
 
 // rowText is a row's cells, readable in a failure.
 func rowText(r attemptlist.Row) string { return fmt.Sprint(r.Cells(nil)) }
+
+// TestAttemptChangesWriterInFlight (PostgreSQL, where writers commit
+// concurrently): a save whose transaction is still open while the feed is
+// read is not numbered then, even when its attempt was marked changed
+// already; once it commits, the next read delivers its state. Numbering it
+// early would hand it out at a seq the follower passes before the state
+// it stands for is visible: a missed change.
+func TestAttemptChangesWriterInFlight(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	dsn := sqltest.DSN(t, sqlstore.Postgres)
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dsn, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := newAttemptFixture(t, db, clock)
+	a, err := db.StartAttempt(ctx, f.students[0].ID, "mock-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cursor := changesAfter(t, db, -1)
+	for _, marked := range []bool{false, true} {
+		if marked { // a committed change not yet numbered, then the open one
+			if err := db.ExecForTest(ctx, `UPDATE attempts SET speed = speed + 1 WHERE id = $1`, a.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		writer, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := writer.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE attempts SET speed = 777 WHERE id = $1`, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, next := changesAfter(t, db, cursor) // while the writer's transaction is open
+		if marked && len(got) != 0 {
+			t.Errorf("marked before: %v numbered while a writer holds it", got)
+		}
+		cursor = next
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		writer.Close()
+		page, err := db.AttemptChanges(ctx, cursor, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Changes) != 1 || page.Changes[0].Row == nil || page.Changes[0].Row.Speed != 777 {
+			t.Fatalf("marked before %v: after the commit the feed has %+v; want the attempt with speed 777", marked, page.Changes)
+		}
+		cursor = page.Next
+		if err := db.ExecForTest(ctx, `UPDATE attempts SET speed = 0 WHERE id = $1`, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, cursor = changesAfter(t, db, cursor)
+	}
+}

@@ -45,7 +45,11 @@ BEGIN
         INSERT INTO attempt_changes (attempt_id, seq, deleted) VALUES (OLD.id, NULL, TRUE)
             ON CONFLICT (attempt_id) DO UPDATE SET seq = NULL, deleted = TRUE;
     ELSE
-        -- A row already marked changed is left as it is: no new row version.
+        -- A row already marked changed is left as it is (no new row
+        -- version), but locked all the same (ON CONFLICT DO UPDATE locks
+        -- it even when its WHERE is false): a sequencer skips it until this
+        -- transaction ends, so that it cannot number the change before the
+        -- state it stands for is committed.
         INSERT INTO attempt_changes (attempt_id, seq, deleted) VALUES (NEW.id, NULL, FALSE)
             ON CONFLICT (attempt_id) DO UPDATE SET seq = NULL, deleted = FALSE
             WHERE attempt_changes.seq IS NOT NULL OR attempt_changes.deleted;
@@ -72,7 +76,8 @@ CREATE TRIGGER attempts_change_deleted AFTER DELETE ON attempts FOR EACH ROW EXE
 -- +goose StatementBegin
 CREATE FUNCTION record_attempts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Two statements, each served by an index of attempts on its column.
+    -- Two statements, each served by an index of attempts on its column;
+    -- rows locked as in record_attempt_change.
     IF TG_TABLE_NAME = 'users' THEN
         INSERT INTO attempt_changes (attempt_id, seq, deleted) SELECT id, NULL, FALSE FROM attempts WHERE user_id = NEW.id
             ON CONFLICT (attempt_id) DO UPDATE SET seq = NULL, deleted = FALSE

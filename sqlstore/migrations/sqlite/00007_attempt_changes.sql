@@ -10,16 +10,19 @@
 -- a stored value its §8.1 row shows (time_taken_us only once it is no longer
 -- running: a running attempt's clock is computed at read time, and
 -- heartbeats are not changes); a user's email, names or phone, or an exam's
--- duration (remaining_time) change every row of theirs. SQLite has one
--- writer, so commit order is sequence order: the trigger takes the next
--- value from attempt_change_marks.last_seq in the same transaction.
+-- duration (remaining_time) change every row of theirs. A change sets seq
+-- NULL ("changed, not yet numbered"); the sequencer (sqlstore
+-- sequenceChanges) numbers the changed rows when the feed is read, from
+-- attempt_change_marks.last_seq, as on PostgreSQL (see docs/decisions.md,
+-- "Change feed"): a save then costs one lookup by primary key, and a write
+-- only when its row was numbered since the attempt's last change.
 -- pruned_through is the largest seq of a pruned tombstone: a cursor before it
 -- would miss a deletion.
 
 -- +goose Up
 CREATE TABLE attempt_changes (
-    attempt_id    BIGINT  PRIMARY KEY, -- no foreign key: a tombstone outlives its attempt
-    seq           BIGINT, -- NULL: changed, not yet sequenced (PostgreSQL only)
+    attempt_id    INTEGER PRIMARY KEY, -- no foreign key: a tombstone outlives its attempt
+    seq           BIGINT, -- NULL: changed, not yet numbered
     deleted       BOOLEAN NOT NULL DEFAULT FALSE,
     tombstoned_at BIGINT -- when the sweep first saw the tombstone; NULL for a live attempt
 );
@@ -37,9 +40,8 @@ INSERT INTO attempt_change_marks (id, last_seq, pruned_through) VALUES (1, (SELE
 
 -- +goose StatementBegin
 CREATE TRIGGER attempts_change_inserted AFTER INSERT ON attempts BEGIN
-    UPDATE attempt_change_marks SET last_seq = last_seq + 1;
-    INSERT INTO attempt_changes (attempt_id, seq, deleted) SELECT NEW.id, last_seq, FALSE FROM attempt_change_marks WHERE TRUE
-        ON CONFLICT (attempt_id) DO UPDATE SET seq = excluded.seq, deleted = FALSE;
+    INSERT INTO attempt_changes (attempt_id, seq, deleted) VALUES (NEW.id, NULL, FALSE)
+        ON CONFLICT (attempt_id) DO UPDATE SET seq = NULL, deleted = FALSE;
 END;
 -- +goose StatementEnd
 
@@ -53,17 +55,14 @@ CREATE TRIGGER attempts_change_updated AFTER UPDATE OF state, date, correct_coun
         OR OLD.speed IS NOT NEW.speed OR OLD.last_started_time IS NOT NEW.last_started_time
         OR OLD.last_answer_updated_time IS NOT NEW.last_answer_updated_time
         OR (NEW.state <> 0 AND OLD.time_taken_us IS NOT NEW.time_taken_us) BEGIN
-    UPDATE attempt_change_marks SET last_seq = last_seq + 1;
-    INSERT INTO attempt_changes (attempt_id, seq, deleted) SELECT NEW.id, last_seq, FALSE FROM attempt_change_marks WHERE TRUE
-        ON CONFLICT (attempt_id) DO UPDATE SET seq = excluded.seq, deleted = FALSE;
+    UPDATE attempt_changes SET seq = NULL WHERE attempt_id = NEW.id AND seq IS NOT NULL;
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE TRIGGER attempts_change_deleted AFTER DELETE ON attempts BEGIN
-    UPDATE attempt_change_marks SET last_seq = last_seq + 1;
-    INSERT INTO attempt_changes (attempt_id, seq, deleted) SELECT OLD.id, last_seq, TRUE FROM attempt_change_marks WHERE TRUE
-        ON CONFLICT (attempt_id) DO UPDATE SET seq = excluded.seq, deleted = TRUE;
+    INSERT INTO attempt_changes (attempt_id, seq, deleted) VALUES (OLD.id, NULL, TRUE)
+        ON CONFLICT (attempt_id) DO UPDATE SET seq = NULL, deleted = TRUE;
 END;
 -- +goose StatementEnd
 
@@ -71,22 +70,16 @@ END;
 CREATE TRIGGER users_change_attempts AFTER UPDATE OF email, first_name, last_name, phone ON users
     WHEN OLD.email IS NOT NEW.email OR OLD.first_name IS NOT NEW.first_name OR OLD.last_name IS NOT NEW.last_name
         OR OLD.phone IS NOT NEW.phone BEGIN
-    INSERT INTO attempt_changes (attempt_id, seq, deleted)
-        SELECT a.id, m.last_seq + row_number() OVER (ORDER BY a.id), FALSE
-        FROM attempts a, attempt_change_marks m WHERE a.user_id = NEW.id
-        ON CONFLICT (attempt_id) DO UPDATE SET seq = excluded.seq, deleted = FALSE;
-    UPDATE attempt_change_marks SET last_seq = last_seq + (SELECT count(*) FROM attempts WHERE user_id = NEW.id);
+    UPDATE attempt_changes SET seq = NULL
+        WHERE attempt_id IN (SELECT id FROM attempts WHERE user_id = NEW.id) AND seq IS NOT NULL;
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE TRIGGER exams_change_attempts AFTER UPDATE OF duration_us ON exams
     WHEN OLD.duration_us IS NOT NEW.duration_us BEGIN
-    INSERT INTO attempt_changes (attempt_id, seq, deleted)
-        SELECT a.id, m.last_seq + row_number() OVER (ORDER BY a.id), FALSE
-        FROM attempts a, attempt_change_marks m WHERE a.exam_id = NEW.id
-        ON CONFLICT (attempt_id) DO UPDATE SET seq = excluded.seq, deleted = FALSE;
-    UPDATE attempt_change_marks SET last_seq = last_seq + (SELECT count(*) FROM attempts WHERE exam_id = NEW.id);
+    UPDATE attempt_changes SET seq = NULL
+        WHERE attempt_id IN (SELECT id FROM attempts WHERE exam_id = NEW.id) AND seq IS NOT NULL;
 END;
 -- +goose StatementEnd
 
