@@ -397,3 +397,42 @@ func TestAttemptChangesWriterInFlight(t *testing.T) {
 		_, cursor = changesAfter(t, db, cursor)
 	}
 }
+
+// Migration 00007 numbers the attempts that exist (in id order), so that a
+// feed read from the start lists them all, and its Down undoes it.
+func TestAttemptChangesMigration(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		clock.Set(epoch)
+		f := newAttemptFixture(t, db, clock)
+		ctx := context.Background()
+		if err := db.MigrateDownTo(ctx, 6); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, u := range f.students { // attempts made by a build before the feed
+			a, err := db.StartAttempt(ctx, u.ID, "mock-1", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, fmt.Sprint(a.ID))
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		page, err := db.AttemptChanges(ctx, -1, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i, c := range page.Changes {
+			if c.Seq != int64(i+1) || c.Row == nil {
+				t.Fatalf("change %d: %+v", i, c)
+			}
+			got = append(got, fmt.Sprint(c.ID))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(ids) || page.Next != int64(len(ids)) || page.HasMore {
+			t.Fatalf("after the migration: %v, next %d, has_more %v; want %v", got, page.Next, page.HasMore, ids)
+		}
+	})
+}

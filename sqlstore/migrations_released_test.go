@@ -26,6 +26,8 @@ var releasedMigrations = map[string]string{
 	"sqlite/00005_attempt_counts_pending.sql":   "d5109421b237963923e8533207400b4ee94ee17eb90f174fbf4232d137178b95",
 	"postgres/00006_export_jobs.sql":            "25994238cff2c69c51253137fcb7efd990f146cef40014a952079f0acdb92d02",
 	"sqlite/00006_export_jobs.sql":              "4ed9675da5364787e4ad11f630257f6e55db6a81a68ac9e8322734e51d5fafba",
+	"postgres/00007_attempt_changes.sql":        "24b65608c224e665e8a1b26f16ae97654e82f6374861d0c9b5b93114d9d66b5f",
+	"sqlite/00007_attempt_changes.sql":          "b4ef5f41bacde347adcb7f779ca2e5ff71b8e045795289e55d84fdd7209f48b6",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {
