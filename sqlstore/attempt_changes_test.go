@@ -184,8 +184,8 @@ func TestAttemptChangesGone(t *testing.T) {
 		}
 		clock.Advance(time.Microsecond)
 		prune(1)
-		gone(before)  // it would miss the deletion, though nothing newer is kept
-		gone(0)       // the start of time too
+		gone(before) // it would miss the deletion, though nothing newer is kept
+		gone(0)      // the start of time too
 		gone(horizon + 1)
 		if got, next := changesAfter(t, db, horizon); len(got) != 0 || next != horizon {
 			t.Fatalf("from the horizon: %v, next %d", got, next)
