@@ -81,8 +81,10 @@ type ItemStatisticsData struct {
 	// Scores is the distribution of X over the population, by ascending score.
 	Scores []ScoreCount
 	// Items holds, per exam question id, the joint counts of (x_i, X − x_i),
-	// by ascending Marks then Rest. A question no attempt of the population
-	// has is absent.
+	// by ascending Marks then Rest. Every attempt counts on every question
+	// of the exam (an unanswered one with its marks, 0), so each question's
+	// counts sum to the population's size; a question no attempt of the
+	// population has is absent.
 	Items map[int64][]ItemCount
 	// Options holds, per answer id of the exam's choice questions, how many
 	// chose it and their score sum; an answer nobody chose is absent.
