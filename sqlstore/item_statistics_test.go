@@ -40,7 +40,9 @@ func wantItemStatistics(t *testing.T, db *sqlstore.DB, examID int64, users []*ex
 		if len(completed) == 0 {
 			continue
 		}
-		earlier := func(a, b *examhall.Attempt) bool { return a.Date.Before(b.Date) || (a.Date.Equal(b.Date) && a.ID < b.ID) }
+		earlier := func(a, b *examhall.Attempt) bool {
+			return a.Date.Before(b.Date) || (a.Date.Equal(b.Date) && a.ID < b.ID)
+		}
 		var members []*examhall.Attempt
 		switch p {
 		case examhall.PopulationAll:
@@ -295,6 +297,15 @@ func TestItemStatisticsIncremental(t *testing.T) {
 			t.Fatal(err)
 		}
 		step("rebuilt", true)
+
+		// Migration 00008 backfills the same from the attempts.
+		if err := db.MigrateDownTo(ctx, 6); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		checkItemStatistics(t, db, "migrated", examID, users)
 
 		if _, err := db.ItemStatisticsVersion(ctx, 9999); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
 			t.Errorf("ItemStatisticsVersion(unknown) = %v, want ENOTFOUND", err)
