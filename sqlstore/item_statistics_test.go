@@ -2,8 +2,10 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -313,5 +315,54 @@ func TestItemStatisticsIncremental(t *testing.T) {
 		if _, _, err := db.ItemStatistics(ctx, 9999, examhall.PopulationAll); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
 			t.Errorf("ItemStatistics(unknown) = %v, want ENOTFOUND", err)
 		}
+	})
+}
+
+// Completions, gradings and a user's deletion running at once on one exam
+// neither deadlock nor make the statistics drift.
+func TestItemStatisticsRaces(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		clock.Set(epoch)
+		ctx := context.Background()
+		f := newAttemptFixture(t, db, clock)
+		users, attempts := startAll(t, f, 12)
+		essay := f.exam.Questions()[5]
+		essays := make([]int64, len(attempts))
+		for i := range 7 { // the first 7 end now (essays pending)
+			if _, err := db.End(ctx, users[i].ID, attempts[i].ID); err != nil {
+				t.Fatal(err)
+			}
+			answers, err := db.Answers(ctx, users[i].ID, attempts[i].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ua := range answers {
+				if ua.ExamQuestionID == essay.ID {
+					essays[i] = ua.ID
+				}
+			}
+		}
+		var wg sync.WaitGroup
+		for i := range attempts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				switch {
+				case i == 6:
+					err = db.DeleteUser(ctx, users[i].ID)
+				case i < 6:
+					_, _, err = db.GradeAnswer(ctx, attempts[i].ID, essays[i], dec(fmt.Sprint(i)))
+				default:
+					_, err = db.End(ctx, users[i].ID, attempts[i].ID)
+				}
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		checkItemStatistics(t, db, "after the race", f.exam.ID, append(slices.Clone(users[:6]), users[7:]...))
 	})
 }
