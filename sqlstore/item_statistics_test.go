@@ -366,3 +366,41 @@ func TestItemStatisticsRaces(t *testing.T) {
 		checkItemStatistics(t, db, "after the race", f.exam.ID, append(slices.Clone(users[:6]), users[7:]...))
 	})
 }
+
+// The bulk path (the demo's InsertAttempts, then CountScores) builds the
+// statistics of what it loaded.
+func TestItemStatisticsBulkLoad(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newAttemptFixture(t, db, clock)
+		var records []examhall.AttemptRecord
+		for i, u := range []*examhall.User{f.students[0], f.students[0], f.students[1], f.students[2], f.students[2]} {
+			date := epoch.Add(time.Duration(i) * time.Hour)
+			rec := examhall.AttemptRecord{Attempt: examhall.Attempt{ExamID: f.exam.ID, UserID: u.ID, State: examhall.AttemptCompleted,
+				Date: date, LastActivity: date, CompletedOn: &date, Result: "NA", Pending: i % 3 / 2}}
+			for j, q := range f.exam.Questions() {
+				ua := examhall.UserAnswer{ExamQuestionID: q.ID, Modified: date}
+				if len(q.Question.Answers) > 0 {
+					right := (i+j)%2 == 0
+					ua.SelectedAnswerIDs = []int64{q.Question.Answers[map[bool]int{true: 0, false: 1}[right]].ID}
+					ua.Marks = map[bool]decimal.Decimal{true: q.Marks, false: -q.NegativeMarks}[right]
+				}
+				rec.Attempt.Score += ua.Marks
+				rec.Answers = append(rec.Answers, ua)
+			}
+			records = append(records, rec)
+		}
+		if err := db.InsertAttempts(ctx, records); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CountScores(ctx, []int64{f.exam.ID}); err != nil {
+			t.Fatal(err)
+		}
+		checkItemStatistics(t, db, "bulk load", f.exam.ID, f.students)
+		got, _, err := db.ItemStatistics(ctx, f.exam.ID, examhall.PopulationAll)
+		if err != nil || got.Pending != 1 || len(got.Scores) == 0 {
+			t.Errorf("all: %+v, %v; want 4 attempts and 1 pending", got, err)
+		}
+	})
+}
