@@ -387,6 +387,11 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 // fields are set, not saved: touch saves them.
 func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
+	// The item statistics' version before the score counts: every change
+	// of both takes them in this order, so that none deadlocks another.
+	if err := bumpStatVersion(ctx, tx, a.ExamID); err != nil {
+		return err
+	}
 	r, err := rescore(ctx, tx, a, exam)
 	if err != nil {
 		return err

@@ -41,7 +41,11 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 		case marks < 0 || marks > q.Marks:
 			return fieldError("marks", fmt.Sprintf("Ensure this value is between 0 and %s.", q.Marks))
 		}
-		// Its contributions as they are, before the grading changes them.
+		// The statistics' version before the score counts (see complete),
+		// then its contributions as they are, before the grading changes them.
+		if err := bumpStatVersion(ctx, tx, a.ExamID); err != nil {
+			return err
+		}
 		if err := unstatAttempts(ctx, tx, a.ExamID, []int64{a.ID}); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/examhall/examhall"
@@ -25,12 +27,13 @@ import (
 
 var _ examhall.ItemStatisticsStore = (*DB)(nil)
 
-// statContribution is one attempt's part in one population: its score,
-// answers and choices (or, when pending, one pending attempt).
+// statContribution is one attempt's part in the counts of its set of
+// populations (bit p for population p): its score, answers and choices, or,
+// when pending, one pending attempt.
 type statContribution struct {
-	attemptID  int64
-	population examhall.Population
-	pending    bool
+	attemptID   int64
+	populations int
+	pending     bool
 }
 
 // bumpStatVersion marks a change to the exam's statistics. Every change
@@ -71,7 +74,7 @@ func unstatAttempts(ctx context.Context, tx *Tx, examID int64, attemptIDs []int6
 		if err := rows.Scan(&id, &pops, &pending); err != nil {
 			return err
 		}
-		out = append(out, contributions(id, pops, pending)...)
+		out = append(out, statContribution{attemptID: id, populations: pops, pending: pending})
 		return nil
 	})
 	if err != nil {
@@ -90,17 +93,6 @@ func unstatAttempts(ctx context.Context, tx *Tx, examID int64, attemptIDs []int6
 		return fmt.Errorf("forget statistics members: %w", err)
 	}
 	return nil
-}
-
-// contributions lists a member's contributions: one per population bit.
-func contributions(attemptID int64, pops int, pending bool) []statContribution {
-	var out []statContribution
-	for _, p := range examhall.Populations {
-		if pops&(1<<p) != 0 {
-			out = append(out, statContribution{attemptID: attemptID, population: p, pending: pending})
-		}
-	}
-	return out
 }
 
 // restatUser brings the statistics of the user's attempts of the exam in
@@ -169,12 +161,12 @@ func restatUser(ctx context.Context, tx *Tx, examID, userID int64) error {
 			continue
 		}
 		changed = append(changed, a)
-		old, now := a.oldPops, a.pops
-		if a.pending == a.wasPend { // only the populations that differ
-			old, now = a.oldPops&^a.pops, a.pops&^a.oldPops
+		if a.oldPops != 0 {
+			removed = append(removed, statContribution{attemptID: a.id, populations: a.oldPops, pending: a.wasPend})
 		}
-		removed = append(removed, contributions(a.id, old, a.wasPend)...)
-		added = append(added, contributions(a.id, now, a.pending)...)
+		if a.pops != 0 {
+			added = append(added, statContribution{attemptID: a.id, populations: a.pops, pending: a.pending})
+		}
 	}
 	if len(changed) == 0 {
 		return nil
@@ -208,48 +200,45 @@ func restatUser(ctx context.Context, tx *Tx, examID, userID int64) error {
 // exam's statistics, reading the attempts' scores and answers as stored: a
 // statement per table, whatever the number of questions.
 func applyStats(ctx context.Context, tx *Tx, examID int64, list []statContribution, sign int64) error {
-	pending := map[examhall.Population]int64{}
+	pending := map[int]int64{}
 	args := []any{examID, sign}
 	var values []string
 	for _, c := range list {
 		if c.pending {
-			pending[c.population] += sign
+			pending[c.populations] += sign
 			continue
 		}
-		args = append(args, c.attemptID, int(c.population))
+		args = append(args, c.attemptID, c.populations)
 		values = append(values, fmt.Sprintf("(CAST($%d AS BIGINT), CAST($%d AS INTEGER))", len(args)-1, len(args)))
 	}
-	for _, p := range examhall.Populations {
-		if pending[p] == 0 {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO stat_pending (exam_id, population, attempts) VALUES ($1, $2, $3)
-			ON CONFLICT (exam_id, population) DO UPDATE SET attempts = stat_pending.attempts + excluded.attempts`,
-			examID, int(p), pending[p]); err != nil {
+	for _, pops := range slices.Sorted(maps.Keys(pending)) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stat_pending (exam_id, populations, attempts) VALUES ($1, $2, $3)
+			ON CONFLICT (exam_id, populations) DO UPDATE SET attempts = stat_pending.attempts + excluded.attempts`,
+			examID, pops, pending[pops]); err != nil {
 			return fmt.Errorf("count pending: %w", err)
 		}
 	}
 	if len(values) == 0 {
 		return nil
 	}
-	with := `WITH m (attempt_id, population) AS (VALUES ` + strings.Join(values, ", ") + `) `
+	with := `WITH m (attempt_id, populations) AS (VALUES ` + strings.Join(values, ", ") + `) `
 	for _, stmt := range []struct{ what, sql string }{
-		{"scores", `INSERT INTO stat_scores (exam_id, population, score_h, attempts)
-			SELECT $1, m.population, a.score_h, CAST($2 AS BIGINT) * count(*) FROM m JOIN attempts a ON a.id = m.attempt_id
-			WHERE true GROUP BY m.population, a.score_h
-			ON CONFLICT (exam_id, population, score_h) DO UPDATE SET attempts = stat_scores.attempts + excluded.attempts`},
-		{"items", `INSERT INTO stat_items (exam_id, population, exam_question_id, marks_h, rest_h, attempts)
-			SELECT $1, m.population, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h, CAST($2 AS BIGINT) * count(*)
+		{"scores", `INSERT INTO stat_scores (exam_id, populations, score_h, attempts)
+			SELECT $1, m.populations, a.score_h, CAST($2 AS BIGINT) * count(*) FROM m JOIN attempts a ON a.id = m.attempt_id
+			WHERE true GROUP BY m.populations, a.score_h
+			ON CONFLICT (exam_id, populations, score_h) DO UPDATE SET attempts = stat_scores.attempts + excluded.attempts`},
+		{"items", `INSERT INTO stat_items (exam_id, populations, exam_question_id, marks_h, rest_h, attempts)
+			SELECT $1, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h, CAST($2 AS BIGINT) * count(*)
 			FROM m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
-			WHERE true GROUP BY m.population, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h
-			ON CONFLICT (exam_id, population, exam_question_id, marks_h, rest_h)
+			WHERE true GROUP BY m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h
+			ON CONFLICT (exam_id, populations, exam_question_id, marks_h, rest_h)
 			DO UPDATE SET attempts = stat_items.attempts + excluded.attempts`},
-		{"options", `INSERT INTO stat_options (exam_id, population, answer_id, chosen, score_sum_h)
-			SELECT $1, m.population, CAST(j.value AS BIGINT), CAST($2 AS BIGINT) * count(*), CAST($2 AS BIGINT) * sum(a.score_h)
+		{"options", `INSERT INTO stat_options (exam_id, populations, answer_id, chosen, score_sum_h)
+			SELECT $1, m.populations, CAST(j.value AS BIGINT), CAST($2 AS BIGINT) * count(*), CAST($2 AS BIGINT) * sum(a.score_h)
 			FROM m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
 			` + tx.db.jsonElements("ua.selected_answer_ids", "j") + `
-			WHERE ua.selected_answer_ids <> '[]' GROUP BY m.population, CAST(j.value AS BIGINT)
-			ON CONFLICT (exam_id, population, answer_id) DO UPDATE SET chosen = stat_options.chosen + excluded.chosen,
+			WHERE ua.selected_answer_ids <> '[]' GROUP BY m.populations, CAST(j.value AS BIGINT)
+			ON CONFLICT (exam_id, populations, answer_id) DO UPDATE SET chosen = stat_options.chosen + excluded.chosen,
 				score_sum_h = stat_options.score_sum_h + excluded.score_sum_h`},
 	} {
 		if _, err := tx.ExecContext(ctx, with+stmt.sql, args...); err != nil {
@@ -274,7 +263,6 @@ func rebuildItemStatistics(ctx context.Context, tx *Tx, examID int64) error {
 	if err := bumpStatVersion(ctx, tx, examID); err != nil {
 		return err
 	}
-	const populations = `WITH p (population) AS (VALUES (0), (1), (2), (3)) `
 	statements := []string{
 		`DELETE FROM stat_members WHERE exam_id = $1`,
 		`DELETE FROM stat_pending WHERE exam_id = $1`,
@@ -289,34 +277,23 @@ func rebuildItemStatistics(ctx context.Context, tx *Tx, examID int64) error {
 				row_number() OVER (PARTITION BY user_id ORDER BY date DESC, id DESC) AS rl,
 				row_number() OVER (PARTITION BY user_id ORDER BY score_h DESC, date, id) AS rb
 				FROM attempts WHERE exam_id = $1 AND state = 1) AS chosen`,
-		`INSERT INTO stat_pending (exam_id, population, attempts) ` + populations + `
-			SELECT m.exam_id, p.population, count(*) FROM stat_members m JOIN p ON (m.populations >> p.population) & 1 = 1
-			WHERE m.exam_id = $1 AND m.pending GROUP BY m.exam_id, p.population`,
-		`INSERT INTO stat_scores (exam_id, population, score_h, attempts) ` + populations + `
-			SELECT m.exam_id, p.population, a.score_h, count(*) FROM stat_members m
-			JOIN p ON (m.populations >> p.population) & 1 = 1 JOIN attempts a ON a.id = m.attempt_id
-			WHERE m.exam_id = $1 AND NOT m.pending GROUP BY m.exam_id, p.population, a.score_h`,
-		// Grouped by membership first: most attempts are in all four
-		// populations, so the answers are aggregated once, not four times.
-		`INSERT INTO stat_items (exam_id, population, exam_question_id, marks_h, rest_h, attempts) ` + populations + `
-			SELECT g.exam_id, p.population, g.exam_question_id, g.marks_h, g.rest_h, sum(g.attempts)
-			FROM (SELECT m.exam_id, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h AS rest_h,
-					count(*) AS attempts
-				FROM stat_members m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
-				WHERE m.exam_id = $1 AND NOT m.pending
-				GROUP BY m.exam_id, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h) AS g
-			JOIN p ON (g.populations >> p.population) & 1 = 1
-			GROUP BY g.exam_id, p.population, g.exam_question_id, g.marks_h, g.rest_h`,
-		`INSERT INTO stat_options (exam_id, population, answer_id, chosen, score_sum_h) ` + populations + `
-			SELECT g.exam_id, p.population, g.answer_id, sum(g.chosen), sum(g.score_sum_h)
-			FROM (SELECT m.exam_id, m.populations, CAST(j.value AS BIGINT) AS answer_id, count(*) AS chosen,
-					sum(a.score_h) AS score_sum_h
-				FROM stat_members m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
-				` + tx.db.jsonElements("ua.selected_answer_ids", "j") + `
-				WHERE m.exam_id = $1 AND NOT m.pending AND ua.selected_answer_ids <> '[]'
-				GROUP BY m.exam_id, m.populations, CAST(j.value AS BIGINT)) AS g
-			JOIN p ON (g.populations >> p.population) & 1 = 1
-			GROUP BY g.exam_id, p.population, g.answer_id`,
+		`INSERT INTO stat_pending (exam_id, populations, attempts)
+			SELECT exam_id, populations, count(*) FROM stat_members WHERE exam_id = $1 AND pending
+			GROUP BY exam_id, populations`,
+		`INSERT INTO stat_scores (exam_id, populations, score_h, attempts)
+			SELECT m.exam_id, m.populations, a.score_h, count(*) FROM stat_members m JOIN attempts a ON a.id = m.attempt_id
+			WHERE m.exam_id = $1 AND NOT m.pending GROUP BY m.exam_id, m.populations, a.score_h`,
+		`INSERT INTO stat_items (exam_id, populations, exam_question_id, marks_h, rest_h, attempts)
+			SELECT m.exam_id, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h, count(*)
+			FROM stat_members m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
+			WHERE m.exam_id = $1 AND NOT m.pending
+			GROUP BY m.exam_id, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h`,
+		`INSERT INTO stat_options (exam_id, populations, answer_id, chosen, score_sum_h)
+			SELECT m.exam_id, m.populations, CAST(j.value AS BIGINT), count(*), sum(a.score_h)
+			FROM stat_members m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
+			` + tx.db.jsonElements("ua.selected_answer_ids", "j") + `
+			WHERE m.exam_id = $1 AND NOT m.pending AND ua.selected_answer_ids <> '[]'
+			GROUP BY m.exam_id, m.populations, CAST(j.value AS BIGINT)`,
 	}
 	for _, stmt := range statements {
 		if _, err := tx.ExecContext(ctx, stmt, examID); err != nil {
@@ -411,7 +388,7 @@ func (db *DB) ItemStatistics(ctx context.Context, examID int64, p examhall.Popul
 		d = &examhall.ItemStatisticsData{Exam: exam, Population: p, Items: map[int64][]examhall.ItemCount{},
 			Options: map[int64]examhall.OptionCount{}}
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(attempts), 0) FROM stat_pending
-			WHERE exam_id = $1 AND population = $2`, examID, int(p)).Scan(&d.Pending); err != nil {
+			WHERE exam_id = $1 AND `+inPopulation, examID, int(p)).Scan(&d.Pending); err != nil {
 			return fmt.Errorf("pending of exam %d: %w", examID, err)
 		}
 		return readItemStatistics(ctx, tx, d)
@@ -422,11 +399,14 @@ func (db *DB) ItemStatistics(ctx context.Context, examID int64, p examhall.Popul
 	return d, version, nil
 }
 
+// inPopulation selects the counts of the sets holding population $2.
+const inPopulation = `(populations >> CAST($2 AS INTEGER)) & 1 = 1`
+
 // readItemStatistics reads the score, item and option counts into d.
 func readItemStatistics(ctx context.Context, tx *Tx, d *examhall.ItemStatisticsData) error {
 	examID, p := d.Exam.ID, int(d.Population)
-	rows, err := tx.QueryContext(ctx, `SELECT score_h, attempts FROM stat_scores
-		WHERE exam_id = $1 AND population = $2 AND attempts <> 0 ORDER BY score_h`, examID, p)
+	rows, err := tx.QueryContext(ctx, `SELECT score_h, SUM(attempts) FROM stat_scores
+		WHERE exam_id = $1 AND `+inPopulation+` GROUP BY score_h HAVING SUM(attempts) <> 0 ORDER BY score_h`, examID, p)
 	if err != nil {
 		return fmt.Errorf("score counts of exam %d: %w", examID, err)
 	}
@@ -439,8 +419,9 @@ func readItemStatistics(ctx context.Context, tx *Tx, d *examhall.ItemStatisticsD
 	if err != nil {
 		return fmt.Errorf("score counts of exam %d: %w", examID, err)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT exam_question_id, marks_h, rest_h, attempts FROM stat_items
-		WHERE exam_id = $1 AND population = $2 AND attempts <> 0 ORDER BY exam_question_id, marks_h, rest_h`, examID, p)
+	rows, err = tx.QueryContext(ctx, `SELECT exam_question_id, marks_h, rest_h, SUM(attempts) FROM stat_items
+		WHERE exam_id = $1 AND `+inPopulation+` GROUP BY exam_question_id, marks_h, rest_h HAVING SUM(attempts) <> 0
+		ORDER BY exam_question_id, marks_h, rest_h`, examID, p)
 	if err != nil {
 		return fmt.Errorf("item counts of exam %d: %w", examID, err)
 	}
@@ -454,8 +435,8 @@ func readItemStatistics(ctx context.Context, tx *Tx, d *examhall.ItemStatisticsD
 	if err != nil {
 		return fmt.Errorf("item counts of exam %d: %w", examID, err)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT answer_id, chosen, score_sum_h FROM stat_options
-		WHERE exam_id = $1 AND population = $2 AND chosen <> 0`, examID, p)
+	rows, err = tx.QueryContext(ctx, `SELECT answer_id, SUM(chosen), SUM(score_sum_h) FROM stat_options
+		WHERE exam_id = $1 AND `+inPopulation+` GROUP BY answer_id HAVING SUM(chosen) <> 0`, examID, p)
 	if err != nil {
 		return fmt.Errorf("option counts of exam %d: %w", examID, err)
 	}

@@ -2,8 +2,10 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -312,6 +314,93 @@ func TestItemStatisticsIncremental(t *testing.T) {
 		}
 		if _, _, err := db.ItemStatistics(ctx, 9999, examhall.PopulationAll); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
 			t.Errorf("ItemStatistics(unknown) = %v, want ENOTFOUND", err)
+		}
+	})
+}
+
+// Completions, gradings and a user's deletion running at once on one exam
+// neither deadlock nor make the statistics drift.
+func TestItemStatisticsRaces(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		clock.Set(epoch)
+		ctx := context.Background()
+		f := newAttemptFixture(t, db, clock)
+		users, attempts := startAll(t, f, 12)
+		essay := f.exam.Questions()[5]
+		essays := make([]int64, len(attempts))
+		for i := range 7 { // the first 7 end now (essays pending)
+			if _, err := db.End(ctx, users[i].ID, attempts[i].ID); err != nil {
+				t.Fatal(err)
+			}
+			answers, err := db.Answers(ctx, users[i].ID, attempts[i].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ua := range answers {
+				if ua.ExamQuestionID == essay.ID {
+					essays[i] = ua.ID
+				}
+			}
+		}
+		var wg sync.WaitGroup
+		for i := range attempts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				switch {
+				case i == 6:
+					err = db.DeleteUser(ctx, users[i].ID)
+				case i < 6:
+					_, _, err = db.GradeAnswer(ctx, attempts[i].ID, essays[i], dec(fmt.Sprint(i)))
+				default:
+					_, err = db.End(ctx, users[i].ID, attempts[i].ID)
+				}
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		checkItemStatistics(t, db, "after the race", f.exam.ID, append(slices.Clone(users[:6]), users[7:]...))
+	})
+}
+
+// The bulk path (the demo's InsertAttempts, then CountScores) builds the
+// statistics of what it loaded.
+func TestItemStatisticsBulkLoad(t *testing.T) {
+	clock := examhalltest.NewClock(epoch)
+	sqltest.Engines(t, clock, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newAttemptFixture(t, db, clock)
+		var records []examhall.AttemptRecord
+		for i, u := range []*examhall.User{f.students[0], f.students[0], f.students[1], f.students[2], f.students[2]} {
+			date := epoch.Add(time.Duration(i) * time.Hour)
+			rec := examhall.AttemptRecord{Attempt: examhall.Attempt{ExamID: f.exam.ID, UserID: u.ID, State: examhall.AttemptCompleted,
+				Date: date, LastActivity: date, CompletedOn: &date, Result: "NA", Pending: i % 3 / 2}}
+			for j, q := range f.exam.Questions() {
+				ua := examhall.UserAnswer{ExamQuestionID: q.ID, Modified: date}
+				if len(q.Question.Answers) > 0 {
+					right := (i+j)%2 == 0
+					ua.SelectedAnswerIDs = []int64{q.Question.Answers[map[bool]int{true: 0, false: 1}[right]].ID}
+					ua.Marks = map[bool]decimal.Decimal{true: q.Marks, false: -q.NegativeMarks}[right]
+				}
+				rec.Attempt.Score += ua.Marks
+				rec.Answers = append(rec.Answers, ua)
+			}
+			records = append(records, rec)
+		}
+		if err := db.InsertAttempts(ctx, records); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CountScores(ctx, []int64{f.exam.ID}); err != nil {
+			t.Fatal(err)
+		}
+		checkItemStatistics(t, db, "bulk load", f.exam.ID, f.students)
+		got, _, err := db.ItemStatistics(ctx, f.exam.ID, examhall.PopulationAll)
+		if err != nil || got.Pending != 1 || len(got.Scores) == 0 {
+			t.Errorf("all: %+v, %v; want 4 attempts and 1 pending", got, err)
 		}
 	})
 }

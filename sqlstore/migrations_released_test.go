@@ -26,6 +26,8 @@ var releasedMigrations = map[string]string{
 	"sqlite/00005_attempt_counts_pending.sql":   "d5109421b237963923e8533207400b4ee94ee17eb90f174fbf4232d137178b95",
 	"postgres/00006_export_jobs.sql":            "25994238cff2c69c51253137fcb7efd990f146cef40014a952079f0acdb92d02",
 	"sqlite/00006_export_jobs.sql":              "4ed9675da5364787e4ad11f630257f6e55db6a81a68ac9e8322734e51d5fafba",
+	"postgres/00008_item_statistics.sql":        "b79a4191a0fa0c858d508d347e4a5f0858b7b53f2814d78e4fd7a3ad911a385e",
+	"sqlite/00008_item_statistics.sql":          "a839def005f34a055bc0754654e3819eef3dbf1e3e4bc49df8fd4fe88bfcbe91",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {

@@ -1,10 +1,14 @@
--- The item analysis's sufficient statistics (issue 16 §1), per exam and
--- population (0 first, 1 all, 2 last, 3 best: examhall.Population), kept
--- exact (whole hundredths) by the transaction that changes an attempt, so
--- that reading an exam's analysis reads these rows and never its attempts:
---   * stat_members: which populations each completed attempt belongs to
---     (bit p for population p) and whether it awaits essay grading (then it
---     is counted in stat_pending only): what a later change must take out;
+-- The item analysis's sufficient statistics (issue 16 §1), kept exact
+-- (whole hundredths) by the transaction that changes an attempt, so that
+-- reading an exam's analysis reads these rows and never its attempts. The
+-- counts are kept per exam and membership: populations is a set of
+-- populations (bit p for examhall.Population p: 1 first, 2 all, 4 last,
+-- 8 best), and a population's count is the sum over the sets holding it.
+-- Most users have one attempt, in all four populations (15): a completion
+-- then writes each count once, not four times.
+--   * stat_members: each completed attempt's set, and whether it awaits
+--     essay grading (then it is counted in stat_pending only): what a later
+--     change must take out;
 --   * stat_scores: the distribution of the score X;
 --   * stat_items: the joint distribution of (x_i, X − x_i) per exam
 --     question (marks_h, rest_h): every per-question sum, and the sorted
@@ -34,37 +38,37 @@ CREATE TABLE stat_members (
 CREATE INDEX stat_members_exam ON stat_members (exam_id);
 
 CREATE TABLE stat_pending (
-    exam_id    BIGINT   NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
-    population SMALLINT NOT NULL,
-    attempts   BIGINT   NOT NULL,
-    PRIMARY KEY (exam_id, population)
+    exam_id     BIGINT   NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
+    populations SMALLINT NOT NULL,
+    attempts    BIGINT   NOT NULL,
+    PRIMARY KEY (exam_id, populations)
 );
 
 CREATE TABLE stat_scores (
-    exam_id    BIGINT   NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
-    population SMALLINT NOT NULL,
-    score_h    BIGINT   NOT NULL,
-    attempts   BIGINT   NOT NULL,
-    PRIMARY KEY (exam_id, population, score_h)
+    exam_id     BIGINT   NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
+    populations SMALLINT NOT NULL,
+    score_h     BIGINT   NOT NULL,
+    attempts    BIGINT   NOT NULL,
+    PRIMARY KEY (exam_id, populations, score_h)
 ) WITHOUT ROWID;
 
 CREATE TABLE stat_items (
     exam_id          BIGINT   NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
-    population       SMALLINT NOT NULL,
+    populations      SMALLINT NOT NULL,
     exam_question_id BIGINT   NOT NULL,
     marks_h          BIGINT   NOT NULL,
     rest_h           BIGINT   NOT NULL,
     attempts         BIGINT   NOT NULL,
-    PRIMARY KEY (exam_id, population, exam_question_id, marks_h, rest_h)
+    PRIMARY KEY (exam_id, populations, exam_question_id, marks_h, rest_h)
 ) WITHOUT ROWID;
 
 CREATE TABLE stat_options (
     exam_id     BIGINT   NOT NULL REFERENCES exams (id) ON DELETE CASCADE,
-    population  SMALLINT NOT NULL,
+    populations SMALLINT NOT NULL,
     answer_id   BIGINT   NOT NULL,
     chosen      BIGINT   NOT NULL,
     score_sum_h BIGINT   NOT NULL,
-    PRIMARY KEY (exam_id, population, answer_id)
+    PRIMARY KEY (exam_id, populations, answer_id)
 ) WITHOUT ROWID;
 
 INSERT INTO stat_members (attempt_id, exam_id, populations, pending)
@@ -76,38 +80,24 @@ INSERT INTO stat_members (attempt_id, exam_id, populations, pending)
             row_number() OVER (PARTITION BY exam_id, user_id ORDER BY score_h DESC, date, id) AS rb
         FROM attempts WHERE state = 1) AS chosen;
 
-INSERT INTO stat_pending (exam_id, population, attempts)
-    WITH p (population) AS (VALUES (0), (1), (2), (3))
-    SELECT m.exam_id, p.population, count(*) FROM stat_members m JOIN p ON (m.populations >> p.population) & 1 = 1
-    WHERE m.pending GROUP BY m.exam_id, p.population;
+INSERT INTO stat_pending (exam_id, populations, attempts)
+    SELECT exam_id, populations, count(*) FROM stat_members WHERE pending GROUP BY exam_id, populations;
 
-INSERT INTO stat_scores (exam_id, population, score_h, attempts)
-    WITH p (population) AS (VALUES (0), (1), (2), (3))
-    SELECT m.exam_id, p.population, a.score_h, count(*) FROM stat_members m
-    JOIN p ON (m.populations >> p.population) & 1 = 1 JOIN attempts a ON a.id = m.attempt_id
-    WHERE NOT m.pending GROUP BY m.exam_id, p.population, a.score_h;
+INSERT INTO stat_scores (exam_id, populations, score_h, attempts)
+    SELECT m.exam_id, m.populations, a.score_h, count(*) FROM stat_members m JOIN attempts a ON a.id = m.attempt_id
+    WHERE NOT m.pending GROUP BY m.exam_id, m.populations, a.score_h;
 
-INSERT INTO stat_items (exam_id, population, exam_question_id, marks_h, rest_h, attempts)
-    WITH p (population) AS (VALUES (0), (1), (2), (3))
-    SELECT g.exam_id, p.population, g.exam_question_id, g.marks_h, g.rest_h, sum(g.attempts)
-    FROM (SELECT m.exam_id, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h AS rest_h,
-            count(*) AS attempts
-        FROM stat_members m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
-        WHERE NOT m.pending GROUP BY m.exam_id, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h) AS g
-    JOIN p ON (g.populations >> p.population) & 1 = 1
-    GROUP BY g.exam_id, p.population, g.exam_question_id, g.marks_h, g.rest_h;
+INSERT INTO stat_items (exam_id, populations, exam_question_id, marks_h, rest_h, attempts)
+    SELECT m.exam_id, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h, count(*)
+    FROM stat_members m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
+    WHERE NOT m.pending GROUP BY m.exam_id, m.populations, ua.exam_question_id, ua.marks_h, a.score_h - ua.marks_h;
 
-INSERT INTO stat_options (exam_id, population, answer_id, chosen, score_sum_h)
-    WITH p (population) AS (VALUES (0), (1), (2), (3))
-    SELECT g.exam_id, p.population, g.answer_id, sum(g.chosen), sum(g.score_sum_h)
-    FROM (SELECT m.exam_id, m.populations, CAST(j.value AS BIGINT) AS answer_id, count(*) AS chosen,
-            sum(a.score_h) AS score_sum_h
-        FROM stat_members m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
-        JOIN json_each(ua.selected_answer_ids) AS j
-        WHERE NOT m.pending AND ua.selected_answer_ids <> '[]'
-        GROUP BY m.exam_id, m.populations, CAST(j.value AS BIGINT)) AS g
-    JOIN p ON (g.populations >> p.population) & 1 = 1
-    GROUP BY g.exam_id, p.population, g.answer_id;
+INSERT INTO stat_options (exam_id, populations, answer_id, chosen, score_sum_h)
+    SELECT m.exam_id, m.populations, CAST(j.value AS BIGINT), count(*), sum(a.score_h)
+    FROM stat_members m JOIN attempts a ON a.id = m.attempt_id JOIN user_answers ua ON ua.attempt_id = m.attempt_id
+    JOIN json_each(ua.selected_answer_ids) AS j
+    WHERE NOT m.pending AND ua.selected_answer_ids <> '[]'
+    GROUP BY m.exam_id, m.populations, CAST(j.value AS BIGINT);
 
 INSERT INTO stat_versions (exam_id, version) SELECT id, 1 FROM exams;
 
