@@ -417,7 +417,8 @@ type HistoryStore interface {
 	// Attempt.InRankPopulation: true on each user's earliest-started
 	// completed attempt of each exam, false on every other (SPEC §5).
 	InsertAttempts(ctx context.Context, records []AttemptRecord) error
-	// CountScores rebuilds the exams' rank counts from their ranked attempts.
+	// CountScores rebuilds the exams' rank counts from their ranked attempts,
+	// and their item statistics.
 	CountScores(ctx context.Context, examIDs []int64) error
 	// InsertContentAttempts inserts the records in one transaction, each
 	// with the user video, notes, attachment, live stream or video

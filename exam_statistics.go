@@ -79,10 +79,24 @@ func (s *ExamStatistics) AddScores(score decimal.Decimal, n, passed int) {
 	s.Passed += passed
 	s.scoreTotal += int64(score) * int64(n)
 	if span := int64(s.top - s.lowest); span > 0 {
-		// floor((score − lowest) × bins / span): exact, in whole hundredths.
-		bin := int((int64(score-s.lowest) * ScoreBins) / span)
-		s.bins[min(max(bin, 0), ScoreBins-1)] += n // the top score closes the last bin
+		s.bins[scoreBin(score, s.lowest, span)] += n
 	}
+}
+
+// scoreBin is the bin of score among ScoreBins equal bins of [lowest,
+// lowest + span], span > 0 hundredths: floor((score − lowest) × bins /
+// span), exact in whole hundredths; the top score closes the last bin.
+func scoreBin(score, lowest decimal.Decimal, span int64) int {
+	bin := int((int64(score-lowest) * ScoreBins) / span)
+	return min(max(bin, 0), ScoreBins-1)
+}
+
+// scoreBinEdge is where bin i of ScoreBins equal bins of [lowest, lowest +
+// span] starts (i = ScoreBins: where the last one ends): lowest + i × span /
+// ScoreBins rounded up to the next hundredth, so that the bin holds exactly
+// the whole-hundredth scores from its start up to, not including, the next.
+func scoreBinEdge(lowest decimal.Decimal, span, i int64) decimal.Decimal {
+	return lowest + decimal.Decimal((i*span+ScoreBins-1)/ScoreBins) // the ceiling: both are ≥ 0
 }
 
 // AddQuestionMarks adds the marks the graded attempts won (or lost) on one
@@ -149,12 +163,9 @@ func (s *ExamStatistics) Distribution() []ScoreBin {
 	if span <= 0 {
 		return []ScoreBin{}
 	}
-	edge := func(i int64) decimal.Decimal {
-		return s.lowest + decimal.Decimal((i*span+ScoreBins-1)/ScoreBins) // the ceiling: both are ≥ 0
-	}
 	bins := make([]ScoreBin, ScoreBins)
 	for i := range bins {
-		bins[i] = ScoreBin{From: edge(int64(i)), To: edge(int64(i) + 1), Count: s.bins[i]}
+		bins[i] = ScoreBin{From: scoreBinEdge(s.lowest, span, int64(i)), To: scoreBinEdge(s.lowest, span, int64(i)+1), Count: s.bins[i]}
 	}
 	return bins
 }

@@ -245,6 +245,8 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 // (the tests that write them say which): its body is checked against that
 // operation's 200 response.
 var goldenOperations = map[string]string{
+	"item_statistics_all.json":         "/api/v2.5/admin/exams/1/statistics/?population=all",
+	"item_statistics_first.json":       "/api/v2.5/admin/exams/1/statistics/",
 	"admin_attempt_3.json":             "/api/v2.5/admin/attempts/3/",
 	"admin_attempt_asha.json":          "/api/v2.5/admin/attempts/2/",
 	"admin_attempts_default.json":      "/api/v2.5/admin/attempts/",

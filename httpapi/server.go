@@ -15,6 +15,7 @@ import (
 	"github.com/examhall/examhall"
 	"github.com/examhall/examhall/auth"
 	"github.com/examhall/examhall/exports"
+	"github.com/examhall/examhall/itemanalysis"
 )
 
 // Pinger tells whether the database answers.
@@ -40,6 +41,9 @@ type Server struct {
 	Dashboard examhall.DashboardStore
 	// Changes serves the change feed of the admin attempts list (issue 16).
 	Changes examhall.AttemptChangeStore
+	// ItemStatistics serves the exams' item analyses (issue 16 §1), cached
+	// in memory (itemanalysis.Cache) until their statistics change.
+	ItemStatistics examhall.ItemStatisticsStore
 	// Exports runs the export jobs (issue 14, part 5); nil serves none.
 	Exports *exports.Service
 	DB      Pinger
@@ -82,11 +86,14 @@ type Server struct {
 	// SessionCookie must come from our own pages. Requests with neither
 	// header are not from a browser and pass.
 	crossOrigin *http.CrossOriginProtection
+	// itemAnalysis computes and keeps item analyses from ItemStatistics.
+	itemAnalysis *itemanalysis.Cache
 }
 
 // Handler returns the API with its middleware.
 func (s *Server) Handler() http.Handler {
 	s.crossOrigin = http.NewCrossOriginProtection()
+	s.itemAnalysis = itemanalysis.New(s.ItemStatistics)
 	if s.BaseURL != nil {
 		if err := s.crossOrigin.AddTrustedOrigin(s.BaseURL.Scheme + "://" + s.BaseURL.Host); err != nil {
 			s.Logger.Warn("base URL is not an origin", "base_url", s.BaseURL.String(), "err", err)
@@ -128,6 +135,7 @@ func (s *Server) routes(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("/api/v2.5/admin/webhook-deliveries/{id}/redeliver/{$}", admin.methods(methods{http.MethodPost: s.redeliverWebhook}))
 	mux.Handle("/api/v2.5/admin/settings/webhooks/{$}", admin.methods(methods{http.MethodGet: s.getWebhookSettings,
 		http.MethodPatch: s.patchWebhookSettings}))
+	mux.Handle("/api/v2.5/admin/exams/{id}/statistics/{$}", admin.methods(methods{http.MethodGet: s.getItemStatistics}))
 	if s.Exports != nil {
 		mux.Handle(exportsPath+"{$}", admin.methods(methods{http.MethodGet: s.listExports, http.MethodPost: s.createExport}))
 		mux.Handle(exportsPath+"{id}/{$}", admin.methods(methods{http.MethodGet: s.getExport}))

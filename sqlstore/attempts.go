@@ -248,7 +248,10 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 			if err := complete(ctx, tx, a, exam, *at); err != nil {
 				return err
 			}
-			return saveAttempt(ctx, tx, a)
+			if err := saveAttempt(ctx, tx, a); err != nil {
+				return err
+			}
+			return restatUser(ctx, tx, a.ExamID, a.UserID)
 		}
 		before := *a
 		if err := step(tx, a, exam); err != nil {
@@ -258,7 +261,14 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 			stepErr = err
 			return nil
 		}
-		return saveAttemptChanges(ctx, tx, &before, a)
+		if err := saveAttemptChanges(ctx, tx, &before, a); err != nil {
+			return err
+		}
+		if before.State != a.State && a.State == examhall.AttemptCompleted {
+			// Completed (End): its statistics, once the row is saved.
+			return restatUser(ctx, tx, a.ExamID, a.UserID)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -377,6 +387,11 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 // fields are set, not saved: touch saves them.
 func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
+	// The item statistics' version before the score counts: every change
+	// of both takes them in this order, so that none deadlocks another.
+	if err := bumpStatVersion(ctx, tx, a.ExamID); err != nil {
+		return err
+	}
 	r, err := rescore(ctx, tx, a, exam)
 	if err != nil {
 		return err

@@ -160,7 +160,7 @@ func selectedText(ids []int64) string {
 }
 
 // CountScores rebuilds the rank counts of the exams from their ranked
-// attempts, after a bulk load.
+// attempts, and their item statistics, after a bulk load.
 func (db *DB) CountScores(ctx context.Context, examIDs []int64) error {
 	return db.inWriteTx(ctx, func(tx *Tx) error {
 		for _, id := range examIDs {
@@ -174,6 +174,9 @@ func (db *DB) CountScores(ctx context.Context, examIDs []int64) error {
 				SELECT exam_id, score_h, count(*) FROM attempts WHERE exam_id = $1 AND in_rank_population
 				GROUP BY exam_id, score_h`, id); err != nil {
 				return fmt.Errorf("count scores: %w", err)
+			}
+			if err := rebuildItemStatistics(ctx, tx, id); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -41,6 +41,14 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 		case marks < 0 || marks > q.Marks:
 			return fieldError("marks", fmt.Sprintf("Ensure this value is between 0 and %s.", q.Marks))
 		}
+		// The statistics' version before the score counts (see complete),
+		// then its contributions as they are, before the grading changes them.
+		if err := bumpStatVersion(ctx, tx, a.ExamID); err != nil {
+			return err
+		}
+		if err := unstatAttempts(ctx, tx, a.ExamID, []int64{a.ID}); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET graded_marks_h = $2 WHERE attempt_id = $3 AND id = $1`,
 			ua.ID, int64(marks), attemptID); err != nil {
 			return fmt.Errorf("grade answer %d: %w", ua.ID, err)
@@ -48,6 +56,9 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 		pending := a.Pending
 		r, err := regradeAttemptScored(ctx, tx, a, exam)
 		if err != nil {
+			return err
+		}
+		if err := restatUser(ctx, tx, a.ExamID, a.UserID); err != nil {
 			return err
 		}
 		if err := followAttempt(ctx, tx, a); err != nil {
@@ -69,7 +80,8 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 }
 
 // regradeAttempt rescores a completed attempt and moves it in its exam's
-// score counts when it is ranked.
+// score counts when it is ranked. It leaves the item statistics alone: its
+// one caller, the import, rebuilds its exams' when it is done.
 func regradeAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
 	_, err := regradeAttemptScored(ctx, tx, a, exam)
 	return err
@@ -122,7 +134,8 @@ func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) 
 			}
 		}
 	}
-	return len(attempts), nil
+	// One set-based rebuild, not a change per attempt.
+	return len(attempts), rebuildItemStatistics(ctx, tx, exam.ID)
 }
 
 // ChangeExamQuestion changes how one exam question is marked and regrades the

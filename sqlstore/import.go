@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +28,14 @@ func (db *DB) Import(ctx context.Context, dryRun bool, fn func(examhall.ImportTx
 		if err := fn(itx); err != nil {
 			return err
 		}
+		// The attempts it wrote change their exams' item statistics: rebuilt
+		// once per exam, set-based.
+		exams := slices.Sorted(maps.Keys(itx.statExams))
+		for _, id := range exams {
+			if err := rebuildItemStatistics(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		settings = itx.settings
 		if dryRun {
 			return errDryRun
@@ -46,6 +55,17 @@ func (db *DB) Import(ctx context.Context, dryRun bool, fn func(examhall.ImportTx
 type importTx struct {
 	tx       *Tx
 	settings bool // a setting was written
+	// statExams are the exams whose attempts were written: their item
+	// statistics are rebuilt before the commit.
+	statExams map[int64]bool
+}
+
+// touchStats marks the exam's item statistics for a rebuild.
+func (t *importTx) touchStats(examID int64) {
+	if t.statExams == nil {
+		t.statExams = map[int64]bool{}
+	}
+	t.statExams[examID] = true
 }
 
 var (
@@ -286,6 +306,7 @@ func (t *importTx) RunningAttempt(ctx context.Context, examID, userID int64) (*e
 }
 
 func (t *importTx) InsertAttempt(ctx context.Context, a *examhall.Attempt, exam *examhall.Exam) error {
+	t.touchStats(a.ExamID)
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO attempts (exam_id, user_id, state, date, last_started_time,
 		last_activity_at, institute_attempt_id, result) VALUES ($1, $2, $3, $4, $4, $4, $5, 'NA') RETURNING id`,
 		a.ExamID, a.UserID, a.State, micros(a.Date), textArg(a.InstituteAttemptID)).Scan(&a.ID)
@@ -318,10 +339,12 @@ func (t *importTx) WriteAnswer(ctx context.Context, ua *examhall.UserAnswer) err
 }
 
 func (t *importTx) RegradeAttempt(ctx context.Context, a *examhall.Attempt, exam *examhall.Exam) error {
+	t.touchStats(a.ExamID)
 	return regradeAttempt(ctx, t.tx, a, exam)
 }
 
 func (t *importTx) Rerank(ctx context.Context, examID, userID int64) error {
+	t.touchStats(examID)
 	rows, err := t.tx.QueryContext(ctx, `SELECT id, score_h, in_rank_population FROM attempts
 		WHERE exam_id = $1 AND user_id = $2 AND state = 1 ORDER BY date, id`, examID, userID)
 	if err != nil {

@@ -28,6 +28,8 @@ var releasedMigrations = map[string]string{
 	"sqlite/00006_export_jobs.sql":              "4ed9675da5364787e4ad11f630257f6e55db6a81a68ac9e8322734e51d5fafba",
 	"postgres/00007_attempt_changes.sql":        "24b65608c224e665e8a1b26f16ae97654e82f6374861d0c9b5b93114d9d66b5f",
 	"sqlite/00007_attempt_changes.sql":          "b4ef5f41bacde347adcb7f779ca2e5ff71b8e045795289e55d84fdd7209f48b6",
+	"postgres/00008_item_statistics.sql":        "b79a4191a0fa0c858d508d347e4a5f0858b7b53f2814d78e4fd7a3ad911a385e",
+	"sqlite/00008_item_statistics.sql":          "a839def005f34a055bc0754654e3819eef3dbf1e3e4bc49df8fd4fe88bfcbe91",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {

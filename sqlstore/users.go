@@ -272,6 +272,14 @@ func searchText(u *examhall.User) string {
 // DeleteUser deletes the user and everything that is theirs (attempts, progress).
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 	return db.inWriteTx(ctx, func(tx *Tx) error {
+		// The user's attempts locked, so that none completes meanwhile; then
+		// the statistics before the score counts (see complete).
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM attempts WHERE user_id = $1`+tx.db.forUpdate(), id); err != nil {
+			return fmt.Errorf("lock attempts: %w", err)
+		}
+		if err := unstatUser(ctx, tx, id); err != nil {
+			return err
+		}
 		if err := uncountRankedAttempts(ctx, tx, "user_id = $1", id); err != nil {
 			return err
 		}
