@@ -105,14 +105,13 @@ func unstatAttempts(ctx context.Context, tx *Tx, examID int64, attemptIDs []int6
 // the membership stored.
 func restatUser(ctx context.Context, tx *Tx, examID, userID int64) error {
 	type attempt struct {
-		id, date, score   int64
-		completed         bool
-		pending, wasPend  bool
-		pops, oldPops     int
-		wasMember, member bool
+		id, date, score  int64
+		completed        bool
+		pending, wasPend bool
+		pops, oldPops    int
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.state, a.date, a.score_h, a.pending_count > 0,
-		COALESCE(m.populations, 0), COALESCE(m.pending, FALSE), m.attempt_id IS NOT NULL
+		COALESCE(m.populations, 0), COALESCE(m.pending, FALSE)
 		FROM attempts a LEFT JOIN stat_members m ON m.attempt_id = a.id
 		WHERE a.user_id = $1 AND a.exam_id = $2`, userID, examID)
 	if err != nil {
@@ -122,7 +121,7 @@ func restatUser(ctx context.Context, tx *Tx, examID, userID int64) error {
 	err = scanRows(rows, func() error {
 		var a attempt
 		var state int
-		if err := rows.Scan(&a.id, &state, &a.date, &a.score, &a.pending, &a.oldPops, &a.wasPend, &a.wasMember); err != nil {
+		if err := rows.Scan(&a.id, &state, &a.date, &a.score, &a.pending, &a.oldPops, &a.wasPend); err != nil {
 			return err
 		}
 		a.completed = state == int(examhall.AttemptCompleted)
