@@ -88,8 +88,11 @@ func hotPathStatements(t *testing.T, engine sqlstore.Engine, webhook bool) map[s
 			// as a heartbeat, and scoring: answers, subjects, a result per
 			// answer (2), sections, rank population, score count, course
 			// progress; the attempt is read again with its rank (one
-			// statement since AttemptPlaced)
-			{"end", "PUT", base + "end/", student, nil, 10 + lock},
+			// statement since AttemptPlaced); the item statistics (issue
+			// 16): their version, the user's attempts with their
+			// membership, the score, item and option counts, the
+			// membership saved (6)
+			{"end", "PUT", base + "end/", student, nil, 16 + lock},
 		} {
 			got := statements(c.method, c.path, c.token, c.body)
 			counts[c.name] = got

@@ -51,7 +51,8 @@ func bumpStatVersion(ctx context.Context, tx *Tx, examID int64) error {
 // unstatAttempts takes the attempts' contributions out of their exam's
 // statistics and forgets their membership, before a change to their scores
 // or answers (a grading) or their deletion; restatUser, after the change,
-// adds them back as they are then.
+// adds them back as they are then. The caller has bumped the version
+// (bumpStatVersion) first.
 func unstatAttempts(ctx context.Context, tx *Tx, examID int64, attemptIDs []int64) error {
 	if len(attemptIDs) == 0 {
 		return nil
@@ -83,9 +84,6 @@ func unstatAttempts(ctx context.Context, tx *Tx, examID int64, attemptIDs []int6
 	if len(out) == 0 {
 		return nil
 	}
-	if err := bumpStatVersion(ctx, tx, examID); err != nil {
-		return err
-	}
 	if err := applyStats(ctx, tx, examID, out, -1); err != nil {
 		return err
 	}
@@ -102,17 +100,17 @@ func unstatAttempts(ctx context.Context, tx *Tx, examID int64, attemptIDs []int6
 // lower and the higher id; best the highest score, a pending attempt's
 // provisional one included, ties to the earliest-started then the lower
 // id; all every completed attempt) and adds and removes what differs from
-// the membership stored.
+// the membership stored. The caller has bumped the version
+// (bumpStatVersion) first, before any score count (see complete).
 func restatUser(ctx context.Context, tx *Tx, examID, userID int64) error {
 	type attempt struct {
-		id, date, score   int64
-		completed         bool
-		pending, wasPend  bool
-		pops, oldPops     int
-		wasMember, member bool
+		id, date, score  int64
+		completed        bool
+		pending, wasPend bool
+		pops, oldPops    int
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.state, a.date, a.score_h, a.pending_count > 0,
-		COALESCE(m.populations, 0), COALESCE(m.pending, FALSE), m.attempt_id IS NOT NULL
+		COALESCE(m.populations, 0), COALESCE(m.pending, FALSE)
 		FROM attempts a LEFT JOIN stat_members m ON m.attempt_id = a.id
 		WHERE a.user_id = $1 AND a.exam_id = $2`, userID, examID)
 	if err != nil {
@@ -122,7 +120,7 @@ func restatUser(ctx context.Context, tx *Tx, examID, userID int64) error {
 	err = scanRows(rows, func() error {
 		var a attempt
 		var state int
-		if err := rows.Scan(&a.id, &state, &a.date, &a.score, &a.pending, &a.oldPops, &a.wasPend, &a.wasMember); err != nil {
+		if err := rows.Scan(&a.id, &state, &a.date, &a.score, &a.pending, &a.oldPops, &a.wasPend); err != nil {
 			return err
 		}
 		a.completed = state == int(examhall.AttemptCompleted)
@@ -170,9 +168,6 @@ func restatUser(ctx context.Context, tx *Tx, examID, userID int64) error {
 	}
 	if len(changed) == 0 {
 		return nil
-	}
-	if err := bumpStatVersion(ctx, tx, examID); err != nil {
-		return err
 	}
 	if err := applyStats(ctx, tx, examID, removed, -1); err != nil {
 		return err
@@ -340,6 +335,9 @@ func unstatUser(ctx context.Context, tx *Tx, userID int64) error {
 		return fmt.Errorf("statistics of user %d: %w", userID, err)
 	}
 	for _, exam := range exams {
+		if err := bumpStatVersion(ctx, tx, exam); err != nil {
+			return err
+		}
 		if err := unstatAttempts(ctx, tx, exam, byExam[exam]); err != nil {
 			return err
 		}
