@@ -168,6 +168,11 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	if err := insertBlankSections(ctx, tx, a.ID, exam); err != nil {
 		return nil, err
 	}
+	var tl timeline
+	tl.add(a.ID, examhall.TimelineStarted, now, nil)
+	if err := tl.write(ctx, tx); err != nil {
+		return nil, err
+	}
 	return a, enqueueExam(ctx, tx, examhall.EventExamStarted, a, exam, nil)
 }
 
@@ -232,8 +237,25 @@ func examInTx(ctx context.Context, tx *Tx, query string, arg any) (*examhall.Exa
 // out (and then answers that the attempt has ended, after committing), and
 // otherwise applies step and saves the attempt. When step refuses, nothing is
 // written: the clock is worked out again from the stored state next time.
+// The events of what it did (a pause discovered, a new interval, what step
+// adds to its timeline, a completion) are recorded with the save.
 func (db *DB) touch(ctx context.Context, userID, attemptID int64,
-	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error) (*examhall.Attempt, error) {
+	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error) (*examhall.Attempt, error) {
+	return db.touchWith(ctx, userID, attemptID, touchActive, step)
+}
+
+// touchKind says what a touch is.
+type touchKind int
+
+const (
+	touchActive  touchKind = iota // a request of the attempt flow
+	touchSweep                    // the background sweep: a completion is by "sweep"
+	touchPassive                  // not activity (a client's signal): the clock is not saved unless the attempt ran out
+)
+
+// touchWith is touch of a kind.
+func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touchKind,
+	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error) (*examhall.Attempt, error) {
 	var a *examhall.Attempt
 	var stepErr error
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
@@ -243,20 +265,51 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 		if err != nil {
 			return err
 		}
-		if at := a.Clock(tx.now, exam, examhall.DefaultIdleTimeout); at != nil {
+		var tl timeline
+		wasOpen, lastActivity := a.IntervalOpen, a.LastActivity
+		at := a.Clock(tx.now, exam, examhall.DefaultIdleTimeout)
+		paused := wasOpen && !a.IntervalOpen
+		if paused && (at != nil || kind != touchPassive) {
+			tl.add(a.ID, examhall.TimelinePaused, lastActivity, nil)
+		}
+		if at != nil {
 			stepErr = examhall.Errorf(examhall.EINVALID, "This attempt has ended: its time ran out.")
-			if err := complete(ctx, tx, a, exam, *at); err != nil {
+			by := examhall.CompletedByEndDate
+			switch {
+			case kind == touchSweep:
+				by = examhall.CompletedBySweep
+			case exam.Duration != nil && a.TimeTaken >= *exam.Duration:
+				by = examhall.CompletedByTimeUp
+			}
+			if err := complete(ctx, tx, a, exam, *at, by, &tl); err != nil {
+				return err
+			}
+			if err := tl.write(ctx, tx); err != nil {
 				return err
 			}
 			return saveAttempt(ctx, tx, a)
 		}
 		before := *a
-		if err := step(tx, a, exam); err != nil {
+		var stepped timeline
+		if err := step(tx, a, exam, &stepped); err != nil {
 			if examhall.ErrorCodeOf(err) == examhall.EINTERNAL {
 				return err
 			}
 			stepErr = err
 			return nil
+		}
+		if kind == touchPassive {
+			return nil // not activity: the stored clock stays, worked out again next time
+		}
+		if !before.IntervalOpen && a.IntervalOpen { // the step opened a new interval, after a gap past the idle limit
+			now := tx.now.UTC().Truncate(time.Microsecond)
+			tl.add(a.ID, examhall.TimelineHeartbeatGap, now, struct {
+				Gap int64 `json:"gap"`
+			}{int64(now.Sub(before.LastActivity) / time.Second)})
+			tl.add(a.ID, examhall.TimelineResumed, now, nil)
+		}
+		if err := append(tl, stepped...).write(ctx, tx); err != nil {
+			return err
 		}
 		return saveAttemptChanges(ctx, tx, &before, a)
 	})
@@ -333,7 +386,7 @@ func running(a *examhall.Attempt) error {
 
 // Heartbeat records that the student is still at the attempt.
 func (db *DB) Heartbeat(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
-	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam) error {
+	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam, _ *timeline) error {
 		if err := running(a); err != nil {
 			return err
 		}
@@ -344,7 +397,7 @@ func (db *DB) Heartbeat(ctx context.Context, userID, attemptID int64) (*examhall
 
 // Resume opens a new running interval (or keeps the open one).
 func (db *DB) Resume(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
-	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam) error {
+	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam, _ *timeline) error {
 		if err := running(a); err != nil {
 			return err
 		}
@@ -357,11 +410,11 @@ func (db *DB) Resume(ctx context.Context, userID, attemptID int64) (*examhall.At
 
 // End completes the attempt now and scores it.
 func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
-	a, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+	a, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error {
 		if err := running(a); err != nil {
 			return err
 		}
-		return complete(ctx, tx, a, exam, tx.now.UTC())
+		return complete(ctx, tx, a, exam, tx.now.UTC(), examhall.CompletedByStudent, tl)
 	})
 	if examhall.ErrorCodeOf(err) == examhall.EINVALID && a != nil && a.State == examhall.AttemptCompleted {
 		return a, nil // ending an ended attempt answers with it, so that a repeated end is harmless
@@ -374,9 +427,13 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 // "attempt completed" webhook belongs): it scores the attempt's answers,
 // writes the results, and places the attempt in its exam's rank population
 // when it is the user's earliest-started completed attempt. The attempt's own
-// fields are set, not saved: touch saves them.
-func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
+// fields are set, not saved: touch saves them. by says why it completed
+// (examhall.CompletedBy*), for the completed event it adds to tl.
+func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time, by string, tl *timeline) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
+	tl.add(a.ID, examhall.TimelineCompleted, at, struct {
+		By string `json:"by"`
+	}{by})
 	r, err := rescore(ctx, tx, a, exam)
 	if err != nil {
 		return err
@@ -604,7 +661,7 @@ func attemptAnswers(ctx context.Context, tx *Tx, attemptID int64) ([]*examhall.U
 func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in examhall.AnswerInput) (*examhall.UserAnswer, *examhall.Exam, error) {
 	var saved *examhall.UserAnswer
 	var of *examhall.Exam
-	_, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+	_, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error {
 		of = exam
 		if err := running(a); err != nil {
 			return err
@@ -617,6 +674,7 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 			return err
 		}
 		now := tx.now.UTC()
+		before := *ua
 		applyAnswer(ua, in, now)
 		selected, _ := json.Marshal(ua.SelectedAnswerIDs)
 		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET selected_answer_ids = $2, short_text = $3,
@@ -628,6 +686,7 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 		}
 		a.Touch(now)
 		a.LastAnswerUpdatedTime = &now
+		tl.saveEvents(&before, ua, in, now)
 		saved = ua
 		return nil
 	})
@@ -683,7 +742,7 @@ func (db *DB) Attempt(ctx context.Context, userID, attemptID int64) (*examhall.A
 		}
 	}
 	if a.Clock(db.clock.Now().UTC(), exam, examhall.DefaultIdleTimeout) != nil {
-		a, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam) error { return nil })
+		a, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam, *timeline) error { return nil })
 		if examhall.ErrorCodeOf(err) == examhall.EINVALID {
 			err = nil // the attempt ran out; it is completed now
 		}

@@ -240,7 +240,7 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	// An older schema (without the last migration) is migrated forward;
 	// the backup itself is not changed.
 	older := copyFile(t, backup, filepath.Join(dir, "older.db"))
-	mustExec(t, older, `DROP TABLE export_jobs`, `DELETE FROM goose_db_version WHERE version_id = 6`)
+	mustExec(t, older, `DROP TABLE attempt_events`, `DELETE FROM goose_db_version WHERE version_id = 9`)
 	olderBytes, err := os.ReadFile(older)
 	if err != nil {
 		t.Fatal(err)
@@ -249,8 +249,8 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	if err := os.WriteFile(restored, nil, 0o600); err != nil { // an empty file is an empty path
 		t.Fatal(err)
 	}
-	if from, to, err := sqlstore.Restore(ctx, older, restored, clock); err != nil || from != 5 || to != 6 {
-		t.Errorf("Restore of schema 5: %d -> %d, %v; want 5 -> 6", from, to, err)
+	if from, to, err := sqlstore.Restore(ctx, older, restored, clock); err != nil || from != 6 || to != 9 {
+		t.Errorf("Restore of schema 6: %d -> %d, %v; want 6 -> 9", from, to, err)
 	}
 	if b, _ := os.ReadFile(older); !bytes.Equal(b, olderBytes) {
 		t.Error("Restore changed the backup it read")

@@ -26,6 +26,8 @@ var releasedMigrations = map[string]string{
 	"sqlite/00005_attempt_counts_pending.sql":   "d5109421b237963923e8533207400b4ee94ee17eb90f174fbf4232d137178b95",
 	"postgres/00006_export_jobs.sql":            "25994238cff2c69c51253137fcb7efd990f146cef40014a952079f0acdb92d02",
 	"sqlite/00006_export_jobs.sql":              "4ed9675da5364787e4ad11f630257f6e55db6a81a68ac9e8322734e51d5fafba",
+	"postgres/00009_attempt_events.sql":         "4695bbb46401386bb454bc8765f4c8d9ec3539fbd0b537bb893bcc5bc46274a6",
+	"sqlite/00009_attempt_events.sql":           "689b7becb66259b3bd5dcff44502a2acae40b8093598c5287a969999d681b5c7",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {
