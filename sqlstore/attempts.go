@@ -46,15 +46,23 @@ func scanAttempt(row interface{ Scan(...any) error }, extra ...any) (*examhall.A
 // (an answer save, a heartbeat, a resume), only the clock's columns, which
 // no index holds; else every column (saveAttempt). A save then updates the
 // row without touching any of the attempts table's twenty indexes.
-func saveAttemptChanges(ctx context.Context, tx *Tx, before, a *examhall.Attempt) error {
+//
+// The events of the change, in tl, are recorded with it (timeline.withEvents).
+func saveAttemptChanges(ctx context.Context, tx *Tx, before, a *examhall.Attempt, tl *timeline) error {
 	if !clockOnly(before, a) {
+		if err := tl.write(ctx, tx); err != nil {
+			return err
+		}
 		return saveAttempt(ctx, tx, a)
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE attempts SET last_started_time = $2, last_answer_updated_time = $3,
+	query, args, err := tl.withEvents(ctx, tx, `UPDATE attempts SET last_started_time = $2, last_answer_updated_time = $3,
 		time_taken_us = $4, last_activity_at = $5, interval_open = $6 WHERE id = $1`,
-		a.ID, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), a.TimeTaken.Microseconds(),
-		micros(a.LastActivity), a.IntervalOpen)
+		[]any{a.ID, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), a.TimeTaken.Microseconds(),
+			micros(a.LastActivity), a.IntervalOpen})
 	if err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("save attempt %d: %w", a.ID, err)
 	}
 	return nil
@@ -168,7 +176,7 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	if err := insertBlankSections(ctx, tx, a.ID, exam); err != nil {
 		return nil, err
 	}
-	var tl timeline
+	tl := timeline{last: 0} // a new attempt has no events yet
 	tl.add(a.ID, examhall.TimelineStarted, now, nil)
 	if err := tl.write(ctx, tx); err != nil {
 		return nil, err
@@ -260,12 +268,12 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 	var stepErr error
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		var exam *examhall.Exam
+		var tl *timeline
 		var err error
-		a, exam, err = lockAttempt(ctx, tx, userID, attemptID)
+		a, exam, tl, err = lockAttempt(ctx, tx, userID, attemptID)
 		if err != nil {
 			return err
 		}
-		var tl timeline
 		wasOpen, lastActivity := a.IntervalOpen, a.LastActivity
 		at := a.Clock(tx.now, exam, examhall.DefaultIdleTimeout)
 		paused := wasOpen && !a.IntervalOpen
@@ -281,7 +289,7 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 			case exam.Duration != nil && a.TimeTaken >= *exam.Duration:
 				by = examhall.CompletedByTimeUp
 			}
-			if err := complete(ctx, tx, a, exam, *at, by, &tl); err != nil {
+			if err := complete(ctx, tx, a, exam, *at, by, tl); err != nil {
 				return err
 			}
 			if err := tl.write(ctx, tx); err != nil {
@@ -290,28 +298,27 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 			return saveAttempt(ctx, tx, a)
 		}
 		before := *a
-		var stepped timeline
-		if err := step(tx, a, exam, &stepped); err != nil {
+		mark := len(tl.events)
+		if err := step(tx, a, exam, tl); err != nil {
 			if examhall.ErrorCodeOf(err) == examhall.EINTERNAL {
 				return err
 			}
 			stepErr = err
 			return nil
 		}
-		if kind == touchPassive {
-			return nil // not activity: the stored clock stays, worked out again next time
+		if kind == touchPassive { // not activity: the stored clock stays, worked out again next time
+			return tl.write(ctx, tx)
 		}
 		if !before.IntervalOpen && a.IntervalOpen { // the step opened a new interval, after a gap past the idle limit
 			now := tx.now.UTC().Truncate(time.Microsecond)
-			tl.add(a.ID, examhall.TimelineHeartbeatGap, now, struct {
+			var reopened timeline
+			reopened.add(a.ID, examhall.TimelineHeartbeatGap, now, struct {
 				Gap int64 `json:"gap"`
 			}{int64(now.Sub(before.LastActivity) / time.Second)})
-			tl.add(a.ID, examhall.TimelineResumed, now, nil)
+			reopened.add(a.ID, examhall.TimelineResumed, now, nil)
+			tl.events = append(tl.events[:mark], append(reopened.events, tl.events[mark:]...)...)
 		}
-		if err := append(tl, stepped...).write(ctx, tx); err != nil {
-			return err
-		}
-		return saveAttemptChanges(ctx, tx, &before, a)
+		return saveAttemptChanges(ctx, tx, &before, a, tl)
 	})
 	if err != nil {
 		return nil, err
@@ -322,23 +329,26 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 // lockAttempt reads the user's attempt (any user's with AnyUser) and its
 // exam, holding the exam shared and the attempt exclusively until tx ends.
 // The exam's version is read under its lock, so the exam (usually from the
-// cache) is the one every other replica sees.
-func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, error) {
+// cache) is the one every other replica sees. It returns the attempt's
+// timeline, empty; on SQLite numbered after the attempt's last event, read in
+// the same statement (one step down attempt_events' primary key), so that
+// the events of the write cost one plain insert.
+func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, *timeline, error) {
 	if tx.db.engine == SQLite {
 		// The writer's transaction holds the whole database: no row locks,
 		// so the attempt and its exam's version come in one statement.
-		var version int64
-		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version FROM attempts
+		var version, last int64
+		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version, `+lastEventSQL+` FROM attempts
 			JOIN exams ON exams.id = attempts.exam_id
-			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version)
+			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version, &last)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil, errNotFound
+			return nil, nil, nil, errNotFound
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+			return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 		}
 		exam, err := tx.db.examAt(ctx, tx, a.ExamID, version)
-		return a, exam, err
+		return a, exam, &timeline{last: last}, err
 	}
 	// PostgreSQL: the exam's row first, then the attempt's, in two
 	// statements, so that the lock order is certain (see examLock).
@@ -347,21 +357,24 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhal
 		WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`+tx.db.examLockClause(examShared),
 		attemptID, userID).Scan(&examID, &version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNotFound
+		return nil, nil, nil, errNotFound
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
 	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
 		WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+tx.db.forUpdate(), attemptID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNotFound
+		return nil, nil, nil, errNotFound
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
+	// The attempt's last event is not read here: a statement that waited
+	// for the row's lock reads other tables as of before the wait. The
+	// insert numbers the events (timeline.withEvents), after the lock.
 	exam, err := tx.db.examAt(ctx, tx, examID, version)
-	return a, exam, err
+	return a, exam, &timeline{last: unknownLast}, err
 }
 
 // answerInTx reads one answer of the attempt.

@@ -21,8 +21,9 @@ func (db *DB) GradeAnswer(ctx context.Context, graderID, attemptID, answerID int
 	var graded *examhall.UserAnswer
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		var exam *examhall.Exam
+		var tl *timeline
 		var err error
-		a, exam, err = lockAttempt(ctx, tx, examhall.AnyUser, attemptID)
+		a, exam, tl, err = lockAttempt(ctx, tx, examhall.AnyUser, attemptID)
 		if err != nil {
 			return err
 		}
@@ -45,7 +46,6 @@ func (db *DB) GradeAnswer(ctx context.Context, graderID, attemptID, answerID int
 			ua.ID, int64(marks), attemptID); err != nil {
 			return fmt.Errorf("grade answer %d: %w", ua.ID, err)
 		}
-		var tl timeline
 		tl.add(a.ID, examhall.TimelineGraded, tx.now.UTC(), struct {
 			By             int64           `json:"by"`
 			ExamQuestionID int64           `json:"exam_question_id"`
@@ -85,7 +85,7 @@ func regradeAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *exam
 	if _, err := regradeAttemptScored(ctx, tx, a, exam); err != nil {
 		return err
 	}
-	var tl timeline
+	tl := timeline{last: unknownLast}
 	tl.regraded(a, old, tx.now.UTC())
 	return tl.write(ctx, tx)
 }
@@ -109,7 +109,8 @@ func regradeAttemptScored(ctx context.Context, tx *Tx, a *examhall.Attempt, exam
 }
 
 // regradeExam rescores every completed attempt of the exam, locked, records
-// each changed score in its attempt's timeline (regraded), and returns how many: what a change of marks, answer key or pass mark does.
+// each changed score in its attempt's timeline (regraded), and returns how
+// many: what a change of marks, answer key or pass mark does.
 func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE exam_id = $1 AND state = 1
 		ORDER BY id`+tx.db.forUpdate(), exam.ID)
@@ -125,7 +126,7 @@ func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) 
 	if err != nil {
 		return 0, fmt.Errorf("attempts to regrade: %w", err)
 	}
-	var tl timeline
+	tl := timeline{last: unknownLast}
 	for _, a := range attempts {
 		old := a.Score
 		r, err := regradeAttemptScored(ctx, tx, a, exam)

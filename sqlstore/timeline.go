@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/examhall/examhall"
@@ -34,58 +36,150 @@ type timelineEvent struct {
 
 // timeline collects the events of one write, recorded together (write) in
 // one statement just before the write saves the attempt: an answer save adds
-// one statement and no read.
-type timeline []timelineEvent
-
-func (tl *timeline) add(attemptID int64, typ examhall.AttemptEventType, at time.Time, data any) {
-	*tl = append(*tl, timelineEvent{attemptID: attemptID, typ: typ, at: at, source: examhall.SourceServer, data: data})
+// one plain insert and no statement that reads.
+type timeline struct {
+	// last is the number of the last event of the one attempt whose events
+	// these are, read with the attempt (lockAttempt), or unknownLast: each
+	// attempt's last number is then read by the insert (a regrade of many
+	// attempts, which reads them without it).
+	last   int64
+	events []timelineEvent
 }
 
-// write records the events, numbering each attempt's after its last.
-func (tl timeline) write(ctx context.Context, tx *Tx) error {
-	for start := 0; start < len(tl); start += rowsPerStatement {
-		query, args, err := insertEventsSQL(tl[start:min(start+rowsPerStatement, len(tl))])
+// unknownLast is timeline.last when the insert numbers the events.
+const unknownLast = -1
+
+func (tl *timeline) add(attemptID int64, typ examhall.AttemptEventType, at time.Time, data any) {
+	tl.events = append(tl.events, timelineEvent{attemptID: attemptID, typ: typ, at: at, source: examhall.SourceServer, data: data})
+}
+
+// write records the events (and empties tl), numbering each attempt's after
+// its last. With last known, an event past eventsPerAttempt is dropped.
+func (tl *timeline) write(ctx context.Context, tx *Tx) error {
+	events := tl.events
+	tl.events = nil
+	if tl.last != unknownLast {
+		events = events[:max(0, min(len(events), eventsPerAttempt-1-int(tl.last)))]
+	}
+	for start := 0; start < len(events); start += rowsPerStatement {
+		chunk := events[start:min(start+rowsPerStatement, len(events))]
+		query, args, err := insertEventsSQL(chunk, tl.last, nil)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 			return fmt.Errorf("record attempt events: %w", err)
 		}
+		if tl.last != unknownLast {
+			tl.last += int64(len(chunk))
+		}
 	}
 	return nil
 }
 
-// insertEventsSQL is the statement that inserts events (one chunk): each
-// numbered after the attempt's last (one step down its primary key) plus
-// its place among the chunk's events of that attempt. Writers of one
-// attempt's events hold its row (lockAttempt), so numbers never collide.
-func insertEventsSQL(events []timelineEvent) (string, []any, error) {
-	args := make([]any, 0, 6*len(events)+1)
-	args = append(args, eventsPerAttempt)
+// eventData is an event's data as stored: a JSON object.
+func eventData(data any) (string, error) {
+	if data == nil {
+		return "{}", nil
+	}
+	var b []byte
+	var err error
+	if m, ok := data.(json.Marshaler); ok { // answerSaved: no reflection on the hot path
+		b, err = m.MarshalJSON()
+	} else {
+		b, err = json.Marshal(data)
+	}
+	if err != nil {
+		return "", fmt.Errorf("event data: %w", err)
+	}
+	return string(b), nil
+}
+
+// insertEventsSQL is the statement that inserts a chunk of events. With
+// last known (one attempt's), a plain insert of the numbers after it; else
+// each event is numbered after its attempt's last (read by the statement,
+// one step down the primary key) plus its place among the chunk's events of
+// that attempt. Writers of one attempt's events hold its row (lockAttempt,
+// regradeExam), so numbers never collide.
+func insertEventsSQL(events []timelineEvent, last int64, args []any) (string, []any, error) {
 	values := make([]string, len(events))
+	if last != unknownLast {
+		from := len(args) + 1
+		for i, e := range events {
+			data, err := eventData(e.data)
+			if err != nil {
+				return "", nil, err
+			}
+			args = append(args, e.attemptID, last+int64(i)+1, string(e.typ), micros(e.at), string(e.source), data)
+		}
+		return plainInsertSQL(from, len(events)), args, nil
+	}
+	args = append(args, eventsPerAttempt)
+	capArg := len(args)
 	k := map[int64]int{}
 	for i, e := range events {
-		data := []byte("{}")
-		if e.data != nil {
-			var err error
-			if data, err = json.Marshal(e.data); err != nil {
-				return "", nil, fmt.Errorf("event data: %w", err)
-			}
+		data, err := eventData(e.data)
+		if err != nil {
+			return "", nil, err
 		}
 		k[e.attemptID]++
-		args = append(args, e.attemptID, k[e.attemptID], string(e.typ), micros(e.at), string(e.source), string(data))
+		args = append(args, e.attemptID, k[e.attemptID], string(e.typ), micros(e.at), string(e.source), data)
 		n := len(args)
 		values[i] = fmt.Sprintf("(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS TEXT))",
 			n-5, n-4, n-3, n-2, n-1, n)
 	}
 	return `INSERT INTO attempt_events (attempt_id, n, type, at, source, data)
 		SELECT attempt_id, n, type, at, source, data FROM (
-			SELECT v.attempt_id, COALESCE((SELECT MAX(e.n) FROM attempt_events e WHERE e.attempt_id = v.attempt_id), 0) + v.k AS n,
-				v.type, v.at, v.source, v.data
+			SELECT v.attempt_id, ` + lastEventOf("v.attempt_id") + ` + v.k AS n, v.type, v.at, v.source, v.data
 			FROM (SELECT column1 AS attempt_id, column2 AS k, column3 AS type, column4 AS at, column5 AS source,
 				column6 AS data FROM (VALUES ` + strings.Join(values, ", ") + `) AS given) AS v) AS numbered
-		WHERE n < $1`, args, nil
+		WHERE n < $` + strconv.Itoa(capArg), args, nil
 }
+
+// withEvents makes query, an UPDATE of the attempt whose events tl holds
+// (and whose arguments are args), record them too, and empties tl. On
+// PostgreSQL the insert becomes a data-modifying WITH clause of query, so
+// that the events cost no round trip of their own (an answer save's budget,
+// issue 16); on SQLite, where a statement is a call, they are written
+// first, by write.
+func (tl *timeline) withEvents(ctx context.Context, tx *Tx, query string, args []any) (string, []any, error) {
+	if tx.db.engine != Postgres || len(tl.events) == 0 || len(tl.events) > rowsPerStatement {
+		return query, args, tl.write(ctx, tx)
+	}
+	insert, args, err := insertEventsSQL(tl.events, unknownLast, args)
+	if err != nil {
+		return "", nil, err
+	}
+	tl.events = nil
+	return "WITH recorded AS (" + insert + ") " + query, args, nil
+}
+
+// plainInserts caches plainInsertSQL's texts: an answer save builds none.
+var plainInserts sync.Map // [2]int{from, rows} → string
+
+// plainInsertSQL inserts rows events whose arguments start at $from.
+func plainInsertSQL(from, rows int) string {
+	key := [2]int{from, rows}
+	if q, ok := plainInserts.Load(key); ok {
+		return q.(string)
+	}
+	values := make([]string, rows)
+	for i := range values {
+		values[i] = "(" + placeholders(from+6*i, 6) + ")"
+	}
+	q := `INSERT INTO attempt_events (attempt_id, n, type, at, source, data) VALUES ` + strings.Join(values, ", ")
+	plainInserts.Store(key, q)
+	return q
+}
+
+// lastEventOf is the number of the last event of the attempt with the id
+// expr (0 for none).
+func lastEventOf(expr string) string {
+	return `COALESCE((SELECT MAX(e.n) FROM attempt_events e WHERE e.attempt_id = ` + expr + `), 0)`
+}
+
+// lastEventSQL is lastEventOf the attempts row of a query.
+var lastEventSQL = lastEventOf("attempts.id")
 
 // answerShown is an answer as the student API shows it.
 type answerShown struct {
@@ -93,6 +187,49 @@ type answerShown struct {
 	ShortText       *string `json:"short_text"`
 	NumericValue    *string `json:"numeric_value"`
 	EssayText       *string `json:"essay_text"`
+}
+
+// answerSaved is the data of an answer_saved event.
+type answerSaved struct {
+	ExamQuestionID int64       `json:"exam_question_id"`
+	Answer         answerShown `json:"answer"`
+	DurationAdded  int64       `json:"duration_added"`
+}
+
+// MarshalJSON is json.Marshal's output, written without reflection: it runs
+// on every answer save.
+func (d answerSaved) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 160)
+	b = append(b, `{"exam_question_id":`...)
+	b = strconv.AppendInt(b, d.ExamQuestionID, 10)
+	b = append(b, `,"answer":{"selected_answers":[`...)
+	for i, id := range d.Answer.SelectedAnswers {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	b = append(b, ']')
+	for _, f := range []struct {
+		name  string
+		value *string
+	}{{"short_text", d.Answer.ShortText}, {"numeric_value", d.Answer.NumericValue}, {"essay_text", d.Answer.EssayText}} {
+		b = append(b, `,"`...)
+		b = append(b, f.name...)
+		b = append(b, `":`...)
+		if f.value == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		text, err := json.Marshal(*f.value)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, text...)
+	}
+	b = append(b, `},"duration_added":`...)
+	b = strconv.AppendInt(b, d.DurationAdded, 10)
+	return append(b, '}'), nil
 }
 
 // saveEvents adds the events of one answer save: review_marked or
@@ -107,11 +244,8 @@ func (tl *timeline) saveEvents(before, after *examhall.UserAnswer, in examhall.A
 		if selected == nil {
 			selected = []int64{}
 		}
-		tl.add(after.AttemptID, examhall.TimelineAnswerSaved, at, struct {
-			ExamQuestionID int64       `json:"exam_question_id"`
-			Answer         answerShown `json:"answer"`
-			DurationAdded  int64       `json:"duration_added"`
-		}{after.ExamQuestionID, answerShown{selected, after.ShortText, after.NumericValue, after.EssayText},
+		tl.add(after.AttemptID, examhall.TimelineAnswerSaved, at, answerSaved{after.ExamQuestionID,
+			answerShown{selected, after.ShortText, after.NumericValue, after.EssayText},
 			int64((after.Duration - before.Duration) / time.Second)})
 	}
 	if reviewChanged {
@@ -188,7 +322,7 @@ func (db *DB) RecordClientEvent(ctx context.Context, userID, attemptID int64, t 
 	}
 	var recorded *examhall.AttemptEvent
 	_, err := db.touchWith(ctx, userID, attemptID, touchPassive,
-		func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam, _ *timeline) error {
+		func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam, tl *timeline) error {
 			if err := running(a); err != nil {
 				return err
 			}
@@ -196,14 +330,20 @@ func (db *DB) RecordClientEvent(ctx context.Context, userID, attemptID int64, t 
 			if err := clientEventRoom(ctx, tx, attemptID, now); err != nil {
 				return err
 			}
-			query, args, err := insertEventsSQL([]timelineEvent{{attemptID: attemptID, typ: t, at: now, source: examhall.SourceClient}})
+			// Alone in its timeline (a passive touch records no pause).
+			full := examhall.Errorf(examhall.ETHROTTLED, "This attempt has recorded all the events it may.")
+			if tl.last != unknownLast && tl.last+1 >= eventsPerAttempt {
+				return full
+			}
+			event := timelineEvent{attemptID: attemptID, typ: t, at: now, source: examhall.SourceClient}
+			query, args, err := insertEventsSQL([]timelineEvent{event}, tl.last, nil)
 			if err != nil {
 				return err
 			}
 			var n int64
 			err = tx.QueryRowContext(ctx, query+` RETURNING n`, args...).Scan(&n)
-			if errors.Is(err, sql.ErrNoRows) { // the attempt's numbers are used up
-				return examhall.Errorf(examhall.ETHROTTLED, "This attempt has recorded all the events it may.")
+			if errors.Is(err, sql.ErrNoRows) { // numbered by the insert, which refused it
+				return full
 			}
 			if err != nil {
 				return fmt.Errorf("record client event: %w", err)
