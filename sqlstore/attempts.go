@@ -50,10 +50,7 @@ func scanAttempt(row interface{ Scan(...any) error }, extra ...any) (*examhall.A
 // The events of the change, in tl, are recorded with it (timeline.withEvents).
 func saveAttemptChanges(ctx context.Context, tx *Tx, before, a *examhall.Attempt, tl *timeline) error {
 	if !clockOnly(before, a) {
-		if err := tl.write(ctx, tx); err != nil {
-			return err
-		}
-		return saveAttempt(ctx, tx, a)
+		return saveAttemptWith(ctx, tx, a, tl)
 	}
 	query, args, err := tl.withEvents(ctx, tx, `UPDATE attempts SET last_started_time = $2, last_answer_updated_time = $3,
 		time_taken_us = $4, last_activity_at = $5, interval_open = $6 WHERE id = $1`,
@@ -77,14 +74,24 @@ func clockOnly(before, a *examhall.Attempt) bool {
 }
 
 func saveAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
-	_, err := tx.ExecContext(ctx, `UPDATE attempts SET state = $2, last_started_time = $3,
+	return saveAttemptWith(ctx, tx, a, &timeline{last: unknownLast})
+}
+
+// saveAttemptWith is saveAttempt recording the events in tl with it
+// (timeline.withEvents).
+func saveAttemptWith(ctx context.Context, tx *Tx, a *examhall.Attempt, tl *timeline) error {
+	query, args, err := tl.withEvents(ctx, tx, `UPDATE attempts SET state = $2, last_started_time = $3,
 		last_answer_updated_time = $4, completed_on = $5, time_taken_us = $6, last_activity_at = $7,
 		interval_open = $8, correct_count = $9, incorrect_count = $10, unanswered_count = $11,
 		partial_count = $12, pending_count = $13, score_h = $14, percentage_h = $15, result = $16, speed = $17,
 		accuracy = $18, in_rank_population = $19 WHERE id = $1`,
-		a.ID, a.State, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), timeArg(a.CompletedOn),
-		a.TimeTaken.Microseconds(), micros(a.LastActivity), a.IntervalOpen, a.Correct, a.Incorrect, a.Unanswered,
-		a.Partial, a.Pending, int64(a.Score), int64(a.Percentage), a.Result, a.Speed, a.Accuracy, a.InRankPopulation)
+		[]any{a.ID, a.State, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), timeArg(a.CompletedOn),
+			a.TimeTaken.Microseconds(), micros(a.LastActivity), a.IntervalOpen, a.Correct, a.Incorrect, a.Unanswered,
+			a.Partial, a.Pending, int64(a.Score), int64(a.Percentage), a.Result, a.Speed, a.Accuracy, a.InRankPopulation})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("save attempt %d: %w", a.ID, err)
 	}
@@ -292,10 +299,7 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 			if err := complete(ctx, tx, a, exam, *at, by, tl); err != nil {
 				return err
 			}
-			if err := tl.write(ctx, tx); err != nil {
-				return err
-			}
-			return saveAttempt(ctx, tx, a)
+			return saveAttemptWith(ctx, tx, a, tl)
 		}
 		before := *a
 		mark := len(tl.events)
