@@ -48,8 +48,9 @@ type ExamStore interface {
 	ChangeExamQuestion(ctx context.Context, examID, examQuestionID int64, c ExamQuestionChange) (*Exam, int, error)
 	// GradeAnswer gives marks to an essay answer of a completed attempt and
 	// rescores the attempt; when no essay remains pending, its evaluation is
-	// complete.
-	GradeAnswer(ctx context.Context, attemptID, answerID int64, marks decimal.Decimal) (*Attempt, *UserAnswer, error)
+	// complete. graderID, the staff user grading, is recorded in the
+	// attempt's timeline (TimelineGraded).
+	GradeAnswer(ctx context.Context, graderID, attemptID, answerID int64, marks decimal.Decimal) (*Attempt, *UserAnswer, error)
 	// PublishedExams returns the published exams in window as of now that
 	// the user may see, each with its sections and questions (answers
 	// included, as ExamBySlug loads them), by start date, newest first (exams

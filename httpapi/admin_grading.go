@@ -39,7 +39,7 @@ func (s *Server) gradeAnswer(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fieldErr("marks", "This field is required."))
 		return
 	}
-	_, ua, err := s.Exams.GradeAnswer(r.Context(), attemptID, answerID, *in.Marks)
+	_, ua, err := s.Exams.GradeAnswer(r.Context(), caller(r).ID, attemptID, answerID, *in.Marks)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

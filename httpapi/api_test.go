@@ -103,7 +103,7 @@ func newTestAPIOpts(t testing.TB, dsn string, clock *examhalltest.Clock, opts sq
 	}
 	base, _ := url.Parse(baseURL)
 	api := &httpapi.Server{
-		Auth: authService, Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Changes: db, Courses: db, ContentReports: db, Webhooks: db, Dashboard: db, ItemStatistics: db, DB: db, BaseURL: base,
+		Auth: authService, Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Changes: db, Courses: db, ContentReports: db, Webhooks: db, Dashboard: db, ItemStatistics: db, Timeline: db, DB: db, BaseURL: base,
 		MaxBodyBytes: 1 << 16, MaxImportBytes: 1 << 20,
 		Institute: db,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -346,8 +346,8 @@ func TestExamAccessStatements(t *testing.T) {
 			{"exam detail", "GET", "/api/v2.2/exams/hot/", 200, 2},
 			// authentication 1; the exam's id 1 and version 1, the user's
 			// attempts of it (and batches) 1, the attempt, its answers and
-			// sections 3; the attempt again 1
-			{"start", "POST", "/api/v2.2/exams/hot/attempts/", 201, 8},
+			// sections 3, its started event 1 (issue 16); the attempt again 1
+			{"start", "POST", "/api/v2.2/exams/hot/attempts/", 201, 9},
 		} {
 			before := a.db.Statements()
 			a.must(c.status, c.method, c.path, student, nil, nil)

@@ -75,7 +75,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case examhall.EGONE:
 		writeDetail(w, http.StatusGone, e.Message)
 	case examhall.ETHROTTLED:
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+		if e.RetryAfter > 0 { // none when waiting would not help (a client event past its attempt's bound)
+			w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+		}
 		writeDetail(w, http.StatusTooManyRequests, e.Message)
 	case examhall.EUNAVAILABLE:
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(e.RetryAfter.Seconds())))))

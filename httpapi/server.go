@@ -44,6 +44,8 @@ type Server struct {
 	// ItemStatistics serves the exams' item analyses (issue 16 §1), cached
 	// in memory (itemanalysis.Cache) until their statistics change.
 	ItemStatistics examhall.ItemStatisticsStore
+	// Timeline serves each attempt's events (issue 16 §3).
+	Timeline examhall.TimelineStore
 	// Exports runs the export jobs (issue 14, part 5); nil serves none.
 	Exports *exports.Service
 	DB      Pinger
@@ -159,6 +161,7 @@ func (s *Server) routes(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{$}", admin.methods(methods{http.MethodGet: s.listUserAnswers}))
 	mux.Handle("/api/v3/admin/attempts/{id}/video-conference/{$}", admin.methods(methods{http.MethodGet: s.listAttendance}))
 	mux.Handle("/api/v3/admin/chapter-content-attempts/{$}", admin.methods(methods{http.MethodGet: s.listContentAttempts}))
+	mux.Handle("/api/v3/admin/attempts/{id}/events/{$}", admin.methods(methods{http.MethodGet: s.listAttemptEvents}))
 	mux.Handle("/api/v3/admin/attempts/{id}/user_answers/{answer}/{$}", author.methods(methods{http.MethodPut: s.gradeAnswer}))
 	mux.Handle("/api/v2.5/admin/exam-counts/{$}", author.methods(methods{http.MethodGet: s.listExamCounts}))
 	mux.Handle("/api/v2.5/admin/exams/{id}/summary/{$}", author.methods(methods{http.MethodGet: s.getExamSummary}))
@@ -199,6 +202,7 @@ func (s *Server) routes(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("/api/v2.2/attempts/{id}/questions/{$}", anyone.methods(methods{http.MethodGet: s.listAttemptQuestions(false)}))
 	mux.Handle("/api/v2.2/attempts/{id}/questions/{item}/{$}", anyone.methods(methods{http.MethodPut: s.saveAnswer}))
 	mux.Handle("/api/v2.2/attempts/{id}/review/{$}", anyone.methods(methods{http.MethodGet: s.listAttemptQuestions(true)}))
+	mux.Handle("/api/v2.2/attempts/{id}/events/{$}", anyone.methods(methods{http.MethodPost: s.recordClientEvent}))
 }
 
 // methods routes a path by request method; other methods get DRF's 405. HEAD is

@@ -30,7 +30,7 @@ func (db *DB) AttemptAnswers(ctx context.Context, userID, attemptID int64) (*exa
 func (db *DB) report(ctx context.Context, userID, attemptID int64, full bool) (*examhall.AttemptReport, error) {
 	rep, err := db.attemptReport(ctx, userID, attemptID, full)
 	if errors.Is(err, errExpired) {
-		_, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam) error { return nil })
+		_, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam, *timeline) error { return nil })
 		if err != nil && examhall.ErrorCodeOf(err) != examhall.EINVALID { // EINVALID: it ran out, completed now
 			return nil, err
 		}

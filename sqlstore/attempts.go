@@ -46,15 +46,20 @@ func scanAttempt(row interface{ Scan(...any) error }, extra ...any) (*examhall.A
 // (an answer save, a heartbeat, a resume), only the clock's columns, which
 // no index holds; else every column (saveAttempt). A save then updates the
 // row without touching any of the attempts table's twenty indexes.
-func saveAttemptChanges(ctx context.Context, tx *Tx, before, a *examhall.Attempt) error {
+//
+// The events of the change, in tl, are recorded with it (timeline.withEvents).
+func saveAttemptChanges(ctx context.Context, tx *Tx, before, a *examhall.Attempt, tl *timeline) error {
 	if !clockOnly(before, a) {
-		return saveAttempt(ctx, tx, a)
+		return saveAttemptWith(ctx, tx, a, tl)
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE attempts SET last_started_time = $2, last_answer_updated_time = $3,
+	query, args, err := tl.withEvents(ctx, tx, `UPDATE attempts SET last_started_time = $2, last_answer_updated_time = $3,
 		time_taken_us = $4, last_activity_at = $5, interval_open = $6 WHERE id = $1`,
-		a.ID, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), a.TimeTaken.Microseconds(),
-		micros(a.LastActivity), a.IntervalOpen)
+		[]any{a.ID, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), a.TimeTaken.Microseconds(),
+			micros(a.LastActivity), a.IntervalOpen})
 	if err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("save attempt %d: %w", a.ID, err)
 	}
 	return nil
@@ -69,14 +74,24 @@ func clockOnly(before, a *examhall.Attempt) bool {
 }
 
 func saveAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
-	_, err := tx.ExecContext(ctx, `UPDATE attempts SET state = $2, last_started_time = $3,
+	return saveAttemptWith(ctx, tx, a, &timeline{last: unknownLast})
+}
+
+// saveAttemptWith is saveAttempt recording the events in tl with it
+// (timeline.withEvents).
+func saveAttemptWith(ctx context.Context, tx *Tx, a *examhall.Attempt, tl *timeline) error {
+	query, args, err := tl.withEvents(ctx, tx, `UPDATE attempts SET state = $2, last_started_time = $3,
 		last_answer_updated_time = $4, completed_on = $5, time_taken_us = $6, last_activity_at = $7,
 		interval_open = $8, correct_count = $9, incorrect_count = $10, unanswered_count = $11,
 		partial_count = $12, pending_count = $13, score_h = $14, percentage_h = $15, result = $16, speed = $17,
 		accuracy = $18, in_rank_population = $19 WHERE id = $1`,
-		a.ID, a.State, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), timeArg(a.CompletedOn),
-		a.TimeTaken.Microseconds(), micros(a.LastActivity), a.IntervalOpen, a.Correct, a.Incorrect, a.Unanswered,
-		a.Partial, a.Pending, int64(a.Score), int64(a.Percentage), a.Result, a.Speed, a.Accuracy, a.InRankPopulation)
+		[]any{a.ID, a.State, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), timeArg(a.CompletedOn),
+			a.TimeTaken.Microseconds(), micros(a.LastActivity), a.IntervalOpen, a.Correct, a.Incorrect, a.Unanswered,
+			a.Partial, a.Pending, int64(a.Score), int64(a.Percentage), a.Result, a.Speed, a.Accuracy, a.InRankPopulation})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("save attempt %d: %w", a.ID, err)
 	}
@@ -168,6 +183,11 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	if err := insertBlankSections(ctx, tx, a.ID, exam); err != nil {
 		return nil, err
 	}
+	tl := timeline{last: 0} // a new attempt has no events yet
+	tl.add(a.ID, examhall.TimelineStarted, now, nil)
+	if err := tl.write(ctx, tx); err != nil {
+		return nil, err
+	}
 	return a, enqueueExam(ctx, tx, examhall.EventExamStarted, a, exam, nil)
 }
 
@@ -232,36 +252,80 @@ func examInTx(ctx context.Context, tx *Tx, query string, arg any) (*examhall.Exa
 // out (and then answers that the attempt has ended, after committing), and
 // otherwise applies step and saves the attempt. When step refuses, nothing is
 // written: the clock is worked out again from the stored state next time.
+// The events of what it did (a pause discovered, a new interval, what step
+// adds to its timeline, a completion) are recorded with the save.
 func (db *DB) touch(ctx context.Context, userID, attemptID int64,
-	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error) (*examhall.Attempt, error) {
+	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error) (*examhall.Attempt, error) {
+	return db.touchWith(ctx, userID, attemptID, touchActive, step)
+}
+
+// touchKind says what a touch is.
+type touchKind int
+
+const (
+	touchActive  touchKind = iota // a request of the attempt flow
+	touchSweep                    // the background sweep: a completion is by "sweep"
+	touchPassive                  // not activity (a client's signal): the clock is not saved unless the attempt ran out
+)
+
+// touchWith is touch of a kind.
+func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touchKind,
+	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error) (*examhall.Attempt, error) {
 	var a *examhall.Attempt
 	var stepErr error
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		var exam *examhall.Exam
+		var tl *timeline
 		var err error
-		a, exam, err = lockAttempt(ctx, tx, userID, attemptID)
+		a, exam, tl, err = lockAttempt(ctx, tx, userID, attemptID)
 		if err != nil {
 			return err
 		}
-		if at := a.Clock(tx.now, exam, examhall.DefaultIdleTimeout); at != nil {
+		wasOpen, lastActivity := a.IntervalOpen, a.LastActivity
+		at := a.Clock(tx.now, exam, examhall.DefaultIdleTimeout)
+		paused := wasOpen && !a.IntervalOpen
+		if paused && (at != nil || kind != touchPassive) {
+			tl.add(a.ID, examhall.TimelinePaused, lastActivity, nil)
+		}
+		if at != nil {
 			stepErr = examhall.Errorf(examhall.EINVALID, "This attempt has ended: its time ran out.")
-			if err := complete(ctx, tx, a, exam, *at); err != nil {
+			by := examhall.CompletedByEndDate
+			switch {
+			case kind == touchSweep:
+				by = examhall.CompletedBySweep
+			case exam.Duration != nil && a.TimeTaken >= *exam.Duration:
+				by = examhall.CompletedByTimeUp
+			}
+			if err := complete(ctx, tx, a, exam, *at, by, tl); err != nil {
 				return err
 			}
-			if err := saveAttempt(ctx, tx, a); err != nil {
+			if err := saveAttemptWith(ctx, tx, a, tl); err != nil {
 				return err
 			}
 			return restatUser(ctx, tx, a.ExamID, a.UserID)
 		}
 		before := *a
-		if err := step(tx, a, exam); err != nil {
+		mark := len(tl.events)
+		if err := step(tx, a, exam, tl); err != nil {
 			if examhall.ErrorCodeOf(err) == examhall.EINTERNAL {
 				return err
 			}
 			stepErr = err
 			return nil
 		}
-		if err := saveAttemptChanges(ctx, tx, &before, a); err != nil {
+		if kind == touchPassive { // not activity: the stored clock stays, worked out again next time
+			return tl.write(ctx, tx)
+		}
+		if !before.IntervalOpen && a.IntervalOpen { // the step opened a new interval, after a gap past the idle limit
+			now := tx.now.UTC().Truncate(time.Microsecond)
+			var reopened timeline
+			reopened.add(a.ID, examhall.TimelineHeartbeatGap, now, struct {
+				Gap int64 `json:"gap"`
+			}{int64(now.Sub(before.LastActivity) / time.Second)})
+			reopened.add(a.ID, examhall.TimelineResumed, now, nil)
+			tl.events = append(tl.events[:mark], append(reopened.events, tl.events[mark:]...)...)
+		}
+		if err := saveAttemptChanges(ctx, tx, &before, a, tl); err != nil {
 			return err
 		}
 		if before.State != a.State && a.State == examhall.AttemptCompleted {
@@ -279,23 +343,26 @@ func (db *DB) touch(ctx context.Context, userID, attemptID int64,
 // lockAttempt reads the user's attempt (any user's with AnyUser) and its
 // exam, holding the exam shared and the attempt exclusively until tx ends.
 // The exam's version is read under its lock, so the exam (usually from the
-// cache) is the one every other replica sees.
-func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, error) {
+// cache) is the one every other replica sees. It returns the attempt's
+// timeline, empty; on SQLite numbered after the attempt's last event, read in
+// the same statement (one step down attempt_events' primary key), so that
+// the events of the write cost one plain insert.
+func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, *timeline, error) {
 	if tx.db.engine == SQLite {
 		// The writer's transaction holds the whole database: no row locks,
 		// so the attempt and its exam's version come in one statement.
-		var version int64
-		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version FROM attempts
+		var version, last int64
+		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version, `+lastEventSQL+` FROM attempts
 			JOIN exams ON exams.id = attempts.exam_id
-			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version)
+			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version, &last)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil, errNotFound
+			return nil, nil, nil, errNotFound
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+			return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 		}
 		exam, err := tx.db.examAt(ctx, tx, a.ExamID, version)
-		return a, exam, err
+		return a, exam, &timeline{last: last}, err
 	}
 	// PostgreSQL: the exam's row first, then the attempt's, in two
 	// statements, so that the lock order is certain (see examLock).
@@ -304,21 +371,24 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhal
 		WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`+tx.db.examLockClause(examShared),
 		attemptID, userID).Scan(&examID, &version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNotFound
+		return nil, nil, nil, errNotFound
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
 	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
 		WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+tx.db.forUpdate(), attemptID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNotFound
+		return nil, nil, nil, errNotFound
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
+	// The attempt's last event is not read here: a statement that waited
+	// for the row's lock reads other tables as of before the wait. The
+	// insert numbers the events (timeline.withEvents), after the lock.
 	exam, err := tx.db.examAt(ctx, tx, examID, version)
-	return a, exam, err
+	return a, exam, &timeline{last: unknownLast}, err
 }
 
 // answerInTx reads one answer of the attempt.
@@ -343,7 +413,7 @@ func running(a *examhall.Attempt) error {
 
 // Heartbeat records that the student is still at the attempt.
 func (db *DB) Heartbeat(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
-	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam) error {
+	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam, _ *timeline) error {
 		if err := running(a); err != nil {
 			return err
 		}
@@ -354,7 +424,7 @@ func (db *DB) Heartbeat(ctx context.Context, userID, attemptID int64) (*examhall
 
 // Resume opens a new running interval (or keeps the open one).
 func (db *DB) Resume(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
-	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam) error {
+	return db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, _ *examhall.Exam, _ *timeline) error {
 		if err := running(a); err != nil {
 			return err
 		}
@@ -367,11 +437,11 @@ func (db *DB) Resume(ctx context.Context, userID, attemptID int64) (*examhall.At
 
 // End completes the attempt now and scores it.
 func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attempt, error) {
-	a, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+	a, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error {
 		if err := running(a); err != nil {
 			return err
 		}
-		return complete(ctx, tx, a, exam, tx.now.UTC())
+		return complete(ctx, tx, a, exam, tx.now.UTC(), examhall.CompletedByStudent, tl)
 	})
 	if examhall.ErrorCodeOf(err) == examhall.EINVALID && a != nil && a.State == examhall.AttemptCompleted {
 		return a, nil // ending an ended attempt answers with it, so that a repeated end is harmless
@@ -384,14 +454,18 @@ func (db *DB) End(ctx context.Context, userID, attemptID int64) (*examhall.Attem
 // "attempt completed" webhook belongs): it scores the attempt's answers,
 // writes the results, and places the attempt in its exam's rank population
 // when it is the user's earliest-started completed attempt. The attempt's own
-// fields are set, not saved: touch saves them.
-func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time) error {
+// fields are set, not saved: touch saves them. by says why it completed
+// (examhall.CompletedBy*), for the completed event it adds to tl.
+func complete(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam, at time.Time, by string, tl *timeline) error {
 	a.State, a.CompletedOn, a.IntervalOpen = examhall.AttemptCompleted, &at, false
 	// The item statistics' version before the score counts: every change
 	// of both takes them in this order, so that none deadlocks another.
 	if err := bumpStatVersion(ctx, tx, a.ExamID); err != nil {
 		return err
 	}
+	tl.add(a.ID, examhall.TimelineCompleted, at, struct {
+		By string `json:"by"`
+	}{by})
 	r, err := rescore(ctx, tx, a, exam)
 	if err != nil {
 		return err
@@ -619,7 +693,7 @@ func attemptAnswers(ctx context.Context, tx *Tx, attemptID int64) ([]*examhall.U
 func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in examhall.AnswerInput) (*examhall.UserAnswer, *examhall.Exam, error) {
 	var saved *examhall.UserAnswer
 	var of *examhall.Exam
-	_, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
+	_, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error {
 		of = exam
 		if err := running(a); err != nil {
 			return err
@@ -632,6 +706,7 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 			return err
 		}
 		now := tx.now.UTC()
+		before := *ua
 		applyAnswer(ua, in, now)
 		selected, _ := json.Marshal(ua.SelectedAnswerIDs)
 		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET selected_answer_ids = $2, short_text = $3,
@@ -643,6 +718,7 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 		}
 		a.Touch(now)
 		a.LastAnswerUpdatedTime = &now
+		tl.saveEvents(&before, ua, in, now)
 		saved = ua
 		return nil
 	})
@@ -698,7 +774,7 @@ func (db *DB) Attempt(ctx context.Context, userID, attemptID int64) (*examhall.A
 		}
 	}
 	if a.Clock(db.clock.Now().UTC(), exam, examhall.DefaultIdleTimeout) != nil {
-		a, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam) error { return nil })
+		a, err = db.touch(ctx, userID, attemptID, func(*Tx, *examhall.Attempt, *examhall.Exam, *timeline) error { return nil })
 		if examhall.ErrorCodeOf(err) == examhall.EINVALID {
 			err = nil // the attempt ran out; it is completed now
 		}

@@ -98,7 +98,7 @@ func TestCourseProgress(t *testing.T) {
 			t.Fatalf("reopened the finished exam content")
 		}
 		answers, _ := db.Answers(ctx, u, a.ID)
-		if _, _, err := db.GradeAnswer(ctx, a.ID, answers[5].ID, dec("6")); err != nil {
+		if _, _, err := db.GradeAnswer(ctx, 1, a.ID, answers[5].ID, dec("6")); err != nil {
 			t.Fatal(err)
 		}
 		conference := open(4, true)

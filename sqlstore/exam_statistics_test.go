@@ -158,7 +158,7 @@ func TestDashboardAgreesWithAttempts(t *testing.T) {
 			t.Fatalf("grading queue: %d essays, %v", len(page), err)
 		}
 		for _, p := range page[:len(page)/2] {
-			if _, _, err := db.GradeAnswer(ctx, p.AttemptID, p.AnswerID, p.Marks/2); err != nil {
+			if _, _, err := db.GradeAnswer(ctx, 1, p.AttemptID, p.AnswerID, p.Marks/2); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -15,14 +15,15 @@ import (
 // GradeAnswer gives marks to an essay answer and rescores its attempt. It is
 // the one place where an attempt's evaluation completes: when the last
 // pending essay is graded, Pending drops to 0 (the state-change point of
-// "Evaluation Completed").
-func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks decimal.Decimal) (*examhall.Attempt, *examhall.UserAnswer, error) {
+// "Evaluation Completed"). The attempt's timeline records who graded it.
+func (db *DB) GradeAnswer(ctx context.Context, graderID, attemptID, answerID int64, marks decimal.Decimal) (*examhall.Attempt, *examhall.UserAnswer, error) {
 	var a *examhall.Attempt
 	var graded *examhall.UserAnswer
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		var exam *examhall.Exam
+		var tl *timeline
 		var err error
-		a, exam, err = lockAttempt(ctx, tx, examhall.AnyUser, attemptID)
+		a, exam, tl, err = lockAttempt(ctx, tx, examhall.AnyUser, attemptID)
 		if err != nil {
 			return err
 		}
@@ -53,6 +54,14 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 			ua.ID, int64(marks), attemptID); err != nil {
 			return fmt.Errorf("grade answer %d: %w", ua.ID, err)
 		}
+		tl.add(a.ID, examhall.TimelineGraded, tx.now.UTC(), struct {
+			By             int64           `json:"by"`
+			ExamQuestionID int64           `json:"exam_question_id"`
+			Marks          decimal.Decimal `json:"marks"`
+		}{graderID, ua.ExamQuestionID, marks})
+		if err := tl.write(ctx, tx); err != nil {
+			return err
+		}
 		pending := a.Pending
 		r, err := regradeAttemptScored(ctx, tx, a, exam)
 		if err != nil {
@@ -82,9 +91,15 @@ func (db *DB) GradeAnswer(ctx context.Context, attemptID, answerID int64, marks 
 // regradeAttempt rescores a completed attempt and moves it in its exam's
 // score counts when it is ranked. It leaves the item statistics alone: its
 // one caller, the import, rebuilds its exams' when it is done.
+// A changed score is recorded in its timeline (regraded).
 func regradeAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *examhall.Exam) error {
-	_, err := regradeAttemptScored(ctx, tx, a, exam)
-	return err
+	old := a.Score
+	if _, err := regradeAttemptScored(ctx, tx, a, exam); err != nil {
+		return err
+	}
+	tl := timeline{last: unknownLast}
+	tl.regraded(a, old, tx.now.UTC())
+	return tl.write(ctx, tx)
 }
 
 // regradeAttemptScored is regradeAttempt returning the scoring.
@@ -105,8 +120,9 @@ func regradeAttemptScored(ctx context.Context, tx *Tx, a *examhall.Attempt, exam
 	return r, saveAttempt(ctx, tx, a)
 }
 
-// regradeExam rescores every completed attempt of the exam, locked, and
-// returns how many: what a change of marks, answer key or pass mark does.
+// regradeExam rescores every completed attempt of the exam, locked, records
+// each changed score in its attempt's timeline (regraded), and returns how
+// many: what a change of marks, answer key or pass mark does.
 func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE exam_id = $1 AND state = 1
 		ORDER BY id`+tx.db.forUpdate(), exam.ID)
@@ -122,6 +138,7 @@ func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) 
 	if err != nil {
 		return 0, fmt.Errorf("attempts to regrade: %w", err)
 	}
+	tl := timeline{last: unknownLast}
 	for _, a := range attempts {
 		old := a.Score
 		r, err := regradeAttemptScored(ctx, tx, a, exam)
@@ -129,10 +146,14 @@ func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) 
 			return 0, err
 		}
 		if a.Score != old {
+			tl.regraded(a, old, tx.now.UTC())
 			if err := enqueueExam(ctx, tx, examhall.EventExamRegraded, a, exam, &r); err != nil {
 				return 0, err
 			}
 		}
+	}
+	if err := tl.write(ctx, tx); err != nil {
+		return 0, err
 	}
 	// One set-based rebuild, not a change per attempt.
 	return len(attempts), rebuildItemStatistics(ctx, tx, exam.ID)

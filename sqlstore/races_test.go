@@ -131,20 +131,20 @@ func TestGradeAnswer(t *testing.T) {
 		if _, _, err := db.SaveAnswer(ctx, u.ID, a.ID, essay.ID, examhall.AnswerInput{EssayText: ptr("   ")}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.GradeAnswer(ctx, a.ID, essay.ID, dec("5")); examhall.ErrorCodeOf(err) != examhall.EINVALID {
+		if _, _, err := db.GradeAnswer(ctx, 1, a.ID, essay.ID, dec("5")); examhall.ErrorCodeOf(err) != examhall.EINVALID {
 			t.Fatalf("grading a running attempt: %v", err)
 		}
 		if _, err := db.End(ctx, u.ID, a.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.GradeAnswer(ctx, a.ID, essay.ID, dec("5")); err == nil ||
+		if _, _, err := db.GradeAnswer(ctx, 1, a.ID, essay.ID, dec("5")); err == nil ||
 			err.Error() != "examhall invalid: This essay was not answered; there is nothing to grade." {
 			t.Fatalf("grading a blank essay: %v", err)
 		}
-		if _, _, err := db.GradeAnswer(ctx, a.ID, answers[0].ID, dec("1")); examhall.ErrorCodeOf(err) != examhall.EINVALID {
+		if _, _, err := db.GradeAnswer(ctx, 1, a.ID, answers[0].ID, dec("1")); examhall.ErrorCodeOf(err) != examhall.EINVALID {
 			t.Fatalf("grading a choice question: %v", err)
 		}
-		if _, _, err := db.GradeAnswer(ctx, a.ID, 999999, dec("1")); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
+		if _, _, err := db.GradeAnswer(ctx, 1, a.ID, 999999, dec("1")); examhall.ErrorCodeOf(err) != examhall.ENOTFOUND {
 			t.Fatalf("grading an unknown answer: %v", err)
 		}
 	})

@@ -251,7 +251,7 @@ func TestRankPopulationByStart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := db.GradeAnswer(ctx, list[0].ID, answers[1].ID, dec("1")); err != nil {
+			if _, _, err := db.GradeAnswer(ctx, 1, list[0].ID, answers[1].ID, dec("1")); err != nil {
 				t.Fatalf("grade %s: %v", username, err)
 			}
 			check("grading " + username)

@@ -51,7 +51,7 @@ func (db *DB) ExpireAttempts(ctx context.Context) (int, error) {
 		if r.Clock(now, exam, examhall.DefaultIdleTimeout) == nil {
 			continue
 		}
-		a, err := db.touch(ctx, r.UserID, r.ID, func(*Tx, *examhall.Attempt, *examhall.Exam) error { return nil })
+		a, err := db.touchWith(ctx, r.UserID, r.ID, touchSweep, func(*Tx, *examhall.Attempt, *examhall.Exam, *timeline) error { return nil })
 		if err != nil && examhall.ErrorCodeOf(err) != examhall.EINVALID {
 			return expired, err
 		}

@@ -94,7 +94,7 @@ func newSite(t testing.TB, engine sqlstore.Engine, fixtures ...fixture) *site {
 	}
 	api := &httpapi.Server{
 		Auth: authService, Users: db, Exams: db, Attempts: db, Import: db, Reports: db, Courses: db, ContentReports: db,
-		Webhooks: db, Dashboard: db, DB: db, Institute: db, Writes: db, MaxBodyBytes: 1 << 20, MaxImportBytes: 8 << 20,
+		Webhooks: db, Dashboard: db, Timeline: db, DB: db, Institute: db, Writes: db, MaxBodyBytes: 1 << 20, MaxImportBytes: 8 << 20,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	// Export jobs run in the background, as serve runs them.

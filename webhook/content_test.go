@@ -171,7 +171,7 @@ func TestContentDeliveries(t *testing.T) {
 		if _, err := db.End(ctx, u.ID, test.AttemptID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.GradeAnswer(ctx, test.AttemptID, answers[1].ID, decimal.Decimal(700)); err != nil {
+		if _, _, err := db.GradeAnswer(ctx, 1, test.AttemptID, answers[1].ID, decimal.Decimal(700)); err != nil {
 			t.Fatal(err)
 		}
 		runUntil(t, db, webhook.New(db, fastOptions()), func() bool { return len(rcv.delivered()) >= 5 && pending(t, db) == 0 })
@@ -278,7 +278,7 @@ func TestGradedRegradedOptIn(t *testing.T) {
 				if a, err = db.End(ctx, u.ID, a.ID); err != nil || a.Pending != 1 || a.Score != 400 {
 					t.Fatalf("end: %+v, %v", a, err)
 				}
-				if a, _, err = db.GradeAnswer(ctx, a.ID, answers[1].ID, decimal.Decimal(700)); err != nil || a.Pending != 0 || a.Score != 1100 {
+				if a, _, err = db.GradeAnswer(ctx, 1, a.ID, answers[1].ID, decimal.Decimal(700)); err != nil || a.Pending != 0 || a.Score != 1100 {
 					t.Fatalf("grade: %+v, %v", a, err)
 				}
 				five := decimal.Decimal(500)

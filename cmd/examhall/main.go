@@ -258,7 +258,7 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	api := &httpapi.Server{
-		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Changes: m.db, Courses: m.db, ContentReports: m.db, Webhooks: m.db, Dashboard: m.db, ItemStatistics: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
+		Auth: authService, Users: m.db, Exams: m.db, Attempts: m.db, Reports: m.db, Changes: m.db, Courses: m.db, ContentReports: m.db, Webhooks: m.db, Dashboard: m.db, ItemStatistics: m.db, Timeline: m.db, DB: m.db, Institute: m.db, BaseURL: baseURL,
 		Exports: exporter,
 		Import:  m.db, Writes: m.db, MaxInFlight: m.Config.MaxInFlight, AllowedHosts: allowedHosts, CORSOrigins: m.Config.CORSOrigins, TrustedProxies: m.Config.TrustedProxies, MaxBodyBytes: m.Config.MaxBodyBytes,
 		MaxImportBytes: m.Config.MaxImportBytes, Logger: m.Logger,

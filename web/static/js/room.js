@@ -1,9 +1,12 @@
 // room.js — the exam room (/attempts/{id}/): one question at a time, a
 // palette, the countdown, answers saved at once through SaveQueue (kept on
 // the device while offline), submit with a confirmation, and auto-submit
-// when the time runs out or the server says the attempt is over.
+// when the time runs out or the server says the attempt is over. Focus,
+// full-screen, copy and paste signals go to the attempt's timeline
+// (signals.js).
 import { api, getAll, ApiError, el, authored } from './api.js';
 import { SaveQueue } from './savequeue.js';
+import { reportSignals } from './signals.js';
 import { parseDuration, clockText, slugOf, answered, typeNames, showProblem, attemptId } from './examkit.js';
 
 const id = attemptId() || '0';
@@ -88,6 +91,7 @@ async function main() {
   renderPalette();
   show(Math.max(0, at), false);
   queue.start();
+  state.signals = reportSignals(base, () => !state.finishing);
   setInterval(tick, 250);
   setInterval(heartbeat, heartbeatEvery);
   window.addEventListener('offline', () => showSaveState('offline', { waiting: queue.size }));
