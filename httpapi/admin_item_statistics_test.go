@@ -106,7 +106,7 @@ func TestItemStatisticsEndpoint(t *testing.T) {
 		}
 
 		// Bala's essay graded 6: bala (−1 + 0 + 6 = 5.00) joins the population.
-		if _, _, err := f.db.GradeAnswer(ctx, f.attempts["bala"], f.essays["bala"], decimal.Decimal(600)); err != nil {
+		if _, _, err := f.db.GradeAnswer(ctx, 1, f.attempts["bala"], f.essays["bala"], decimal.Decimal(600)); err != nil {
 			t.Fatal(err)
 		}
 		var graded struct {

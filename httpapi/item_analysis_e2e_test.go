@@ -154,7 +154,7 @@ func itemAnalysisFixture(t *testing.T, a *testAPI) (examID int64) {
 		}
 		if essayAnswer != 0 && rng.IntN(8) != 0 { // one in eight stays pending
 			marks := decimal.Decimal(50 * rng.Int64N(21)) // 0, 0.50, …, 10
-			if _, _, err := db.GradeAnswer(ctx, attempt.ID, essayAnswer, marks); err != nil {
+			if _, _, err := db.GradeAnswer(ctx, 1, attempt.ID, essayAnswer, marks); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -669,7 +669,7 @@ func TestItemAnalysisAgainstTheAttempts(t *testing.T) {
 			t.Fatal(err)
 		}
 		essay := answers[len(answers)-1]
-		if _, _, err := a.db.GradeAnswer(context.Background(), pendingAttempt, essay.ID, decimal.FromInt(7)); err != nil {
+		if _, _, err := a.db.GradeAnswer(context.Background(), 1, pendingAttempt, essay.ID, decimal.FromInt(7)); err != nil {
 			t.Fatal(err)
 		}
 		check()

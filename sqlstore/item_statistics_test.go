@@ -239,7 +239,7 @@ func TestItemStatisticsIncremental(t *testing.T) {
 			}
 			for _, ua := range answers {
 				if ua.ExamQuestionID == essay.ID {
-					if _, _, err := db.GradeAnswer(ctx, a.ID, ua.ID, dec(marks)); err != nil {
+					if _, _, err := db.GradeAnswer(ctx, 1, a.ID, ua.ID, dec(marks)); err != nil {
 						t.Fatalf("grade: %v", err)
 					}
 				}
@@ -353,7 +353,7 @@ func TestItemStatisticsRaces(t *testing.T) {
 				case i == 6:
 					err = db.DeleteUser(ctx, users[i].ID)
 				case i < 6:
-					_, _, err = db.GradeAnswer(ctx, attempts[i].ID, essays[i], dec(fmt.Sprint(i)))
+					_, _, err = db.GradeAnswer(ctx, 1, attempts[i].ID, essays[i], dec(fmt.Sprint(i)))
 				default:
 					_, err = db.End(ctx, users[i].ID, attempts[i].ID)
 				}
