@@ -68,12 +68,16 @@ func compact(t testing.TB, text string) string {
 }
 
 // timelineEnvelope is the expected page of all of an attempt's events: the
-// events given as JSON objects, each "id" filled in from n, the attempt's
-// event numbers.
-func timelineEnvelope(t testing.TB, attemptID int64, events ...string) string {
+// events given as JSON objects, each "id" filled in from ids, the places
+// (from 1) of the events in the order the test recorded them, over all
+// attempts of its fresh database.
+func timelineEnvelope(t testing.TB, ids []int64, events ...string) string {
 	t.Helper()
+	if len(ids) != len(events) {
+		t.Fatalf("%d ids for %d events", len(ids), len(events))
+	}
 	for i, e := range events {
-		events[i] = fmt.Sprintf(`{"id": %d, %s}`, attemptID*(1<<20)+int64(i)+1, e)
+		events[i] = fmt.Sprintf(`{"id": %d, %s}`, ids[i], e)
 	}
 	return compact(t, fmt.Sprintf(`{"count": %d, "next": null, "previous": null, "per_page": 100, "results": [%s]}`,
 		len(events), strings.Join(events, ", ")))
@@ -178,7 +182,10 @@ func TestAttemptTimeline(t *testing.T) {
 		server := func(typ, at, data string) string {
 			return fmt.Sprintf(`"type": %q, "at": %q, "source": "server", "data": {%s}`, typ, at, data)
 		}
-		if got, want := eventsBody(a, admin, asha), timelineEnvelope(t, asha,
+		// Recorded in this order: Asha's 11 events to 14m (those of 6m
+		// after those of 2m), Bala's 3, Asha's grading, the regrade (Asha,
+		// Bala: by attempt id), Chitra's 4.
+		if got, want := eventsBody(a, admin, asha), timelineEnvelope(t, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 15, 16},
 			server("started", "2026-01-05T10:00:00.250000+05:30", ``),
 			server("answer_saved", "2026-01-05T10:01:00.250000+05:30", answer(qs[0], fmt.Sprint(choiceB), "null")+`, "duration_added": 30`),
 			server("review_marked", "2026-01-05T10:01:30.250000+05:30", fmt.Sprintf(`"exam_question_id": %d`, qs[0])),
@@ -195,7 +202,7 @@ func TestAttemptTimeline(t *testing.T) {
 		); got != want {
 			t.Errorf("asha's timeline\n got %s\nwant %s", got, want)
 		}
-		if got, want := eventsBody(a, admin, bala), timelineEnvelope(t, bala,
+		if got, want := eventsBody(a, admin, bala), timelineEnvelope(t, []int64{12, 13, 14, 17},
 			server("started", "2026-01-05T10:15:00.250000+05:30", ``),
 			server("answer_saved", "2026-01-05T10:16:00.250000+05:30", answer(qs[0], fmt.Sprint(choiceA), "null")+`, "duration_added": 0`),
 			server("completed", "2026-01-05T10:25:00.250000+05:30", `"by": "sweep"`),
@@ -203,7 +210,7 @@ func TestAttemptTimeline(t *testing.T) {
 		); got != want {
 			t.Errorf("bala's timeline\n got %s\nwant %s", got, want)
 		}
-		if got, want := eventsBody(a, admin, chitra), timelineEnvelope(t, chitra,
+		if got, want := eventsBody(a, admin, chitra), timelineEnvelope(t, []int64{18, 19, 20, 21},
 			server("started", "2026-01-05T10:30:00.250000+05:30", ``),
 			server("answer_saved", "2026-01-05T10:31:00.250000+05:30", answer(closingQs[0], fmt.Sprint(closingA), "null")+`, "duration_added": 0`),
 			server("paused", "2026-01-05T10:31:00.250000+05:30", ``),
@@ -276,7 +283,8 @@ func TestClientEvents(t *testing.T) {
 
 		a.clock.Set(epoch.Add(10 * time.Second))
 		resp := post(asha, `{"type": "focus_lost"}`)
-		want := fmt.Sprintf(`{"id":%d,"type":"focus_lost","at":"2026-01-05T10:00:10.250000+05:30","source":"client","data":{}}`, attempt.ID<<20+2)
+		// The database's second event, after started.
+		want := `{"id":2,"type":"focus_lost","at":"2026-01-05T10:00:10.250000+05:30","source":"client","data":{}}`
 		if resp.status != 201 || resp.body != want {
 			t.Fatalf("POST focus_lost: %d %s, want 201 %s", resp.status, resp.body, want)
 		}

@@ -74,7 +74,7 @@ func clockOnly(before, a *examhall.Attempt) bool {
 }
 
 func saveAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
-	return saveAttemptWith(ctx, tx, a, &timeline{last: unknownLast})
+	return saveAttemptWith(ctx, tx, a, &timeline{})
 }
 
 // saveAttemptWith is saveAttempt recording the events in tl with it
@@ -183,7 +183,7 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	if err := insertBlankSections(ctx, tx, a.ID, exam); err != nil {
 		return nil, err
 	}
-	tl := timeline{last: 0} // a new attempt has no events yet
+	tl := timeline{}
 	tl.add(a.ID, examhall.TimelineStarted, now, nil)
 	if err := tl.write(ctx, tx); err != nil {
 		return nil, err
@@ -344,17 +344,15 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 // exam, holding the exam shared and the attempt exclusively until tx ends.
 // The exam's version is read under its lock, so the exam (usually from the
 // cache) is the one every other replica sees. It returns the attempt's
-// timeline, empty; on SQLite numbered after the attempt's last event, read in
-// the same statement (one step down attempt_events' primary key), so that
-// the events of the write cost one plain insert.
+// timeline, empty.
 func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, *timeline, error) {
 	if tx.db.engine == SQLite {
 		// The writer's transaction holds the whole database: no row locks,
 		// so the attempt and its exam's version come in one statement.
-		var version, last int64
-		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version, `+lastEventSQL+` FROM attempts
+		var version int64
+		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version FROM attempts
 			JOIN exams ON exams.id = attempts.exam_id
-			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version, &last)
+			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil, nil, errNotFound
 		}
@@ -362,7 +360,7 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhal
 			return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 		}
 		exam, err := tx.db.examAt(ctx, tx, a.ExamID, version)
-		return a, exam, &timeline{last: last}, err
+		return a, exam, &timeline{}, err
 	}
 	// PostgreSQL: the exam's row first, then the attempt's, in two
 	// statements, so that the lock order is certain (see examLock).
@@ -384,11 +382,8 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhal
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
-	// The attempt's last event is not read here: a statement that waited
-	// for the row's lock reads other tables as of before the wait. The
-	// insert numbers the events (timeline.withEvents), after the lock.
 	exam, err := tx.db.examAt(ctx, tx, examID, version)
-	return a, exam, &timeline{last: unknownLast}, err
+	return a, exam, &timeline{}, err
 }
 
 // answerInTx reads one answer of the attempt.

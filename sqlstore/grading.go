@@ -97,7 +97,7 @@ func regradeAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt, exam *exam
 	if _, err := regradeAttemptScored(ctx, tx, a, exam); err != nil {
 		return err
 	}
-	tl := timeline{last: unknownLast}
+	tl := timeline{}
 	tl.regraded(a, old, tx.now.UTC())
 	return tl.write(ctx, tx)
 }
@@ -138,7 +138,7 @@ func regradeExam(ctx context.Context, tx *Tx, exam *examhall.Exam) (int, error) 
 	if err != nil {
 		return 0, fmt.Errorf("attempts to regrade: %w", err)
 	}
-	tl := timeline{last: unknownLast}
+	tl := timeline{}
 	for _, a := range attempts {
 		old := a.Score
 		r, err := regradeAttemptScored(ctx, tx, a, exam)

