@@ -41,28 +41,20 @@ func scanAttempt(row interface{ Scan(...any) error }, extra ...any) (*examhall.A
 	return &a, nil
 }
 
-// saveAttempt writes every mutable field of a.
 // saveAttemptChanges saves a, loaded as before: when only its clock moved
 // (an answer save, a heartbeat, a resume), only the clock's columns, which
 // no index holds; else every column (saveAttempt). A save then updates the
 // row without touching any of the attempts table's twenty indexes.
 //
-// The events of the change, in tl, are recorded with it (timeline.withEvents).
+// The events of the change, in tl, are recorded with it (timeline.updateAttempt).
 func saveAttemptChanges(ctx context.Context, tx *Tx, before, a *examhall.Attempt, tl *timeline) error {
 	if !clockOnly(before, a) {
 		return saveAttemptWith(ctx, tx, a, tl)
 	}
-	query, args, err := tl.withEvents(ctx, tx, `UPDATE attempts SET last_started_time = $2, last_answer_updated_time = $3,
-		time_taken_us = $4, last_activity_at = $5, interval_open = $6 WHERE id = $1`,
+	return tl.updateAttempt(ctx, tx, `last_started_time = $2, last_answer_updated_time = $3,
+		time_taken_us = $4, last_activity_at = $5, interval_open = $6`,
 		[]any{a.ID, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), a.TimeTaken.Microseconds(),
 			micros(a.LastActivity), a.IntervalOpen})
-	if err != nil {
-		return err
-	}
-	if _, err = tx.ExecContext(ctx, query, args...); err != nil {
-		return fmt.Errorf("save attempt %d: %w", a.ID, err)
-	}
-	return nil
 }
 
 // clockOnly tells whether a differs from before in its clock's fields only.
@@ -73,29 +65,22 @@ func clockOnly(before, a *examhall.Attempt) bool {
 	return b == c
 }
 
+// saveAttempt writes every mutable field of a.
 func saveAttempt(ctx context.Context, tx *Tx, a *examhall.Attempt) error {
 	return saveAttemptWith(ctx, tx, a, &timeline{})
 }
 
 // saveAttemptWith is saveAttempt recording the events in tl with it
-// (timeline.withEvents).
+// (timeline.updateAttempt).
 func saveAttemptWith(ctx context.Context, tx *Tx, a *examhall.Attempt, tl *timeline) error {
-	query, args, err := tl.withEvents(ctx, tx, `UPDATE attempts SET state = $2, last_started_time = $3,
+	return tl.updateAttempt(ctx, tx, `state = $2, last_started_time = $3,
 		last_answer_updated_time = $4, completed_on = $5, time_taken_us = $6, last_activity_at = $7,
 		interval_open = $8, correct_count = $9, incorrect_count = $10, unanswered_count = $11,
 		partial_count = $12, pending_count = $13, score_h = $14, percentage_h = $15, result = $16, speed = $17,
-		accuracy = $18, in_rank_population = $19 WHERE id = $1`,
+		accuracy = $18, in_rank_population = $19`,
 		[]any{a.ID, a.State, timeArg(a.LastStartedTime), timeArg(a.LastAnswerUpdatedTime), timeArg(a.CompletedOn),
 			a.TimeTaken.Microseconds(), micros(a.LastActivity), a.IntervalOpen, a.Correct, a.Incorrect, a.Unanswered,
 			a.Partial, a.Pending, int64(a.Score), int64(a.Percentage), a.Result, a.Speed, a.Accuracy, a.InRankPopulation})
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("save attempt %d: %w", a.ID, err)
-	}
-	return nil
 }
 
 var errNotFound = examhall.Errorf(examhall.ENOTFOUND, "Not found.")
@@ -166,10 +151,13 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	a := &examhall.Attempt{ExamID: exam.ID, UserID: userID, State: examhall.AttemptRunning, Date: now,
 		InstituteAttemptID: instituteAttemptID, Result: "NA"}
 	a.Touch(now)
+	// The attempt's chain ends at its started event from the start: the
+	// event's id is taken with the attempt's row (nextEventIDSQL).
+	var started int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO attempts (exam_id, user_id, state, date, last_started_time,
-		last_activity_at, interval_open, institute_attempt_id, unanswered_count, result)
-		VALUES ($1, $2, $3, $4, $4, $4, TRUE, $5, $6, $7) RETURNING id`,
-		a.ExamID, a.UserID, a.State, micros(now), textArg(instituteAttemptID), len(exam.Questions()), a.Result).Scan(&a.ID)
+		last_activity_at, interval_open, institute_attempt_id, unanswered_count, result, last_event)
+		VALUES ($1, $2, $3, $4, $4, $4, TRUE, $5, $6, $7, `+tx.db.nextEventIDSQL()+`) RETURNING id, last_event`,
+		a.ExamID, a.UserID, a.State, micros(now), textArg(instituteAttemptID), len(exam.Questions()), a.Result).Scan(&a.ID, &started)
 	if isUniqueViolation(err) { // a parallel start won
 		return nil, examhall.Errorf(examhall.EINVALID, "An attempt of this exam is already running; resume it.")
 	}
@@ -183,9 +171,7 @@ func startAttempt(ctx context.Context, tx *Tx, userID, examID int64, instituteAt
 	if err := insertBlankSections(ctx, tx, a.ID, exam); err != nil {
 		return nil, err
 	}
-	tl := timeline{}
-	tl.add(a.ID, examhall.TimelineStarted, now, nil)
-	if err := tl.write(ctx, tx); err != nil {
+	if err := recordStarted(ctx, tx, a.ID, started, now); err != nil {
 		return nil, err
 	}
 	return a, enqueueExam(ctx, tx, examhall.EventExamStarted, a, exam, nil)
@@ -344,15 +330,15 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 // exam, holding the exam shared and the attempt exclusively until tx ends.
 // The exam's version is read under its lock, so the exam (usually from the
 // cache) is the one every other replica sees. It returns the attempt's
-// timeline, empty.
+// timeline, empty, knowing its last event.
 func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, *timeline, error) {
 	if tx.db.engine == SQLite {
 		// The writer's transaction holds the whole database: no row locks,
 		// so the attempt and its exam's version come in one statement.
-		var version int64
-		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version FROM attempts
-			JOIN exams ON exams.id = attempts.exam_id
-			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version)
+		var version, last int64
+		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version, attempts.last_event
+			FROM attempts JOIN exams ON exams.id = attempts.exam_id
+			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version, &last)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil, nil, errNotFound
 		}
@@ -360,7 +346,7 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhal
 			return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 		}
 		exam, err := tx.db.examAt(ctx, tx, a.ExamID, version)
-		return a, exam, &timeline{}, err
+		return a, exam, timelineOf(a.ID, last), err
 	}
 	// PostgreSQL: the exam's row first, then the attempt's, in two
 	// statements, so that the lock order is certain (see examLock).
@@ -374,8 +360,9 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhal
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
-	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
-		WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+tx.db.forUpdate(), attemptID, userID))
+	var last int64
+	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, last_event FROM attempts
+		WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+tx.db.forUpdate(), attemptID, userID), &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, errNotFound
 	}
@@ -383,7 +370,7 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhal
 		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
 	exam, err := tx.db.examAt(ctx, tx, examID, version)
-	return a, exam, &timeline{}, err
+	return a, exam, timelineOf(a.ID, last), err
 }
 
 // answerInTx reads one answer of the attempt.

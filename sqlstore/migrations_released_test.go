@@ -32,6 +32,8 @@ var releasedMigrations = map[string]string{
 	"sqlite/00008_item_statistics.sql":          "a839def005f34a055bc0754654e3819eef3dbf1e3e4bc49df8fd4fe88bfcbe91",
 	"postgres/00009_attempt_events.sql":         "60a3f196892cf1a8e1ea7f32eb87d292b02300aba49d781a4e65e33c92d6e0c9",
 	"sqlite/00009_attempt_events.sql":           "b164fd0de822256bab369e9afb02e3b0ccb1dd28fbd3e3253e6480e95c5d8f6b",
+	"postgres/00010_attempt_event_chains.sql":   "f0d3ebe85a8e6a5aebc2a9cab4b970ac120deef46c6afc8dcf31b07f6c85a776",
+	"sqlite/00010_attempt_event_chains.sql":     "fcd3c15eed1ee32871216b3216a3af437c3e0b43f8ce8bb540abea7f2fd02ef2",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {

@@ -283,6 +283,9 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 		if err := uncountRankedAttempts(ctx, tx, "user_id = $1", id); err != nil {
 			return err
 		}
+		if err := deleteUserEvents(ctx, tx, id); err != nil { // not a cascade: see deleteUserEvents
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("delete user %d: %w", id, err)
