@@ -83,7 +83,17 @@ func (tl *timeline) insert(ctx context.Context, tx *Tx, e timelineEvent) error {
 		return err
 	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, insertEventSQL(1)+` RETURNING id`, args...).Scan(&id); err != nil {
+	if tx.db.engine == SQLite {
+		// Not RETURNING: SQLite runs it as a second pass over a temporary
+		// table, a cost an answer save notices.
+		var res sql.Result
+		if res, err = tx.ExecContext(ctx, insertEventSQL(1), args...); err == nil {
+			id, err = res.LastInsertId()
+		}
+	} else {
+		err = tx.QueryRowContext(ctx, insertEventSQL(1)+` RETURNING id`, args...).Scan(&id)
+	}
+	if err != nil {
 		return fmt.Errorf("record attempt events: %w", err)
 	}
 	tl.attemptID, tl.last, tl.known = e.attemptID, id, true
