@@ -257,13 +257,24 @@ const (
 // touchWith is touch of a kind.
 func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touchKind,
 	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error) (*examhall.Attempt, error) {
+	return db.touchAnswer(ctx, userID, attemptID, 0, kind,
+		func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, _ *examhall.UserAnswer, tl *timeline) error {
+			return step(tx, a, exam, tl)
+		})
+}
+
+// touchAnswer is touchWith whose step is given the attempt's answer
+// answerID (nil when it has none), read with the attempt (lockAttempt).
+func (db *DB) touchAnswer(ctx context.Context, userID, attemptID, answerID int64, kind touchKind,
+	step func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, ua *examhall.UserAnswer, tl *timeline) error) (*examhall.Attempt, error) {
 	var a *examhall.Attempt
 	var stepErr error
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		var exam *examhall.Exam
+		var ua *examhall.UserAnswer
 		var tl *timeline
 		var err error
-		a, exam, tl, err = lockAttempt(ctx, tx, userID, attemptID)
+		a, exam, ua, tl, err = lockAttempt(ctx, tx, userID, attemptID, answerID)
 		if err != nil {
 			return err
 		}
@@ -292,7 +303,7 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 		}
 		before := *a
 		mark := len(tl.events)
-		if err := step(tx, a, exam, tl); err != nil {
+		if err := step(tx, a, exam, ua, tl); err != nil {
 			if examhall.ErrorCodeOf(err) == examhall.EINTERNAL {
 				return err
 			}
@@ -330,60 +341,75 @@ func (db *DB) touchWith(ctx context.Context, userID, attemptID int64, kind touch
 // exam, holding the exam shared and the attempt exclusively until tx ends.
 // The exam's version is read under its lock, so the exam (usually from the
 // cache) is the one every other replica sees. It returns the attempt's
-// timeline, empty, knowing its last event.
-func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID int64) (*examhall.Attempt, *examhall.Exam, *timeline, error) {
+// timeline, empty, knowing its last event. With an answerID (not 0) it
+// reads that answer of the attempt in the same statement (an answer save's
+// budget: a statement, on PostgreSQL a round trip, fewer) and returns it,
+// or nil when the attempt has no such answer.
+func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID, answerID int64) (*examhall.Attempt, *examhall.Exam, *examhall.UserAnswer, *timeline, error) {
+	var answer answerScan
+	var answerSQL, answerJoin string
+	var answerDest []any
+	args := []any{attemptID, userID}
+	if answerID != 0 {
+		answerSQL, answerJoin = `, `+answerOrZeroColumns, ` LEFT JOIN user_answers ua ON ua.id = $3 AND ua.attempt_id = attempts.id`
+		answerDest, args = answer.dest(), append(args, answerID)
+	}
+	var version, last, examID int64
+	var a *examhall.Attempt
+	var err error
 	if tx.db.engine == SQLite {
 		// The writer's transaction holds the whole database: no row locks,
 		// so the attempt and its exam's version come in one statement.
-		var version, last int64
-		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version, attempts.last_event
-			FROM attempts JOIN exams ON exams.id = attempts.exam_id
-			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, attemptID, userID), &version, &last)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil, nil, errNotFound
+		a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version, attempts.last_event`+answerSQL+`
+			FROM attempts JOIN exams ON exams.id = attempts.exam_id`+answerJoin+`
+			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, args...),
+			append([]any{&version, &last}, answerDest...)...)
+		if a != nil {
+			examID = a.ExamID
 		}
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+	} else {
+		// PostgreSQL: the exam's row first, then the attempt's, in two
+		// statements, so that the lock order is certain (see examLock).
+		err = tx.QueryRowContext(ctx, `SELECT exams.id, exams.version FROM attempts JOIN exams ON exams.id = attempts.exam_id
+			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`+tx.db.examLockClause(examShared),
+			attemptID, userID).Scan(&examID, &version)
+		if err == nil {
+			// The answer locked too, so that its row is the newest
+			// after a wait for the attempt's lock (read committed: a
+			// row not locked would be read as of the statement's start,
+			// and a concurrent save of it lost). A lock cannot take the
+			// nullable side of an outer join: an inner join, and when
+			// it finds nothing, the attempt alone, so that a missing
+			// answer means what it does on SQLite.
+			lockSQL := ` FOR UPDATE`
+			if answerID != 0 {
+				answerJoin = ` JOIN user_answers ua ON ua.id = $3 AND ua.attempt_id = attempts.id`
+				lockSQL = ` FOR UPDATE OF attempts, ua`
+			}
+			a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, attempts.last_event`+answerSQL+`
+				FROM attempts`+answerJoin+`
+				WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`+lockSQL, args...),
+				append([]any{&last}, answerDest...)...)
+			if answerID != 0 && errors.Is(err, sql.ErrNoRows) {
+				a, exam, _, tl, err := lockAttempt(ctx, tx, userID, attemptID, 0)
+				return a, exam, nil, tl, err
+			}
 		}
-		exam, err := tx.db.examAt(ctx, tx, a.ExamID, version)
-		return a, exam, timelineOf(a.ID, last), err
 	}
-	// PostgreSQL: the exam's row first, then the attempt's, in two
-	// statements, so that the lock order is certain (see examLock).
-	var examID, version int64
-	err := tx.QueryRowContext(ctx, `SELECT exams.id, exams.version FROM attempts JOIN exams ON exams.id = attempts.exam_id
-		WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`+tx.db.examLockClause(examShared),
-		attemptID, userID).Scan(&examID, &version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil, errNotFound
+		return nil, nil, nil, nil, errNotFound
 	}
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+		return nil, nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
 	}
-	var last int64
-	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, last_event FROM attempts
-		WHERE id = $1 AND ($2 = 0 OR user_id = $2)`+tx.db.forUpdate(), attemptID, userID), &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, nil, errNotFound
-	}
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("attempt %d: %w", attemptID, err)
+	var ua *examhall.UserAnswer
+	if answerID != 0 && answer.ua.ID != 0 {
+		if ua, err = answer.answer(); err != nil {
+			return nil, nil, nil, nil, err
+		}
 	}
 	exam, err := tx.db.examAt(ctx, tx, examID, version)
-	return a, exam, timelineOf(a.ID, last), err
-}
-
-// answerInTx reads one answer of the attempt.
-func answerInTx(ctx context.Context, tx *Tx, attemptID, answerID int64) (*examhall.UserAnswer, error) {
-	ua, err := scanAnswer(tx.QueryRowContext(ctx, `SELECT `+answerColumns+` FROM user_answers ua
-		WHERE ua.id = $1 AND ua.attempt_id = $2`, answerID, attemptID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("answer %d: %w", answerID, err)
-	}
-	return ua, nil
+	return a, exam, ua, timelineOf(a.ID, last), err
 }
 
 func running(a *examhall.Attempt) error {
@@ -618,23 +644,46 @@ const answerColumns = `ua.id, ua.attempt_id, ua.exam_question_id, ua.selected_an
 	ua.numeric_value, ua.essay_text, ua.graded_marks_h, ua.result, ua.marks_h, ua.duration_s, ua.review,
 	ua.guessed, ua.modified`
 
+// answerOrZeroColumns are answerColumns from the nullable side of a LEFT
+// JOIN: all zero (id 0) when it found no answer.
+const answerOrZeroColumns = `COALESCE(ua.id, 0), COALESCE(ua.attempt_id, 0), COALESCE(ua.exam_question_id, 0),
+	COALESCE(ua.selected_answer_ids, '[]'), ua.short_text, ua.numeric_value, ua.essay_text, ua.graded_marks_h,
+	COALESCE(ua.result, 0), COALESCE(ua.marks_h, 0), COALESCE(ua.duration_s, 0), COALESCE(ua.review, FALSE),
+	COALESCE(ua.guessed, FALSE), COALESCE(ua.modified, 0)`
+
 func scanAnswer(row interface{ Scan(...any) error }) (*examhall.UserAnswer, error) {
-	var ua examhall.UserAnswer
-	var selected string
-	var short, numeric, essay sql.NullString
-	var graded sql.NullInt64
-	var marks, seconds, modified int64
-	if err := row.Scan(&ua.ID, &ua.AttemptID, &ua.ExamQuestionID, &selected, &short, &numeric, &essay, &graded,
-		&ua.Result, &marks, &seconds, &ua.Review, &ua.Guessed, &modified); err != nil {
+	var s answerScan
+	if err := row.Scan(s.dest()...); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(selected), &ua.SelectedAnswerIDs); err != nil {
+	return s.answer()
+}
+
+// answerScan receives answerColumns (or answerOrZeroColumns) among the
+// columns of a row.
+type answerScan struct {
+	ua                       examhall.UserAnswer
+	selected                 string
+	short, numeric, essay    sql.NullString
+	graded                   sql.NullInt64
+	marks, seconds, modified int64
+}
+
+func (s *answerScan) dest() []any {
+	return []any{&s.ua.ID, &s.ua.AttemptID, &s.ua.ExamQuestionID, &s.selected, &s.short, &s.numeric, &s.essay,
+		&s.graded, &s.ua.Result, &s.marks, &s.seconds, &s.ua.Review, &s.ua.Guessed, &s.modified}
+}
+
+// answer is the answer scanned.
+func (s *answerScan) answer() (*examhall.UserAnswer, error) {
+	ua := &s.ua
+	if err := json.Unmarshal([]byte(s.selected), &ua.SelectedAnswerIDs); err != nil {
 		return nil, fmt.Errorf("selected answers of %d: %w", ua.ID, err)
 	}
-	ua.ShortText, ua.NumericValue, ua.EssayText = stringOf(short), stringOf(numeric), stringOf(essay)
-	ua.GradedMarks, ua.Marks = decimalOf(graded), decimal.Decimal(marks)
-	ua.Duration, ua.Modified = time.Duration(seconds)*time.Second, fromMicros(modified)
-	return &ua, nil
+	ua.ShortText, ua.NumericValue, ua.EssayText = stringOf(s.short), stringOf(s.numeric), stringOf(s.essay)
+	ua.GradedMarks, ua.Marks = decimalOf(s.graded), decimal.Decimal(s.marks)
+	ua.Duration, ua.Modified = time.Duration(s.seconds)*time.Second, fromMicros(s.modified)
+	return ua, nil
 }
 
 func stringOf(v sql.NullString) *string {
@@ -675,14 +724,14 @@ func attemptAnswers(ctx context.Context, tx *Tx, attemptID int64) ([]*examhall.U
 func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64, in examhall.AnswerInput) (*examhall.UserAnswer, *examhall.Exam, error) {
 	var saved *examhall.UserAnswer
 	var of *examhall.Exam
-	_, err := db.touch(ctx, userID, attemptID, func(tx *Tx, a *examhall.Attempt, exam *examhall.Exam, tl *timeline) error {
+	_, err := db.touchAnswer(ctx, userID, attemptID, answerID, touchActive, func(tx *Tx, a *examhall.Attempt,
+		exam *examhall.Exam, ua *examhall.UserAnswer, tl *timeline) error {
 		of = exam
 		if err := running(a); err != nil {
 			return err
 		}
-		ua, err := answerInTx(ctx, tx, attemptID, answerID)
-		if err != nil {
-			return err
+		if ua == nil {
+			return errNotFound
 		}
 		if err := in.Validate(&exam.Question(ua.ExamQuestionID).Question); err != nil {
 			return err

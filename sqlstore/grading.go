@@ -21,15 +21,15 @@ func (db *DB) GradeAnswer(ctx context.Context, graderID, attemptID, answerID int
 	var graded *examhall.UserAnswer
 	err := db.inWriteTx(ctx, func(tx *Tx) error {
 		var exam *examhall.Exam
+		var ua *examhall.UserAnswer
 		var tl *timeline
 		var err error
-		a, exam, tl, err = lockAttempt(ctx, tx, examhall.AnyUser, attemptID)
+		a, exam, ua, tl, err = lockAttempt(ctx, tx, examhall.AnyUser, attemptID, answerID)
 		if err != nil {
 			return err
 		}
-		ua, err := answerInTx(ctx, tx, attemptID, answerID)
-		if err != nil {
-			return err
+		if ua == nil {
+			return errNotFound
 		}
 		q := exam.Question(ua.ExamQuestionID)
 		switch {
