@@ -739,12 +739,13 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 		now := tx.now.UTC()
 		before := *ua
 		applyAnswer(ua, in, now)
-		selected, _ := json.Marshal(ua.SelectedAnswerIDs)
-		if _, err := tx.ExecContext(ctx, `UPDATE user_answers SET selected_answer_ids = $2, short_text = $3,
-			numeric_value = $4, essay_text = $5, review = $6, duration_s = $7, modified = $8
-			WHERE attempt_id = $9 AND id = $1`,
-			ua.ID, string(selected), stringArg(ua.ShortText), stringArg(ua.NumericValue), stringArg(ua.EssayText),
-			ua.Review, int64(ua.Duration/time.Second), micros(now), ua.AttemptID); err != nil {
+		selected := []byte("null") // json.Marshal's for nil
+		if ua.SelectedAnswerIDs != nil {
+			selected = appendIDs(make([]byte, 0, 16), ua.SelectedAnswerIDs)
+		}
+		if err := tl.alongside(ctx, tx, saveAnswerSQL, []any{ua.ID, string(selected), stringArg(ua.ShortText),
+			stringArg(ua.NumericValue), stringArg(ua.EssayText), ua.Review, int64(ua.Duration / time.Second),
+			micros(now), ua.AttemptID}); err != nil {
 			return fmt.Errorf("save answer %d: %w", ua.ID, err)
 		}
 		a.Touch(now)
@@ -758,6 +759,12 @@ func (db *DB) SaveAnswer(ctx context.Context, userID, attemptID, answerID int64,
 	}
 	return saved, of, nil
 }
+
+// saveAnswerSQL writes an answer's fields: the arguments, from $from, are
+// its id, selected_answer_ids, short_text, numeric_value, essay_text,
+// review, duration_s, modified and attempt_id.
+var saveAnswerSQL = numberedSQL(`UPDATE user_answers SET selected_answer_ids = $2, short_text = $3,
+	numeric_value = $4, essay_text = $5, review = $6, duration_s = $7, modified = $8 WHERE attempt_id = $9 AND id = $1`)
 
 func applyAnswer(ua *examhall.UserAnswer, in examhall.AnswerInput, now time.Time) {
 	if in.SelectedAnswerIDs != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ type timelineEvent struct {
 // (eventChainSQL).
 type timeline struct {
 	events []timelineEvent
+	// deferred are statements of the write that ride on the attempt's
+	// update on PostgreSQL (alongside).
+	deferred []deferredStatement
 	// The last recorded event of attemptID is last, when known: the
 	// attempt lockAttempt read (under its lock), or the one just written.
 	attemptID, last int64
@@ -51,10 +55,84 @@ func (tl *timeline) add(attemptID int64, typ examhall.AttemptEventType, at time.
 	tl.events = append(tl.events, timelineEvent{attemptID: attemptID, typ: typ, at: at, source: examhall.SourceServer, data: data})
 }
 
+// deferredStatement is a statement of alongside: its text with its
+// arguments numbered from a given $n, and those arguments.
+type deferredStatement struct {
+	sql  func(from int) string
+	args []any
+}
+
+// alongside runs a statement of the write that changes other rows than the
+// attempt's (its text from sql, with its arguments numbered from $1): on
+// SQLite now; on PostgreSQL as a data-modifying WITH clause of the update
+// of the attempt that follows (updateAttempt, or write when there is
+// none), so that an answer save is one round trip fewer.
+func (tl *timeline) alongside(ctx context.Context, tx *Tx, sql func(from int) string, args []any) error {
+	if tx.db.engine == Postgres {
+		tl.deferred = append(tl.deferred, deferredStatement{sql, args})
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, sql(1), args...)
+	return err
+}
+
+// runDeferred runs the statements alongside left for an update that did
+// not come.
+func (tl *timeline) runDeferred(ctx context.Context, tx *Tx) error {
+	deferred := tl.deferred
+	tl.deferred = nil
+	for _, d := range deferred {
+		if _, err := tx.ExecContext(ctx, d.sql(1), d.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// numberedSQL returns a statement's text with its arguments ($1, $2, …)
+// renumbered from a given $n, cached by n.
+func numberedSQL(query string) func(from int) string {
+	var texts sync.Map // from → string
+	return func(from int) string {
+		if q, ok := texts.Load(from); ok {
+			return q.(string)
+		}
+		q := renumber(query, from-1)
+		texts.Store(from, q)
+		return q
+	}
+}
+
+// renumber adds by to every $n of query.
+func renumber(query string, by int) string {
+	var b strings.Builder
+	for i := 0; i < len(query); i++ {
+		if query[i] != '$' {
+			b.WriteByte(query[i])
+			continue
+		}
+		j := i + 1
+		for j < len(query) && query[j] >= '0' && query[j] <= '9' {
+			j++
+		}
+		n, err := strconv.Atoi(query[i+1 : j])
+		if err != nil {
+			b.WriteByte('$')
+			continue
+		}
+		b.WriteString("$" + strconv.Itoa(n+by))
+		i = j - 1
+	}
+	return b.String()
+}
+
 // write records the events, each after its attempt's last, and empties tl:
 // an insert per event and an update of each attempt's chain end. An answer
 // save records its events with the attempt's update instead (updateAttempt).
 func (tl *timeline) write(ctx context.Context, tx *Tx) error {
+	if err := tl.runDeferred(ctx, tx); err != nil {
+		return err
+	}
 	events := tl.events
 	tl.events = nil
 	for i, e := range events {
@@ -87,11 +165,11 @@ func (tl *timeline) insert(ctx context.Context, tx *Tx, e timelineEvent) error {
 		// Not RETURNING: SQLite runs it as a second pass over a temporary
 		// table, a cost an answer save notices.
 		var res sql.Result
-		if res, err = tx.ExecContext(ctx, insertEventSQL(1), args...); err == nil {
+		if res, err = tx.ExecContext(ctx, insertEventSQL(1, e), args...); err == nil {
 			id, err = res.LastInsertId()
 		}
 	} else {
-		err = tx.QueryRowContext(ctx, insertEventSQL(1)+` RETURNING id`, args...).Scan(&id)
+		err = tx.QueryRowContext(ctx, insertEventSQL(1, e)+` RETURNING id`, args...).Scan(&id)
 	}
 	if err != nil {
 		return fmt.Errorf("record attempt events: %w", err)
@@ -139,20 +217,26 @@ func (tl *timeline) lastOf(ctx context.Context, tx *Tx, attemptID int64) (int64,
 // updateAttempt runs UPDATE attempts SET set WHERE id = $1 (args: the
 // attempt's id, then set's), recording tl's events, all of that attempt,
 // with it: the update takes the chain's new end. On PostgreSQL the last
-// event's insert is a data-modifying WITH clause of the update, so that an
-// answer save's event costs no round trip of its own; on SQLite, where a
-// statement is a call, it is a statement of its own.
+// event's insert, and the statements alongside deferred, are data-modifying
+// WITH clauses of the update, so that an answer save's event and answer
+// cost no round trip of their own; on SQLite, where a statement is a call,
+// each is a statement of its own.
 func (tl *timeline) updateAttempt(ctx context.Context, tx *Tx, set string, args []any) error {
-	events := tl.events
-	tl.events = nil
-	query := `UPDATE attempts SET ` + set + ` WHERE id = $1`
-	if len(events) > 0 {
-		attemptID := args[0].(int64)
-		for _, e := range events {
-			if e.attemptID != attemptID {
-				return fmt.Errorf("an event of attempt %d recorded with attempt %d", e.attemptID, attemptID)
-			}
+	events, deferred := tl.events, tl.deferred
+	tl.events, tl.deferred = nil, nil
+	attemptID := args[0].(int64)
+	for _, e := range events {
+		if e.attemptID != attemptID {
+			return fmt.Errorf("an event of attempt %d recorded with attempt %d", e.attemptID, attemptID)
 		}
+	}
+	var with []string
+	for i, d := range deferred { // PostgreSQL's: SQLite ran them
+		with = append(with, `alongside`+strconv.Itoa(i)+` AS (`+d.sql(len(args)+1)+`)`)
+		args = append(args, d.args...)
+	}
+	lastEvent := ""
+	if len(events) > 0 {
 		separate := len(events)
 		if tx.db.engine == Postgres {
 			separate--
@@ -164,7 +248,7 @@ func (tl *timeline) updateAttempt(ctx context.Context, tx *Tx, set string, args 
 		}
 		if separate == len(events) {
 			args = append(args, tl.last)
-			query = `UPDATE attempts SET ` + set + `, last_event = $` + strconv.Itoa(len(args)) + ` WHERE id = $1`
+			lastEvent = `, last_event = $` + strconv.Itoa(len(args))
 		} else {
 			prev, err := tl.lastOf(ctx, tx, attemptID)
 			if err != nil {
@@ -174,13 +258,17 @@ func (tl *timeline) updateAttempt(ctx context.Context, tx *Tx, set string, args 
 			if args, err = eventArgs(events[separate], prev, args); err != nil {
 				return err
 			}
-			query = `WITH recorded AS (` + insertEventSQL(from) + ` RETURNING id) UPDATE attempts SET ` + set +
-				`, last_event = (SELECT id FROM recorded) WHERE id = $1`
+			with = append(with, `recorded AS (`+insertEventSQL(from, events[separate])+` RETURNING id)`)
+			lastEvent = `, last_event = (SELECT id FROM recorded)`
 			tl.known = false // the chain's end is known to the database only
 		}
 	}
+	query := `UPDATE attempts SET ` + set + lastEvent + ` WHERE id = $1`
+	if len(with) > 0 {
+		query = `WITH ` + strings.Join(with, `, `) + ` ` + query
+	}
 	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-		return fmt.Errorf("save attempt %d: %w", args[0], err)
+		return fmt.Errorf("save attempt %d: %w", attemptID, err)
 	}
 	return nil
 }
@@ -210,21 +298,46 @@ func eventArgs(e timelineEvent, prev int64, args []any) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(args, e.attemptID, prev, string(e.typ), micros(e.at), string(e.source), data), nil
+	return append(args, e.attemptID, prev, micros(e.at), data), nil
 }
 
 // eventInserts caches insertEventSQL's texts: an answer save builds none.
-var eventInserts sync.Map // from → string
+var eventInserts sync.Map // eventInsertKey → string
 
-// insertEventSQL inserts one event whose arguments (eventArgs) start at
-// $from.
-func insertEventSQL(from int) string {
-	if q, ok := eventInserts.Load(from); ok {
+type eventInsertKey struct {
+	from   int
+	typ    examhall.AttemptEventType
+	source examhall.EventSource
+}
+
+// insertEventSQL inserts one event of e's type and source, whose other
+// values (eventArgs) start at $from. The type and the source are written
+// into the text (they come from the code, never from a request), so that
+// a save binds no more strings than its data.
+func insertEventSQL(from int, e timelineEvent) string {
+	key := eventInsertKey{from, e.typ, e.source}
+	if q, ok := eventInserts.Load(key); ok {
 		return q.(string)
 	}
-	q := `INSERT INTO attempt_events (attempt_id, prev, type, at, source, data) VALUES (` + placeholders(from, 6) + `)`
-	eventInserts.Store(from, q)
+	if !validEventType(e.typ) || (e.source != examhall.SourceServer && e.source != examhall.SourceClient) {
+		panic(fmt.Sprintf("event %q from %q", e.typ, e.source)) // a bug: types and sources are the code's own
+	}
+	q := `INSERT INTO attempt_events (attempt_id, prev, type, at, source, data) VALUES ($` + strconv.Itoa(from) +
+		`, $` + strconv.Itoa(from+1) + `, '` + string(e.typ) + `', $` + strconv.Itoa(from+2) + `, '` + string(e.source) +
+		`', $` + strconv.Itoa(from+3) + `)`
+	eventInserts.Store(key, q)
 	return q
+}
+
+// validEventType tells whether t is a type of event examhall records, in
+// the letters and underscores that it can be written in SQL text with.
+func validEventType(t examhall.AttemptEventType) bool {
+	for _, c := range t {
+		if (c < 'a' || c > 'z') && c != '_' {
+			return false
+		}
+	}
+	return t != ""
 }
 
 // eventChainSQL begins a statement with the common table expression
@@ -268,14 +381,8 @@ func (d answerSaved) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 160)
 	b = append(b, `{"exam_question_id":`...)
 	b = strconv.AppendInt(b, d.ExamQuestionID, 10)
-	b = append(b, `,"answer":{"selected_answers":[`...)
-	for i, id := range d.Answer.SelectedAnswers {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, id, 10)
-	}
-	b = append(b, ']')
+	b = append(b, `,"answer":{"selected_answers":`...)
+	b = appendIDs(b, d.Answer.SelectedAnswers)
 	for _, f := range []struct {
 		name  string
 		value *string
@@ -296,6 +403,19 @@ func (d answerSaved) MarshalJSON() ([]byte, error) {
 	b = append(b, `},"duration_added":`...)
 	b = strconv.AppendInt(b, d.DurationAdded, 10)
 	return append(b, '}'), nil
+}
+
+// appendIDs appends ids as a JSON array (json.Marshal's output for a
+// non-nil slice, without reflection: every save writes one).
+func appendIDs(b []byte, ids []int64) []byte {
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return append(b, ']')
 }
 
 // saveEvents adds the events of one answer save: review_marked or
