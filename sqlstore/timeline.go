@@ -31,9 +31,9 @@ type timelineEvent struct {
 // attempt's row the id of its last (attempts.last_event). Recording an event
 // appends a row at the right edge of attempt_events and changes the
 // attempt's row, which an answer save updates anyway: no index by attempt
-// is touched, which keeps a save within issue 16's budget (1.1 times its
-// cost before the timeline). The timeline is read by walking the chain back
-// (eventChainSQL).
+// is touched (issue 16's budget for a save, 1.1 times its cost before the
+// timeline; BENCHMARKS.md has what it costs). The timeline is read by
+// walking the chain back (eventChainSQL).
 type timeline struct {
 	events []timelineEvent
 	// deferred are statements of the write that ride on the attempt's
