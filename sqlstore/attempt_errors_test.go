@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +92,12 @@ func TestAttemptStoreErrors(t *testing.T) {
 		}
 		_, _, err = db.SaveAnswer(ctx, owner.ID, a.ID, answers[0].ID, examhall.AnswerInput{Review: ptr(true)})
 		code("SaveAnswer to a completed attempt", err, examhall.EINVALID)
+		// The attempt is judged before the answer (read with it, in one
+		// statement, since issue 16): completed first, then not found.
+		_, _, err = db.SaveAnswer(ctx, owner.ID, a.ID, answersOfB[0].ID, examhall.AnswerInput{Review: ptr(true)})
+		code("SaveAnswer of another attempt's answer to a completed attempt", err, examhall.EINVALID)
+		_, _, err = db.GradeAnswer(ctx, 1, a.ID, answersOfB[5].ID, dec("1"))
+		code("GradeAnswer of another attempt's answer", err, examhall.ENOTFOUND)
 
 		// Time runs out (three hours of active time, kept by heartbeats every
 		// 100 s): the next touch completes the attempt at the instant it ran out.
@@ -107,6 +114,12 @@ func TestAttemptStoreErrors(t *testing.T) {
 			}
 		}
 		clock.Advance(200 * time.Second)
+		// A save of an answer the attempt does not have still completes it.
+		_, _, err = db.SaveAnswer(ctx, other.ID, b.ID, answers[0].ID, examhall.AnswerInput{Review: ptr(true)})
+		if code("SaveAnswer of another attempt's answer after the time ran out", err, examhall.EINVALID); err == nil ||
+			!strings.Contains(err.Error(), "time ran out") {
+			t.Errorf("SaveAnswer after the time ran out: %v, want the attempt's end", err)
+		}
 		got, err := db.Heartbeat(ctx, other.ID, b.ID)
 		code("Heartbeat after the time ran out", err, examhall.EINVALID)
 		if got == nil || got.State != examhall.AttemptCompleted {
