@@ -347,12 +347,19 @@ func (db *DB) touchAnswer(ctx context.Context, userID, attemptID, answerID int64
 // or nil when the attempt has no such answer.
 func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID, answerID int64) (*examhall.Attempt, *examhall.Exam, *examhall.UserAnswer, *timeline, error) {
 	var answer answerScan
-	var answerSQL, answerJoin string
+	var answerSQL string
 	var answerDest []any
 	args := []any{attemptID, userID}
 	if answerID != 0 {
-		answerSQL, answerJoin = `, `+answerOrZeroColumns, ` LEFT JOIN user_answers ua ON ua.id = $3 AND ua.attempt_id = attempts.id`
+		answerSQL = `, ` + answerOrZeroColumns
 		answerDest, args = answer.dest(), append(args, answerID)
+	}
+	// answerJoin joins the answer asked for (none when answerID is 0).
+	answerJoin := func(join string) string {
+		if answerID == 0 {
+			return ""
+		}
+		return ` ` + join + ` user_answers ua ON ua.id = $3 AND ua.attempt_id = attempts.id`
 	}
 	var version, last, examID int64
 	var a *examhall.Attempt
@@ -361,7 +368,7 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID, answerID int64)
 		// The writer's transaction holds the whole database: no row locks,
 		// so the attempt and its exam's version come in one statement.
 		a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, exams.version, attempts.last_event`+answerSQL+`
-			FROM attempts JOIN exams ON exams.id = attempts.exam_id`+answerJoin+`
+			FROM attempts JOIN exams ON exams.id = attempts.exam_id`+answerJoin("LEFT JOIN")+`
 			WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`, args...),
 			append([]any{&version, &last}, answerDest...)...)
 		if a != nil {
@@ -383,11 +390,10 @@ func lockAttempt(ctx context.Context, tx *Tx, userID, attemptID, answerID int64)
 			// answer means what it does on SQLite.
 			lockSQL := ` FOR UPDATE`
 			if answerID != 0 {
-				answerJoin = ` JOIN user_answers ua ON ua.id = $3 AND ua.attempt_id = attempts.id`
 				lockSQL = ` FOR UPDATE OF attempts, ua`
 			}
 			a, err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`, attempts.last_event`+answerSQL+`
-				FROM attempts`+answerJoin+`
+				FROM attempts`+answerJoin("JOIN")+`
 				WHERE attempts.id = $1 AND ($2 = 0 OR attempts.user_id = $2)`+lockSQL, args...),
 				append([]any{&last}, answerDest...)...)
 			if answerID != 0 && errors.Is(err, sql.ErrNoRows) {
