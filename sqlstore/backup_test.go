@@ -240,7 +240,8 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	// An older schema (without the last migration) is migrated forward;
 	// the backup itself is not changed.
 	older := copyFile(t, backup, filepath.Join(dir, "older.db"))
-	mustExec(t, older, `DROP TABLE attempt_events`, `ALTER TABLE attempts DROP COLUMN last_event`,
+	mustExec(t, older, `CREATE INDEX attempts_running ON attempts (state, last_activity_at) WHERE state = 0`,
+		`DELETE FROM goose_db_version WHERE version_id = 11`, `DROP TABLE attempt_events`, `ALTER TABLE attempts DROP COLUMN last_event`,
 		`DELETE FROM goose_db_version WHERE version_id IN (9, 10)`,
 		`DROP TABLE stat_options`, `DROP TABLE stat_items`, `DROP TABLE stat_scores`, `DROP TABLE stat_pending`,
 		`DROP TABLE stat_members`, `DROP TABLE stat_versions`, `DELETE FROM goose_db_version WHERE version_id = 8`,
@@ -256,8 +257,8 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	if err := os.WriteFile(restored, nil, 0o600); err != nil { // an empty file is an empty path
 		t.Fatal(err)
 	}
-	if from, to, err := sqlstore.Restore(ctx, older, restored, clock); err != nil || from != 5 || to != 10 {
-		t.Errorf("Restore of schema 5: %d -> %d, %v; want 5 -> 10", from, to, err)
+	if from, to, err := sqlstore.Restore(ctx, older, restored, clock); err != nil || from != 5 || to != 11 {
+		t.Errorf("Restore of schema 5: %d -> %d, %v; want 5 -> 11", from, to, err)
 	}
 	if b, _ := os.ReadFile(older); !bytes.Equal(b, olderBytes) {
 		t.Error("Restore changed the backup it read")

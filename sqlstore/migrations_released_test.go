@@ -34,6 +34,8 @@ var releasedMigrations = map[string]string{
 	"sqlite/00009_attempt_events.sql":           "b164fd0de822256bab369e9afb02e3b0ccb1dd28fbd3e3253e6480e95c5d8f6b",
 	"postgres/00010_attempt_event_chains.sql":   "f0d3ebe85a8e6a5aebc2a9cab4b970ac120deef46c6afc8dcf31b07f6c85a776",
 	"sqlite/00010_attempt_event_chains.sql":     "fcd3c15eed1ee32871216b3216a3af437c3e0b43f8ce8bb540abea7f2fd02ef2",
+	"postgres/00011_running_attempts_index.sql": "5be1133039436494c2dc3e7fa6b78acec1aa768482056fc263b63e325b15e793",
+	"sqlite/00011_running_attempts_index.sql":   "5be1133039436494c2dc3e7fa6b78acec1aa768482056fc263b63e325b15e793",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {

@@ -23,6 +23,8 @@ func (db *DB) ExpireAttempts(ctx context.Context) (int, error) {
 		examhall.Attempt
 		duration, endDate sql.NullInt64
 	}
+	// The running attempts are found by an index led by state; none holds
+	// last_activity_at, which every answer save moves (migration 00011).
 	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.user_id, a.exam_id, a.time_taken_us,
 		COALESCE(a.last_activity_at, a.date), a.interval_open, e.duration_us, e.end_date
 		FROM attempts a JOIN exams e ON e.id = a.exam_id

@@ -396,7 +396,7 @@ func TestImportDryRunPostgres(t *testing.T) {
 	dsn := sqltest.DSN(t, sqlstore.Postgres)
 	bundlePath := "../../sqlstore/testdata/bundle.json"
 	code, _, stderr := execute(t, nil, "import", "--db", dsn, "--dry-run", bundlePath)
-	if want := "examhall: import --dry-run: the database is at schema version 0, this examhall's is 10; " +
+	if want := "examhall: import --dry-run: the database is at schema version 0, this examhall's is 11; " +
 		"a dry run does not migrate: run examhall migrate first\n"; code != 1 || stderr != want {
 		t.Errorf("dry run on an empty database: exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
 	}

@@ -221,7 +221,7 @@ func TestCommands(t *testing.T) {
 	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			dsn := sqltest.DSN(t, engine)
-			if out := run(t, "migrate", "--db", dsn); out != "examhall: "+string(engine)+" database at schema version 10\n" {
+			if out := run(t, "migrate", "--db", dsn); out != "examhall: "+string(engine)+" database at schema version 11\n" {
 				t.Errorf("migrate printed %q", out)
 			}
 			if out := run(t, "createadmin", "--db", dsn, "--username", "root", "--password", "first", "--bcrypt-cost", "4"); out != "examhall: admin \"root\" created\n" {
