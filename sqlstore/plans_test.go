@@ -45,15 +45,7 @@ func TestAttemptListPlans(t *testing.T) {
 		"exams/correct": true, "exams/-date": true}
 	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
-			dsn := sqltest.DSN(t, engine)
-			db, err := sqlstore.Open(context.Background(), dsn, examhall.SystemClock{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			db, dsn := sqltest.MustOpenDSN(t, engine, examhall.SystemClock{})
 			loadAttempts(t, engine, dsn)
 			for fname, f := range filters {
 				for oname, o := range orders {
@@ -142,15 +134,7 @@ func TestGradingQueuePlans(t *testing.T) {
 	one := int64(1)
 	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
-			dsn := sqltest.DSN(t, engine)
-			db, err := sqlstore.Open(context.Background(), dsn, examhall.SystemClock{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			db, dsn := sqltest.MustOpenDSN(t, engine, examhall.SystemClock{})
 			loadAttempts(t, engine, dsn)
 			// One completed attempt in a hundred awaits grading, each with one
 			// essay among its 20 answers.

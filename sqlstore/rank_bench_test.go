@@ -24,15 +24,7 @@ func BenchmarkRank(b *testing.B) {
 	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
 		for _, n := range []int{1_000, 1_000_000} {
 			b.Run(fmt.Sprintf("%s/attempts=%d", engine, n), func(b *testing.B) {
-				dsn := sqltest.DSN(b, engine)
-				db, err := sqlstore.Open(context.Background(), dsn, examhall.SystemClock{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer db.Close()
-				if _, err := db.Migrate(context.Background()); err != nil {
-					b.Fatal(err)
-				}
+				db, dsn := sqltest.MustOpenDSN(b, engine, examhall.SystemClock{})
 				exam := sampleExam(0, 0)
 				if err := db.CreateExam(context.Background(), exam); err != nil {
 					b.Fatal(err)

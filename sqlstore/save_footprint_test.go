@@ -28,15 +28,7 @@ func TestAnswerSaveFootprint(t *testing.T) {
 	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := sqltest.DSN(t, engine)
-			db, err := sqlstore.Open(ctx, dsn, examhall.SystemClock{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			db, dsn := sqltest.MustOpenDSN(t, engine, examhall.SystemClock{})
 			raw, err := sql.Open(map[sqlstore.Engine]string{sqlstore.SQLite: "sqlite", sqlstore.Postgres: "pgx"}[engine], dsn)
 			if err != nil {
 				t.Fatal(err)

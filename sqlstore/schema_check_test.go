@@ -21,15 +21,7 @@ func TestMigrateRefusesDriftedSchema(t *testing.T) {
 	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := sqltest.DSN(t, engine)
-			db, err := sqlstore.Open(ctx, dsn, examhall.SystemClock{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			db, dsn := sqltest.MustOpenDSN(t, engine, examhall.SystemClock{})
 			driver := map[sqlstore.Engine]string{sqlstore.SQLite: "sqlite", sqlstore.Postgres: "pgx"}[engine]
 			raw, err := sql.Open(driver, dsn)
 			if err != nil {

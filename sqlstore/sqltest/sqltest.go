@@ -37,6 +37,14 @@ func Engines(t *testing.T, clock examhall.Clock, fn func(t *testing.T, db *sqlst
 // PostgreSQL dropped) when tb ends.
 func MustOpen(tb testing.TB, engine sqlstore.Engine, clock examhall.Clock) *sqlstore.DB {
 	tb.Helper()
+	db, _ := MustOpenDSN(tb, engine, clock)
+	return db
+}
+
+// MustOpenDSN is MustOpen returning the database's address too (DSN), for
+// a test that also reads it on a connection of its own.
+func MustOpenDSN(tb testing.TB, engine sqlstore.Engine, clock examhall.Clock) (*sqlstore.DB, string) {
+	tb.Helper()
 	dsn := DSN(tb, engine)
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, dsn, clock)
@@ -47,7 +55,7 @@ func MustOpen(tb testing.TB, engine sqlstore.Engine, clock examhall.Clock) *sqls
 	if _, err := db.Migrate(ctx); err != nil {
 		tb.Fatalf("migrate %s: %v", engine, err)
 	}
-	return db
+	return db, dsn
 }
 
 // DSN returns the address of a fresh, empty database on engine: a file in a
