@@ -44,8 +44,8 @@ func scanAttempt(row interface{ Scan(...any) error }, extra ...any) (*examhall.A
 // saveAttemptChanges saves a, loaded as before: when only its clock moved
 // (an answer save, a heartbeat, a resume), only the clock's columns, which
 // no index holds; else every column (saveAttempt). A save then updates the
-// row without touching any of the attempts table's twenty indexes (on
-// PostgreSQL a HOT update; migration 00011 took last_activity_at out of the
+// row without touching any of the attempts table's indexes (on PostgreSQL
+// it can be a HOT update; migration 00011 took last_activity_at out of the
 // one index that held it; TestAnswerSaveFootprint).
 //
 // The events of the change, in tl, are recorded with it (timeline.updateAttempt).

@@ -187,3 +187,56 @@ func scansAnswers(engine sqlstore.Engine, plan string) bool {
 func usesGradingIndex(plan string) bool {
 	return strings.Contains(plan, "attempts_grading") || strings.Contains(plan, "attempts_exam_grading")
 }
+
+// The sweep reads only the running attempts, through an index, on both
+// engines: by an index condition on state, or through attempts_one_running,
+// whose rows are the running attempts; never a scan of attempts, nor every
+// attempt of the timed exams (migration 00011 dropped the index that held
+// last_activity_at, which every answer save moves).
+func TestSweepPlans(t *testing.T) {
+	for _, engine := range []sqlstore.Engine{sqlstore.SQLite, sqlstore.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			db, dsn := sqltest.MustOpenDSN(t, engine, examhall.SystemClock{})
+			loadAttempts(t, engine, dsn)
+			for _, stmt := range []string{`UPDATE exams SET duration_us = 3600000000`, `ANALYZE`} {
+				if err := db.ExecForTest(context.Background(), stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			plan, err := db.ExplainExpireAttempts(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(plan, "\n")
+			if !readsRunningOnly(engine, plan) {
+				t.Errorf("the sweep does not read the running attempts through an index:\n%s", text)
+			}
+		})
+	}
+}
+
+// readsRunningOnly tells whether plan reads attempts (alias a) by an index
+// condition on state or through attempts_one_running.
+func readsRunningOnly(engine sqlstore.Engine, plan []string) bool {
+	text := strings.Join(plan, "\n")
+	if engine == sqlstore.Postgres {
+		if strings.Contains(text, "Seq Scan on attempts") {
+			return false
+		}
+		if strings.Contains(text, "attempts_one_running on attempts") {
+			return true
+		}
+		for _, line := range plan {
+			if t := strings.TrimSpace(line); strings.HasPrefix(t, "Index Cond:") && strings.Contains(t, "state = 0") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, line := range plan {
+		if t := strings.TrimLeft(line, "|-` "); strings.HasPrefix(t, "SCAN a") || strings.HasPrefix(t, "SEARCH a ") {
+			return strings.Contains(t, "attempts_one_running") || strings.Contains(t, "state=?")
+		}
+	}
+	return false
+}

@@ -23,12 +23,7 @@ func (db *DB) ExpireAttempts(ctx context.Context) (int, error) {
 		examhall.Attempt
 		duration, endDate sql.NullInt64
 	}
-	// The running attempts are found by an index led by state; none holds
-	// last_activity_at, which every answer save moves (migration 00011).
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.user_id, a.exam_id, a.time_taken_us,
-		COALESCE(a.last_activity_at, a.date), a.interval_open, e.duration_us, e.end_date
-		FROM attempts a JOIN exams e ON e.id = a.exam_id
-		WHERE a.state = 0 AND (e.duration_us IS NOT NULL OR e.end_date IS NOT NULL)`)
+	rows, err := db.read.QueryContext(ctx, runningAttemptsSQL)
 	if err != nil {
 		return 0, fmt.Errorf("running attempts: %w", err)
 	}
@@ -62,6 +57,23 @@ func (db *DB) ExpireAttempts(ctx context.Context) (int, error) {
 		}
 	}
 	return expired, nil
+}
+
+// runningAttemptsSQL selects the running attempts of exams with a duration
+// or an end date, for the sweep. The planners read them through an index
+// (TestSweepPlans): one led by state, or attempts_one_running (whose rows
+// are the running attempts). No index holds last_activity_at, which every
+// answer save moves (migration 00011).
+const runningAttemptsSQL = `SELECT a.id, a.user_id, a.exam_id, a.time_taken_us,
+	COALESCE(a.last_activity_at, a.date), a.interval_open, e.duration_us, e.end_date
+	FROM attempts a JOIN exams e ON e.id = a.exam_id
+	WHERE a.state = 0 AND (e.duration_us IS NOT NULL OR e.end_date IS NOT NULL)`
+
+// ExplainExpireAttempts returns the engine's plan for the sweep's query of
+// the running attempts (ExpireAttempts), one line per plan step, as
+// ExplainAttemptList does for the attempts list.
+func (db *DB) ExplainExpireAttempts(ctx context.Context) ([]string, error) {
+	return db.explain(ctx, runningAttemptsSQL, nil)
 }
 
 // PruneLoginFailures deletes the failure counts whose latest failure was at or
