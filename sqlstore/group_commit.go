@@ -185,32 +185,25 @@ func (g *groupCommitter) runBatch(batch []*writeOp) ([]error, error) {
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // a no-op after Commit
 	results := make([]error, len(batch))
-	if len(batch) == 1 {
-		// A write alone needs no savepoint (two statements): when it
-		// fails, the transaction, which holds nothing else, is rolled back.
-		op := batch[0]
-		if results[0] = op.ctx.Err(); results[0] != nil {
-			return results, nil // its client has gone: not run
-		}
-		tx := &Tx{Tx: sqlTx, db: db, stmts: db.write.stmts, now: db.clock.Now(), detached: context.WithoutCancel(op.ctx)}
-		if results[0] = runWrite(op.fn, tx); results[0] != nil {
-			return results, nil // rolled back by the deferred Rollback
-		}
-		if err := sqlTx.Commit(); err != nil {
-			return nil, fmt.Errorf("commit: %w", err)
-		}
-		return results, nil
-	}
+	// A write alone needs no savepoint (two statements): when it fails, the
+	// transaction, which holds nothing else, is rolled back instead.
+	alone := len(batch) == 1
 	for i, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			results[i] = err // its client has gone: not run
 			continue
 		}
-		if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
-			return nil, fmt.Errorf("savepoint: %w", err)
+		if !alone {
+			if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
+				return nil, fmt.Errorf("savepoint: %w", err)
+			}
 		}
 		tx := &Tx{Tx: sqlTx, db: db, stmts: db.write.stmts, now: db.clock.Now(), detached: context.WithoutCancel(op.ctx)}
-		if results[i] = runWrite(op.fn, tx); results[i] != nil {
+		results[i] = runWrite(op.fn, tx)
+		if alone {
+			continue
+		}
+		if results[i] != nil {
 			if _, err := sqlTx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT write`); err != nil {
 				return nil, fmt.Errorf("rollback to savepoint: %w", err)
 			}
@@ -218,6 +211,9 @@ func (g *groupCommitter) runBatch(batch []*writeOp) ([]error, error) {
 		if _, err := sqlTx.ExecContext(ctx, `RELEASE SAVEPOINT write`); err != nil {
 			return nil, fmt.Errorf("release savepoint: %w", err)
 		}
+	}
+	if alone && results[0] != nil {
+		return results, nil // rolled back by the deferred Rollback
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
